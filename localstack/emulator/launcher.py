@@ -1,0 +1,151 @@
+"""Start moto's server, fixing getmoto/moto#10077 in memory on older moto.
+
+Usage: python3 launcher.py --host 127.0.0.1 --port 5000
+
+Exits with status 3 if moto (with its server extras) is not importable, so
+the caller can tell "not installed" apart from a crash.
+"""
+
+import argparse
+import importlib.abc
+import os
+import re
+import sys
+
+# moto reads this at import time; without it S3 answers every preflight
+# itself and bucket CORS rules are never applied.
+os.environ.setdefault("MOTO_DISABLE_GLOBAL_CORS", "true")
+
+EXIT_MOTO_MISSING = 3
+FIXED_IN = (5, 2, 3)
+
+
+def _version_tuple(version):
+    parts = []
+    for piece in version.split(".")[:3]:
+        m = re.match(r"\d+", piece)
+        parts.append(int(m.group()) if m else 0)
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def _patch_10077(parser_models):
+    """Stop StartExecution from deep-copying live executions.
+
+    StepFunctionsParserBackend.start_execution snapshots the state machine
+    with copy.deepcopy. The copy follows state_machine.executions (running
+    workers hold an RLock) and state_machine.backend (every other state
+    machine and its executions), so any StartExecution after the first in an
+    account/region raises "cannot pickle '_thread.RLock' object". The
+    snapshot only needs the definition, so we swap the module's `copy` for a
+    shim whose deepcopy shares the backend and gives the clone empty
+    execution lists. Nothing else in moto is touched.
+    """
+    import copy
+
+    from moto.stepfunctions.models import StateMachineInstance
+
+    if getattr(parser_models, "copy", None) is not copy:
+        print(
+            "moto launcher: moto.stepfunctions.parser.models has changed; "
+            "getmoto/moto#10077 NOT patched",
+            file=sys.stderr,
+            flush=True,
+        )
+        return
+
+    def snapshot_deepcopy(x, memo=None):
+        memo = {} if memo is None else memo
+        if isinstance(x, StateMachineInstance):
+            # A version points back at its source machine, which holds the backend.
+            for sm in (x, getattr(x, "source", None)):
+                if sm is None:
+                    continue
+                backend = getattr(sm, "backend", None)
+                if backend is not None:
+                    memo[id(backend)] = backend
+                for inst in (sm, *getattr(sm, "versions", {}).values()):
+                    memo[id(inst.executions)] = []
+        return copy.deepcopy(x, memo)
+
+    class _CopyShim:
+        deepcopy = staticmethod(snapshot_deepcopy)
+
+        def __getattr__(self, name):
+            return getattr(copy, name)
+
+    parser_models.copy = _CopyShim()
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Runs hook(module) right after the named module is first executed.
+
+    Importing moto's Step Functions parser costs about a second, so rather
+    than import it up front we patch it whenever moto first loads it.
+    """
+
+    def __init__(self, name, hook):
+        self.name = name
+        self.hook = hook
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != self.name:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None and spec.loader is not None:
+                spec.loader = _HookLoader(spec.loader, self.hook)
+                return spec
+        return None
+
+
+class _HookLoader(importlib.abc.Loader):
+    def __init__(self, loader, hook):
+        self._loader = loader
+        self._hook = hook
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        self._hook(module)
+
+    def __getattr__(self, name):
+        # get_source, get_resource_reader, ... for tracebacks and resources.
+        return getattr(self._loader, name)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    args = parser.parse_args()
+
+    try:
+        import moto
+        import moto.server
+    except ImportError as err:
+        print(f"moto launcher: cannot import moto server: {err}", file=sys.stderr)
+        sys.exit(EXIT_MOTO_MISSING)
+
+    if _version_tuple(moto.__version__) < FIXED_IN:
+        name = "moto.stepfunctions.parser.models"
+        if name in sys.modules:
+            _patch_10077(sys.modules[name])
+        else:
+            sys.meta_path.insert(0, _PatchOnImport(name, _patch_10077))
+        print(
+            "moto launcher: patched getmoto/moto#10077 in memory "
+            f"(moto {moto.__version__} < {'.'.join(map(str, FIXED_IN))})",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    # moto.server.main installs SIGINT/SIGTERM handlers that exit with status 0.
+    moto.server.main(["-H", args.host, "-p", str(args.port)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,266 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/mail"
+)
+
+func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+		return err
+	}
+	limit, err := httpapi.Limit(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.Store.ListMembers(r.Context(), ws, limit, r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	return list(w, page)
+}
+
+// memberChange loads the target member for an admin's change and applies it.
+func (s *Server) memberChange(w http.ResponseWriter, r *http.Request, change func(a access, m domain.Member) (domain.MemberChange, error)) error {
+	ws, userID := r.PathValue("ws"), r.PathValue("userId")
+	a, err := s.authorize(r, ws, domain.ActManageMembers)
+	if err != nil {
+		return err
+	}
+	m, err := s.Store.GetMember(r.Context(), ws, userID)
+	if err != nil {
+		return err
+	}
+	c, err := change(a, m)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.ApplyMemberChange(r.Context(), c); err != nil {
+		return err
+	}
+	if c.Remove {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	httpapi.Entity(w, http.StatusOK, c.After.Version, c.After)
+	return nil
+}
+
+type roleInput struct {
+	Role domain.Role `json:"role"`
+}
+
+func (s *Server) patchMember(w http.ResponseWriter, r *http.Request) error {
+	return s.memberChange(w, r, func(_ access, m domain.Member) (domain.MemberChange, error) {
+		expected, err := httpapi.IfMatch(r)
+		if err != nil {
+			return domain.MemberChange{}, err
+		}
+		var in roleInput
+		if err := httpapi.Decode(r, &in); err != nil {
+			return domain.MemberChange{}, err
+		}
+		if m.Version != expected {
+			return domain.MemberChange{}, domain.ErrStale
+		}
+		return domain.ChangeRole(m, in.Role, s.Now().UTC())
+	})
+}
+
+func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
+	return s.memberChange(w, r, func(_ access, m domain.Member) (domain.MemberChange, error) {
+		return domain.RemoveMember(m), nil
+	})
+}
+
+func (s *Server) setMemberStatus(status domain.MemberStatus) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return s.memberChange(w, r, func(a access, m domain.Member) (domain.MemberChange, error) {
+			if m.UserID == a.caller.UserID {
+				return domain.MemberChange{}, domain.Errorf(domain.ErrConflict, "you cannot block or unblock yourself")
+			}
+			return domain.SetStatus(m, status, s.Now().UTC())
+		})
+	}
+}
+
+func (s *Server) blockMember(w http.ResponseWriter, r *http.Request) error {
+	return s.setMemberStatus(domain.MemberBlocked)(w, r)
+}
+
+func (s *Server) unblockMember(w http.ResponseWriter, r *http.Request) error {
+	return s.setMemberStatus(domain.MemberActive)(w, r)
+}
+
+func (s *Server) listInvitations(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActManageMembers); err != nil {
+		return err
+	}
+	limit, err := httpapi.Limit(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.Store.ListInvitations(r.Context(), ws, limit, r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	for i := range page.Items {
+		page.Items[i] = page.Items[i].View(now)
+	}
+	return list(w, page)
+}
+
+// invitationResponse shows an invitation with its token, which is returned only
+// when the token is made (create and resend) and never stored in plain text.
+type invitationResponse struct {
+	domain.Invitation
+	Token     string `json:"token"`
+	AcceptURL string `json:"acceptUrl"`
+}
+
+func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	a, err := s.authorize(r, ws, domain.ActManageMembers)
+	if err != nil {
+		return err
+	}
+	var in domain.InvitationInput
+	if err := httpapi.Decode(r, &in); err != nil {
+		return err
+	}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	token, hash := domain.NewSecret()
+	inv := domain.Invitation{ID: domain.NewID("inv"), WorkspaceID: ws, Email: domain.NormalizeEmail(in.Email), Role: in.Role,
+		Status: domain.InvitationPending, TokenHash: hash, InvitedBy: a.caller.UserID, CreatedAt: now,
+		ExpiresAt: now.Add(domain.InvitationTTL), SentCount: 1, Version: 1}
+	if err := s.Store.CreateInvitation(r.Context(), inv); err != nil {
+		return err
+	}
+	resp, err := s.sendInvitation(r, inv, token)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/workspaces/"+ws+"/invitations/"+inv.ID)
+	httpapi.Entity(w, http.StatusCreated, inv.Version, resp)
+	return nil
+}
+
+// sendInvitation makes sure the invitee can sign in and emails them the token.
+func (s *Server) sendInvitation(r *http.Request, inv domain.Invitation, token string) (invitationResponse, error) {
+	ws, err := s.Store.GetWorkspace(r.Context(), inv.WorkspaceID)
+	if err != nil {
+		return invitationResponse{}, err
+	}
+	u, err := s.Users.EnsureUser(r.Context(), inv.Email)
+	if err != nil {
+		return invitationResponse{}, err
+	}
+	accept := strings.TrimRight(s.ConsoleURL, "/") + "/invitations/" + inv.ID + "?token=" + url.QueryEscape(token)
+	days := int(domain.InvitationTTL.Hours() / 24)
+	if err := s.Mail.Send(r.Context(), mail.Invitation(inv.Email, ws.Name, string(inv.Role), accept, token, u.TemporaryPassword, days)); err != nil {
+		return invitationResponse{}, err
+	}
+	return invitationResponse{Invitation: inv, Token: token, AcceptURL: accept}, nil
+}
+
+// pendingInvitation loads an invitation of the workspace in the URL.
+func (s *Server) pendingInvitation(r *http.Request) (domain.Invitation, error) {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActManageMembers); err != nil {
+		return domain.Invitation{}, err
+	}
+	inv, err := s.Store.GetInvitation(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return inv, err
+	}
+	if inv.WorkspaceID != ws {
+		return inv, domain.ErrNotFound
+	}
+	if inv.Status != domain.InvitationPending {
+		return inv, domain.Errorf(domain.ErrConflict, "the invitation was %s", inv.Status)
+	}
+	return inv, nil
+}
+
+func (s *Server) withdrawInvitation(w http.ResponseWriter, r *http.Request) error {
+	inv, err := s.pendingInvitation(r)
+	if err != nil {
+		return err
+	}
+	after := inv
+	after.Status, after.Version = domain.InvitationWithdrawn, inv.Version+1
+	if err := s.Store.WithdrawInvitation(r.Context(), inv, after); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) resendInvitation(w http.ResponseWriter, r *http.Request) error {
+	inv, err := s.pendingInvitation(r)
+	if err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	token, hash := domain.NewSecret()
+	after := inv
+	after.TokenHash, after.ExpiresAt, after.SentCount, after.Version = hash, now.Add(domain.InvitationTTL), inv.SentCount+1, inv.Version+1
+	if err := s.Store.ResendInvitation(r.Context(), inv, after); err != nil {
+		return err
+	}
+	resp, err := s.sendInvitation(r, after, token)
+	if err != nil {
+		return err
+	}
+	httpapi.Entity(w, http.StatusOK, after.Version, resp)
+	return nil
+}
+
+func (s *Server) listAuthorizations(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActManageTenant); err != nil {
+		return err
+	}
+	limit, err := httpapi.Limit(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.Store.ListAuthorizations(r.Context(), limit, r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	return list(w, page)
+}
+
+func (s *Server) revokeAuthorization(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActManageTenant)
+	if err != nil {
+		return err
+	}
+	cur, err := s.Store.GetAuthorization(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if cur.Status == domain.AuthorizationRevoked { // DELETE is idempotent
+		httpapi.Entity(w, http.StatusOK, cur.Version, cur)
+		return nil
+	}
+	now := s.Now().UTC()
+	after := cur
+	after.Status, after.RevokedBy, after.RevokedAt, after.Version = domain.AuthorizationRevoked, a.caller.UserID, &now, cur.Version+1
+	if err := s.Store.RevokeAuthorization(r.Context(), cur, after); err != nil {
+		return err
+	}
+	httpapi.Entity(w, http.StatusOK, after.Version, after)
+	return nil
+}

@@ -1,0 +1,178 @@
+// Package api holds the platform's HTTP handlers. Each function (Lambda) serves
+// the routes the route table gives it; the local gateway and the tests serve them
+// all in-process.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/mpdp/platform/shared/auth"
+	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/identity"
+	"github.com/mpdp/platform/shared/mail"
+	"github.com/mpdp/platform/shared/routes"
+	"github.com/mpdp/platform/shared/storage"
+)
+
+// Users finds or creates console users.
+type Users interface {
+	EnsureUser(ctx context.Context, email string) (identity.User, error)
+}
+
+// Mailer queues emails.
+type Mailer interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+// Deps are what the handlers need.
+type Deps struct {
+	Store      *storage.Store
+	Users      Users
+	Mail       Mailer
+	ConsoleURL string // base URL of the web console, used in emails
+	Log        *slog.Logger
+	Now        func() time.Time
+}
+
+// Server serves the API.
+type Server struct {
+	Deps
+}
+
+// New returns a server.
+func New(d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &Server{Deps: d}
+}
+
+// handlerFunc is a handler that returns its error; serve writes it as a problem.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func serve(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			httpapi.WriteError(w, r, err)
+		}
+	}
+}
+
+// handlers maps each route pattern to its handler.
+func (s *Server) handlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
+		"GET /v1/health":        s.health,
+		"POST /v1/applications": s.idempotent(s.apply),
+		"GET /v1/me":            s.me,
+		"POST /v1/invitations/{invitationId}/accept": s.acceptInvitation,
+
+		"GET /v1/workspaces":              s.listWorkspaces,
+		"GET /v1/workspaces/{ws}":         s.getWorkspace,
+		"PATCH /v1/workspaces/{ws}":       s.patchWorkspace,
+		"GET /v1/workspaces/{ws}/testers": s.getTesters,
+		"PUT /v1/workspaces/{ws}/testers": s.putTesters,
+
+		"GET /v1/workspaces/{ws}/members":                   s.listMembers,
+		"PATCH /v1/workspaces/{ws}/members/{userId}":        s.patchMember,
+		"DELETE /v1/workspaces/{ws}/members/{userId}":       s.removeMember,
+		"POST /v1/workspaces/{ws}/members/{userId}/block":   s.blockMember,
+		"POST /v1/workspaces/{ws}/members/{userId}/unblock": s.unblockMember,
+		"GET /v1/workspaces/{ws}/invitations":               s.listInvitations,
+		"POST /v1/workspaces/{ws}/invitations":              s.idempotent(s.invite),
+		"DELETE /v1/workspaces/{ws}/invitations/{id}":       s.withdrawInvitation,
+		"POST /v1/workspaces/{ws}/invitations/{id}/resend":  s.resendInvitation,
+		"GET /v1/authorizations":                            s.listAuthorizations,
+		"DELETE /v1/authorizations/{id}":                    s.revokeAuthorization,
+
+		"GET /v1/approvals":                s.listApprovals,
+		"GET /v1/approvals/{id}":           s.getApproval,
+		"POST /v1/approvals/{id}/approve":  s.decide(domain.ApprovalApproved),
+		"POST /v1/approvals/{id}/reject":   s.decide(domain.ApprovalRejected),
+		"POST /v1/approvals/{id}/withdraw": s.decide(domain.ApprovalWithdrawn),
+	}
+}
+
+// Handler serves the routes of one function, or of all functions when function
+// is "". It panics if the route table names a route with no handler, which the
+// tests catch before anything ships.
+func (s *Server) Handler(function string) http.Handler {
+	hs := s.handlers()
+	mux := http.NewServeMux()
+	for _, rt := range routes.Table {
+		if function != "" && rt.Function != function {
+			continue
+		}
+		h, ok := hs[rt.Pattern()]
+		if !ok {
+			panic(fmt.Sprintf("route %s has no handler", rt.Pattern()))
+		}
+		mux.Handle(rt.Pattern(), serve(h))
+	}
+	mux.HandleFunc("/", httpapi.NotFound)
+	return httpapi.WithRequest(s.Log, mux)
+}
+
+// Patterns lists the patterns that have handlers; tests compare it with the route table.
+func (s *Server) Patterns() []string {
+	var out []string
+	for p := range s.handlers() {
+		out = append(out, p)
+	}
+	return out
+}
+
+// access is the caller's standing in a workspace, checked on every request.
+type access struct {
+	caller auth.Caller
+	member domain.Member
+}
+
+// authorize loads the caller's membership of ws and checks it allows act. A
+// non-member gets 404, so other workspaces stay invisible; a blocked member or a
+// role without the permission gets 403.
+func (s *Server) authorize(r *http.Request, ws string, act domain.Action) (access, error) {
+	c, err := auth.CallerFrom(r.Context())
+	if err != nil {
+		return access{}, err
+	}
+	m, err := s.Store.GetMember(r.Context(), ws, c.UserID)
+	if err != nil {
+		return access{}, err
+	}
+	if m.Status != domain.MemberActive {
+		return access{}, domain.Errorf(domain.ErrForbidden, "your membership of this workspace is blocked")
+	}
+	if !domain.Allows(kindOf(ws), m, act) {
+		return access{}, domain.Errorf(domain.ErrForbidden, "the %s role does not allow this", m.Role)
+	}
+	return access{caller: c, member: m}, nil
+}
+
+func kindOf(ws string) domain.WorkspaceKind {
+	if ws == domain.TenantWorkspaceID {
+		return domain.KindTenant
+	}
+	return domain.KindDeveloper
+}
+
+// list answers a page.
+func list[T any](w http.ResponseWriter, p storage.Page[T]) error {
+	if p.Items == nil {
+		p.Items = []T{}
+	}
+	httpapi.JSON(w, http.StatusOK, httpapi.List[T]{Items: p.Items, NextCursor: p.Next})
+	return nil
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
+	httpapi.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}

@@ -1,0 +1,112 @@
+// Package mail sends the platform's emails: handlers put messages on the mail
+// queue, and the mailer worker delivers them through SES, so a slow or failing
+// mail service never fails an API request and failed sends are retried.
+package mail
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/mpdp/platform/shared/domain"
+)
+
+// Message is one plain-text email.
+type Message struct {
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+}
+
+// Outbox queues messages for the mailer.
+type Outbox struct {
+	client   *sqs.Client
+	queueURL string
+}
+
+// NewOutbox returns an outbox on the mail queue.
+func NewOutbox(client *sqs.Client, queueURL string) *Outbox {
+	return &Outbox{client: client, queueURL: queueURL}
+}
+
+// Send queues m.
+func (o *Outbox) Send(ctx context.Context, m Message) error {
+	body, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if _, err := o.client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &o.queueURL, MessageBody: aws.String(string(body))}); err != nil {
+		return fmt.Errorf("%w: queueing email: %v", domain.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Sender delivers messages through SES.
+type Sender struct {
+	client *sesv2.Client
+	from   string
+}
+
+// NewSender returns a sender that sends from the given (SES-verified) address.
+func NewSender(client *sesv2.Client, from string) *Sender { return &Sender{client: client, from: from} }
+
+// Deliver sends m now.
+func (s *Sender) Deliver(ctx context.Context, m Message) error {
+	_, err := s.client.SendEmail(ctx, &sesv2.SendEmailInput{
+		FromEmailAddress: &s.from,
+		Destination:      &sestypes.Destination{ToAddresses: []string{m.To}},
+		Content: &sestypes.EmailContent{Simple: &sestypes.Message{
+			Subject: &sestypes.Content{Data: &m.Subject, Charset: aws.String("UTF-8")},
+			Body:    &sestypes.Body{Text: &sestypes.Content{Data: &m.Text, Charset: aws.String("UTF-8")}},
+		}},
+	})
+	return err
+}
+
+// errPoison marks a message that can never be sent; it is dropped, not retried.
+var errPoison = errors.New("undeliverable message")
+
+// Worker is the mailer: the SQS-triggered Lambda that delivers queued messages.
+type Worker struct {
+	Sender *Sender
+	Log    *slog.Logger
+}
+
+// Handle delivers a batch and reports the messages to retry.
+func (w *Worker) Handle(ctx context.Context, e events.SQSEvent) (events.SQSEventResponse, error) {
+	var resp events.SQSEventResponse
+	for _, rec := range e.Records {
+		err := w.deliver(ctx, rec.Body)
+		switch {
+		case errors.Is(err, errPoison):
+			w.Log.ErrorContext(ctx, "dropping undeliverable email", slog.String("messageId", rec.MessageId), slog.String("error", err.Error()))
+		case err != nil:
+			w.Log.WarnContext(ctx, "email send failed; will retry", slog.String("messageId", rec.MessageId), slog.String("error", err.Error()))
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+		default:
+			// Never log the body: it may hold a temporary password or an invitation token.
+			w.Log.InfoContext(ctx, "email sent", slog.String("messageId", rec.MessageId))
+		}
+	}
+	return resp, nil
+}
+
+func (w *Worker) deliver(ctx context.Context, body string) error {
+	var m Message
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		return fmt.Errorf("%w: %v", errPoison, err)
+	}
+	if _, err := mail.ParseAddress(m.To); err != nil || m.Subject == "" {
+		return fmt.Errorf("%w: bad recipient or subject", errPoison)
+	}
+	return w.Sender.Deliver(ctx, m)
+}

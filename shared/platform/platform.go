@@ -1,0 +1,98 @@
+// Package platform wires the functions: it reads their configuration from the
+// environment and builds the handlers on real AWS clients.
+package platform
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/mpdp/platform/shared/api"
+	"github.com/mpdp/platform/shared/identity"
+	"github.com/mpdp/platform/shared/mail"
+	"github.com/mpdp/platform/shared/resources"
+	"github.com/mpdp/platform/shared/storage"
+)
+
+// Config is what the functions need to find their resources.
+type Config struct {
+	Region       string
+	TableName    string
+	BucketName   string
+	UserPoolID   string
+	ClientID     string
+	MailQueueURL string
+	MailFrom     string
+	ConsoleURL   string
+}
+
+// Env returns c as the environment variables the functions read.
+func (c Config) Env() map[string]string {
+	return map[string]string{
+		resources.EnvTableName: c.TableName, resources.EnvBucketName: c.BucketName,
+		resources.EnvUserPoolID: c.UserPoolID, resources.EnvClientID: c.ClientID,
+		resources.EnvMailQueueURL: c.MailQueueURL, resources.EnvMailFrom: c.MailFrom,
+		resources.EnvConsoleURL: c.ConsoleURL,
+	}
+}
+
+// FromEnv reads the configuration Lambda's environment holds.
+func FromEnv() (Config, error) {
+	c := Config{
+		Region:       os.Getenv("AWS_REGION"),
+		TableName:    os.Getenv(resources.EnvTableName),
+		BucketName:   os.Getenv(resources.EnvBucketName),
+		UserPoolID:   os.Getenv(resources.EnvUserPoolID),
+		ClientID:     os.Getenv(resources.EnvClientID),
+		MailQueueURL: os.Getenv(resources.EnvMailQueueURL),
+		MailFrom:     os.Getenv(resources.EnvMailFrom),
+		ConsoleURL:   os.Getenv(resources.EnvConsoleURL),
+	}
+	for name, v := range map[string]string{resources.EnvTableName: c.TableName, resources.EnvUserPoolID: c.UserPoolID} {
+		if v == "" {
+			return c, fmt.Errorf("environment variable %s is not set", name)
+		}
+	}
+	return c, nil
+}
+
+// Logger is the functions' JSON logger.
+func Logger() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stderr, nil)) }
+
+// AWS loads the SDK configuration from the environment (AWS_ENDPOINT_URL points
+// it at an emulator; nothing here knows the difference).
+func AWS(ctx context.Context) (aws.Config, error) { return config.LoadDefaultConfig(ctx) }
+
+// NewServer builds the API server on AWS clients from awsCfg.
+func NewServer(awsCfg aws.Config, c Config, log *slog.Logger) *api.Server {
+	return api.New(api.Deps{
+		Store:      storage.New(dynamodb.NewFromConfig(awsCfg), c.TableName, nil),
+		Users:      identity.New(cip.NewFromConfig(awsCfg), c.UserPoolID),
+		Mail:       mail.NewOutbox(sqs.NewFromConfig(awsCfg), c.MailQueueURL),
+		ConsoleURL: c.ConsoleURL,
+		Log:        log,
+	})
+}
+
+// NewMailer builds the mail worker.
+func NewMailer(awsCfg aws.Config, c Config, log *slog.Logger) *mail.Worker {
+	return &mail.Worker{Sender: mail.NewSender(sesv2.NewFromConfig(awsCfg), c.MailFrom), Log: log}
+}
+
+// FromLambdaEnv loads both configurations the way a function starts.
+func FromLambdaEnv(ctx context.Context) (aws.Config, Config, error) {
+	c, err := FromEnv()
+	if err != nil {
+		return aws.Config{}, c, err
+	}
+	awsCfg, err := AWS(ctx)
+	return awsCfg, c, err
+}

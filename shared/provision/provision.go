@@ -1,0 +1,172 @@
+// Package provision creates the platform's resources on an AWS endpoint from the
+// same definitions the CDK app uses (package resources). It is how `make dev`
+// and the integration tests set up the emulator; in the cloud, CDK does this.
+package provision
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/mpdp/platform/shared/platform"
+	"github.com/mpdp/platform/shared/resources"
+)
+
+// Options tune local provisioning.
+type Options struct {
+	MailFrom   string // the SES identity emails are sent from
+	ConsoleURL string
+}
+
+// Provision creates every resource (reusing those that exist) and returns the
+// configuration the functions need to use them.
+func Provision(ctx context.Context, cfg aws.Config, opts Options) (platform.Config, error) {
+	out := platform.Config{
+		Region:     cfg.Region,
+		TableName:  resources.Table.Name,
+		BucketName: resources.Bucket.Name,
+		MailFrom:   opts.MailFrom,
+		ConsoleURL: opts.ConsoleURL,
+	}
+	if err := createTable(ctx, dynamodb.NewFromConfig(cfg), resources.Table); err != nil {
+		return out, err
+	}
+	if err := createBucket(ctx, s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), resources.Bucket); err != nil {
+		return out, err
+	}
+	sq := sqs.NewFromConfig(cfg)
+	for _, q := range resources.Queues {
+		url, err := createQueue(ctx, sq, q)
+		if err != nil {
+			return out, err
+		}
+		if q.Name == resources.MailQueue.Name {
+			out.MailQueueURL = url
+		}
+	}
+	var err error
+	if out.UserPoolID, out.ClientID, err = createUserPool(ctx, cip.NewFromConfig(cfg), resources.UserPool); err != nil {
+		return out, err
+	}
+	if _, err := sesv2.NewFromConfig(cfg).CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: &opts.MailFrom}); err != nil {
+		var exists interface{ ErrorCode() string }
+		if !errors.As(err, &exists) || exists.ErrorCode() != "AlreadyExistsException" {
+			return out, fmt.Errorf("verify sender %s: %w", opts.MailFrom, err)
+		}
+	}
+	return out, nil
+}
+
+func createTable(ctx context.Context, db *dynamodb.Client, t resources.TableSpec) error {
+	_, err := db.CreateTable(ctx, CreateTableInput(t))
+	var inUse *ddbtypes.ResourceInUseException
+	if err != nil && !errors.As(err, &inUse) {
+		return fmt.Errorf("create table %s: %w", t.Name, err)
+	}
+	if err := dynamodb.NewTableExistsWaiter(db).Wait(ctx, &dynamodb.DescribeTableInput{TableName: &t.Name}, time.Minute); err != nil {
+		return fmt.Errorf("wait for table %s: %w", t.Name, err)
+	}
+	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: &t.Name,
+		TimeToLiveSpecification: &ddbtypes.TimeToLiveSpecification{AttributeName: &t.TTLAttribute, Enabled: aws.Bool(true)}})
+	if err != nil && !errors.As(err, new(*ddbtypes.ResourceInUseException)) {
+		var apiErr interface{ ErrorMessage() string }
+		if !errors.As(err, &apiErr) { // "TimeToLive is already enabled" is fine
+			return fmt.Errorf("enable TTL on %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+func createBucket(ctx context.Context, client *s3.Client, b resources.BucketSpec) error {
+	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &b.Name})
+	var owned interface{ ErrorCode() string }
+	if err != nil && !(errors.As(err, &owned) && owned.ErrorCode() == "BucketAlreadyOwnedByYou") {
+		return fmt.Errorf("create bucket %s: %w", b.Name, err)
+	}
+	return nil
+}
+
+func createQueue(ctx context.Context, client *sqs.Client, q resources.QueueSpec) (string, error) {
+	dlq, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(q.DeadLetterName()),
+		Attributes: map[string]string{string(sqstypes.QueueAttributeNameMessageRetentionPeriod): strconv.Itoa(14 * 24 * 3600)}})
+	if err != nil {
+		return "", fmt.Errorf("create queue %s: %w", q.DeadLetterName(), err)
+	}
+	attrs, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		return "", fmt.Errorf("read queue %s: %w", q.DeadLetterName(), err)
+	}
+	redrive, _ := json.Marshal(map[string]string{
+		"deadLetterTargetArn": attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)],
+		"maxReceiveCount":     strconv.Itoa(q.MaxReceiveCount),
+	})
+	main, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: &q.Name, Attributes: map[string]string{
+		string(sqstypes.QueueAttributeNameVisibilityTimeout): strconv.Itoa(int(q.VisibilityTimeout.Seconds())),
+		string(sqstypes.QueueAttributeNameRedrivePolicy):     string(redrive),
+	}})
+	if err != nil {
+		return "", fmt.Errorf("create queue %s: %w", q.Name, err)
+	}
+	return *main.QueueUrl, nil
+}
+
+// createUserPool creates the pool and its client, or finds them by name.
+func createUserPool(ctx context.Context, client *cip.Client, p resources.UserPoolSpec) (poolID, clientID string, err error) {
+	pools, err := client.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)})
+	if err != nil {
+		return "", "", fmt.Errorf("list user pools: %w", err)
+	}
+	for _, up := range pools.UserPools {
+		if aws.ToString(up.Name) == p.Name {
+			poolID = aws.ToString(up.Id)
+		}
+	}
+	if poolID == "" {
+		out, err := client.CreateUserPool(ctx, &cip.CreateUserPoolInput{
+			PoolName:               &p.Name,
+			UsernameAttributes:     []ciptypes.UsernameAttributeType{ciptypes.UsernameAttributeTypeEmail},
+			AutoVerifiedAttributes: []ciptypes.VerifiedAttributeType{ciptypes.VerifiedAttributeTypeEmail},
+			AdminCreateUserConfig:  &ciptypes.AdminCreateUserConfigType{AllowAdminCreateUserOnly: true},
+			Policies: &ciptypes.UserPoolPolicyType{PasswordPolicy: &ciptypes.PasswordPolicyType{
+				MinimumLength: aws.Int32(int32(p.PasswordMinLength)), RequireLowercase: true, RequireUppercase: true,
+				RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: int32(p.TemporaryPasswordDays),
+			}},
+		})
+		if err != nil {
+			return "", "", fmt.Errorf("create user pool: %w", err)
+		}
+		poolID = aws.ToString(out.UserPool.Id)
+	}
+	clients, err := client.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: &poolID, MaxResults: aws.Int32(60)})
+	if err != nil {
+		return "", "", fmt.Errorf("list user pool clients: %w", err)
+	}
+	for _, c := range clients.UserPoolClients {
+		if aws.ToString(c.ClientName) == p.ClientName {
+			return poolID, aws.ToString(c.ClientId), nil
+		}
+	}
+	out, err := client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: &poolID, ClientName: &p.ClientName,
+		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{ciptypes.ExplicitAuthFlowsTypeAllowUserPasswordAuth,
+			ciptypes.ExplicitAuthFlowsTypeAllowUserSrpAuth, ciptypes.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("create user pool client: %w", err)
+	}
+	return poolID, aws.ToString(out.UserPoolClient.ClientId), nil
+}

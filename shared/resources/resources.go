@@ -1,0 +1,132 @@
+// Package resources defines, once, the AWS resources the platform needs: the
+// table with its keys and indexes, the bucket, the queues, the user pool and the
+// functions. The CDK app in infra/ and the local provisioning both read these
+// definitions, so the cloud and the emulator cannot drift apart.
+package resources
+
+import "time"
+
+// Table is the single DynamoDB table.
+var Table = TableSpec{
+	Name:         "mpdp",
+	PartitionKey: "pk",
+	SortKey:      "sk",
+	TTLAttribute: "ttl",
+	Indexes: []IndexSpec{
+		// GSI1: "my workspaces", invitations of a workspace, authorizations, approvals by status.
+		{Name: "gsi1", PartitionKey: "gsi1pk", SortKey: "gsi1sk"},
+		// GSI2: approvals by type and status.
+		{Name: "gsi2", PartitionKey: "gsi2pk", SortKey: "gsi2sk"},
+		// GSI3: approvals by type, all statuses.
+		{Name: "gsi3", PartitionKey: "gsi3pk", SortKey: "gsi3sk"},
+	},
+}
+
+// TableSpec describes a table whose key attributes are all strings.
+type TableSpec struct {
+	Name         string
+	PartitionKey string
+	SortKey      string
+	TTLAttribute string
+	Indexes      []IndexSpec
+}
+
+// IndexSpec is a global secondary index projecting all attributes. Indexes are
+// sparse: only items that carry the index's key attributes appear in them.
+type IndexSpec struct {
+	Name         string
+	PartitionKey string
+	SortKey      string
+}
+
+// KeyAttributes lists every attribute used in a key, in a stable order.
+func (t TableSpec) KeyAttributes() []string {
+	attrs := []string{t.PartitionKey, t.SortKey}
+	for _, ix := range t.Indexes {
+		attrs = append(attrs, ix.PartitionKey, ix.SortKey)
+	}
+	return attrs
+}
+
+// Bucket holds uploaded packages and console assets.
+var Bucket = BucketSpec{Name: "mpdp-packages"}
+
+// BucketSpec names a bucket; the cloud name gets the account and region appended by CDK.
+type BucketSpec struct{ Name string }
+
+// QueueSpec is an SQS queue with a dead-letter queue.
+type QueueSpec struct {
+	Name              string
+	VisibilityTimeout time.Duration
+	MaxReceiveCount   int // deliveries before a message moves to the dead-letter queue
+}
+
+// DeadLetterName is the name of the queue's dead-letter queue.
+func (q QueueSpec) DeadLetterName() string { return q.Name + "-dlq" }
+
+// Queues are the work queues. Each has a worker; locally a poller plays the part of
+// Lambda's event source mapping.
+var Queues = []QueueSpec{
+	{Name: "mpdp-mail", VisibilityTimeout: 60 * time.Second, MaxReceiveCount: 5},
+}
+
+// MailQueue carries the emails the platform sends.
+var MailQueue = Queues[0]
+
+// UserPool is the Cognito user pool console users sign in to.
+var UserPool = UserPoolSpec{
+	Name:       "mpdp-console",
+	ClientName: "mpdp-console-web",
+	// Temporary passwords handed out on invitation expire after this many days.
+	TemporaryPasswordDays: 7,
+	PasswordMinLength:     12,
+}
+
+// UserPoolSpec holds the user pool settings both provisioners apply.
+type UserPoolSpec struct {
+	Name                  string
+	ClientName            string
+	TemporaryPasswordDays int
+	PasswordMinLength     int
+}
+
+// Permission is what a function may do with the platform's resources; the CDK app
+// turns each into the narrowest IAM grant that allows it.
+type Permission string
+
+const (
+	TableRead   Permission = "table:read"
+	TableWrite  Permission = "table:write"
+	UsersAdmin  Permission = "users:admin"  // Cognito AdminCreateUser / AdminGetUser / ListUsers
+	MailEnqueue Permission = "mail:enqueue" // SQS SendMessage on the mail queue
+	MailSend    Permission = "mail:send"    // SES SendEmail
+	MailConsume Permission = "mail:consume" // receive from the mail queue (event source)
+)
+
+// Function is one Lambda function. HTTP functions serve the routes of their area
+// (see package routes); workers consume a queue.
+type Function struct {
+	Name        string
+	Permissions []Permission
+	Queue       *QueueSpec // set for queue workers
+}
+
+// Functions lists every Lambda; the binary of each is built from functions/<Name>.
+var Functions = []Function{
+	{Name: "accounts", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
+	{Name: "workspaces", Permissions: []Permission{TableRead, TableWrite}},
+	{Name: "members", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
+	{Name: "approvals", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
+	{Name: "mailer", Permissions: []Permission{MailSend, MailConsume}, Queue: &MailQueue},
+}
+
+// Environment variables the functions read; both the CDK app and the local gateway set them.
+const (
+	EnvTableName    = "TABLE_NAME"
+	EnvBucketName   = "BUCKET_NAME"
+	EnvUserPoolID   = "USER_POOL_ID"
+	EnvClientID     = "USER_POOL_CLIENT_ID"
+	EnvMailQueueURL = "MAIL_QUEUE_URL"
+	EnvMailFrom     = "MAIL_FROM"
+	EnvConsoleURL   = "CONSOLE_URL"
+)

@@ -1,0 +1,74 @@
+// Package routes is the route table: which function serves which route. The CDK
+// app creates one API Gateway route per entry, and the local gateway serves the
+// same entries in-process, so both expose exactly the same API.
+package routes
+
+// Access says who may call a route before the handler's own role checks run.
+type Access int
+
+const (
+	// Signed requires a valid Cognito token (API Gateway's JWT authorizer in the
+	// cloud, the local gateway's verifier locally).
+	Signed Access = iota
+	// Public routes take no token.
+	Public
+)
+
+// Route is one API route. Path uses API Gateway's syntax, which Go's ServeMux
+// patterns share: "/v1/workspaces/{ws}".
+type Route struct {
+	Method   string
+	Path     string
+	Function string // a name in resources.Functions
+	Access   Access
+}
+
+// Pattern is the route as a net/http ServeMux pattern.
+func (r Route) Pattern() string { return r.Method + " " + r.Path }
+
+// Table lists every route of the API.
+var Table = []Route{
+	// accounts
+	{"GET", "/v1/health", "accounts", Public},
+	{"POST", "/v1/applications", "accounts", Public},
+	{"GET", "/v1/me", "accounts", Signed},
+	{"POST", "/v1/invitations/{invitationId}/accept", "accounts", Signed},
+
+	// workspaces
+	{"GET", "/v1/workspaces", "workspaces", Signed},
+	{"GET", "/v1/workspaces/{ws}", "workspaces", Signed},
+	{"PATCH", "/v1/workspaces/{ws}", "workspaces", Signed},
+	{"GET", "/v1/workspaces/{ws}/testers", "workspaces", Signed},
+	{"PUT", "/v1/workspaces/{ws}/testers", "workspaces", Signed},
+
+	// members, invitations, authorizations
+	{"GET", "/v1/workspaces/{ws}/members", "members", Signed},
+	{"PATCH", "/v1/workspaces/{ws}/members/{userId}", "members", Signed},
+	{"DELETE", "/v1/workspaces/{ws}/members/{userId}", "members", Signed},
+	{"POST", "/v1/workspaces/{ws}/members/{userId}/block", "members", Signed},
+	{"POST", "/v1/workspaces/{ws}/members/{userId}/unblock", "members", Signed},
+	{"GET", "/v1/workspaces/{ws}/invitations", "members", Signed},
+	{"POST", "/v1/workspaces/{ws}/invitations", "members", Signed},
+	{"DELETE", "/v1/workspaces/{ws}/invitations/{id}", "members", Signed},
+	{"POST", "/v1/workspaces/{ws}/invitations/{id}/resend", "members", Signed},
+	{"GET", "/v1/authorizations", "members", Signed},
+	{"DELETE", "/v1/authorizations/{id}", "members", Signed},
+
+	// approvals
+	{"GET", "/v1/approvals", "approvals", Signed},
+	{"GET", "/v1/approvals/{id}", "approvals", Signed},
+	{"POST", "/v1/approvals/{id}/approve", "approvals", Signed},
+	{"POST", "/v1/approvals/{id}/reject", "approvals", Signed},
+	{"POST", "/v1/approvals/{id}/withdraw", "approvals", Signed},
+}
+
+// ForFunction returns the routes one function serves.
+func ForFunction(name string) []Route {
+	var out []Route
+	for _, r := range Table {
+		if r.Function == name {
+			out = append(out, r)
+		}
+	}
+	return out
+}

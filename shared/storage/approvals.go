@@ -1,0 +1,202 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/mpdp/platform/shared/domain"
+)
+
+type approvalItem struct {
+	keys
+	domain.Approval
+	// A decision that has side effects (creating a workspace and a user) first
+	// takes this short lease, so two reviewers deciding at once cannot both act.
+	DecidingBy    string `dynamodbav:"decidingBy,omitempty"`
+	DecidingUntil string `dynamodbav:"decidingUntil,omitempty"`
+}
+
+func approvalRecord(a domain.Approval) approvalItem {
+	t := timeKey(a.CreatedAt, a.ID)
+	return approvalItem{keys: keys{PK: approvalKey(a.ID), SK: skApproval,
+		GSI1PK: byStatusKey(a.Status), GSI1SK: t,
+		GSI2PK: byTypeStatusKey(a.Type, a.Status), GSI2SK: t,
+		GSI3PK: byTypeKey(a.Type), GSI3SK: t,
+	}, Approval: a}
+}
+
+func (it approvalItem) approval() domain.Approval {
+	a := it.Approval
+	a.Payload = []byte(a.PayloadJSON)
+	return a
+}
+
+type applicationLock struct {
+	keys
+	ApprovalID string `dynamodbav:"approvalId"`
+}
+
+// CreateApplication stores a workspace.create approval; ErrConflict if the
+// applicant's email already has an open application.
+func (s *Store) CreateApplication(ctx context.Context, a domain.Approval) error {
+	a.PayloadJSON = string(a.Payload)
+	w, err := s.put(approvalRecord(a), notExists(), nil, nil, domain.Errorf(domain.ErrConflict, "approval exists"))
+	if err != nil {
+		return err
+	}
+	lock, err := s.put(applicationLock{keys: keys{PK: applicationKey(a.Requester.Email), SK: skOpen}, ApprovalID: a.ID}, notExists(), nil, nil,
+		domain.Errorf(domain.ErrConflict, "%s already has an application in review; wait for its decision", a.Requester.Email))
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "", w, lock)
+}
+
+// GetApproval reads an approval.
+func (s *Store) GetApproval(ctx context.Context, id string) (domain.Approval, error) {
+	var it approvalItem
+	if err := s.get(ctx, approvalKey(id), skApproval, &it); err != nil {
+		return domain.Approval{}, err
+	}
+	return it.approval(), nil
+}
+
+// ApprovalFilter narrows the approvals list; empty fields match everything.
+type ApprovalFilter struct {
+	Type   domain.ApprovalType
+	Status domain.ApprovalStatus
+}
+
+// ListApprovals lists approvals newest first, by type, status, or both. With
+// neither, it lists those in review.
+func (s *Store) ListApprovals(ctx context.Context, f ApprovalFilter, limit int, cursor string) (Page[domain.Approval], error) {
+	q := query{limit: limit, cursor: cursor, desc: true}
+	switch {
+	case f.Type != "" && f.Status != "":
+		q.index, q.pk = "gsi2", byTypeStatusKey(f.Type, f.Status)
+	case f.Type != "":
+		q.index, q.pk = "gsi3", byTypeKey(f.Type)
+	case f.Status != "":
+		q.index, q.pk = "gsi1", byStatusKey(f.Status)
+	default:
+		q.index, q.pk = "gsi1", byStatusKey(domain.ApprovalInReview)
+	}
+	items, next, err := s.query(ctx, q)
+	if err != nil {
+		return Page[domain.Approval]{}, err
+	}
+	its, err := unmarshalAll[approvalItem](items)
+	page := Page[domain.Approval]{Next: next, Items: make([]domain.Approval, len(its))}
+	for i, it := range its {
+		page.Items[i] = it.approval()
+	}
+	return page, err
+}
+
+var errDecided = domain.Errorf(domain.ErrConflict, "the approval was decided meanwhile; read it again")
+
+// LeaseDecision takes the approval's decision lease for holder until the given
+// time. Exactly one of several concurrent deciders gets it; the others get
+// ErrConflict. A lease left by a crashed decider lapses.
+func (s *Store) LeaseDecision(ctx context.Context, id, holder string, until time.Time) error {
+	now := timeValue(s.now())
+	return s.single(ctx, s.update(approvalKey(id), skApproval,
+		"SET decidingBy = :holder, decidingUntil = :until",
+		"#status = :inReview AND (attribute_not_exists(decidingUntil) OR decidingUntil < :now)",
+		map[string]string{"#status": "status"},
+		map[string]types.AttributeValue{":holder": str(holder), ":until": str(timeValue(until)), ":now": str(now),
+			":inReview": str(string(domain.ApprovalInReview))},
+		domain.Errorf(domain.ErrConflict, "the approval is already decided or being decided by someone else")))
+}
+
+// decideWrites records a decision, valid only if the approval is unchanged and
+// nobody else holds its lease.
+func (s *Store) decideWrites(before, after domain.Approval, holder string) ([]cond, error) {
+	after.PayloadJSON = string(after.Payload)
+	c := "#version = :expected AND #status = :inReview AND (attribute_not_exists(decidingUntil) OR decidingUntil < :now OR decidingBy = :holder)"
+	w, err := s.put(approvalRecord(after), c,
+		map[string]string{"#version": "version", "#status": "status"},
+		map[string]types.AttributeValue{":expected": num(before.Version), ":inReview": str(string(domain.ApprovalInReview)),
+			":now": str(timeValue(s.now())), ":holder": str(holder)},
+		errDecided)
+	if err != nil {
+		return nil, err
+	}
+	writes := []cond{w}
+	if before.Type == domain.ApprovalWorkspaceCreate {
+		writes = append(writes, s.del(applicationKey(before.Requester.Email), skOpen, "", nil, nil, nil))
+	}
+	return writes, nil
+}
+
+// Decide records a decision that has no side effects (reject, withdraw, expire).
+func (s *Store) Decide(ctx context.Context, before, after domain.Approval, holder string) error {
+	writes, err := s.decideWrites(before, after, holder)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "", writes...)
+}
+
+// ApproveWorkspace records the approval of a workspace.create request together
+// with what it creates: the workspace, its first admin and its authorization.
+func (s *Store) ApproveWorkspace(ctx context.Context, before, after domain.Approval, holder string, ws domain.Workspace, admin domain.Member, a domain.Authorization) error {
+	writes, err := s.decideWrites(before, after, holder)
+	if err != nil {
+		return err
+	}
+	wsWrites, err := s.createWorkspaceWrites(ws, admin)
+	if err != nil {
+		return err
+	}
+	aw, err := s.put(authorizationRecord(a), notExists(), nil, nil, domain.Errorf(domain.ErrConflict, "authorization exists"))
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "", append(append(writes, wsWrites...), aw)...)
+}
+
+type authorizationItem struct {
+	keys
+	domain.Authorization
+}
+
+func authorizationRecord(a domain.Authorization) authorizationItem {
+	return authorizationItem{keys: keys{PK: authzKey(a.ID), SK: skAuthz, GSI1PK: authzListKey, GSI1SK: timeKey(a.GrantedAt, a.ID)}, Authorization: a}
+}
+
+// GetAuthorization reads an authorization.
+func (s *Store) GetAuthorization(ctx context.Context, id string) (domain.Authorization, error) {
+	var it authorizationItem
+	err := s.get(ctx, authzKey(id), skAuthz, &it)
+	return it.Authorization, err
+}
+
+// ListAuthorizations lists every authorization, newest first.
+func (s *Store) ListAuthorizations(ctx context.Context, limit int, cursor string) (Page[domain.Authorization], error) {
+	items, next, err := s.query(ctx, query{index: "gsi1", pk: authzListKey, limit: limit, cursor: cursor, desc: true})
+	if err != nil {
+		return Page[domain.Authorization]{}, err
+	}
+	its, err := unmarshalAll[authorizationItem](items)
+	page := Page[domain.Authorization]{Next: next, Items: make([]domain.Authorization, len(its))}
+	for i, it := range its {
+		page.Items[i] = it.Authorization
+	}
+	return page, err
+}
+
+// RevokeAuthorization stores the revoked authorization and marks its workspace revoked, atomically.
+func (s *Store) RevokeAuthorization(ctx context.Context, before, after domain.Authorization) error {
+	c, names, values := versionIs(before.Version)
+	w, err := s.put(authorizationRecord(after), c, names, values, domain.Errorf(domain.ErrConflict, "the authorization changed meanwhile; read it again"))
+	if err != nil {
+		return err
+	}
+	ws := s.update(wsKey(before.WorkspaceID), skMeta, "SET #authz = :revoked", "attribute_exists(pk)",
+		map[string]string{"#authz": "authorization"}, map[string]types.AttributeValue{":revoked": str(string(domain.AuthorizationRevoked))},
+		domain.ErrNotFound)
+	return s.transact(ctx, "", w, ws)
+}

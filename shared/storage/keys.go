@@ -1,0 +1,70 @@
+// Package storage keeps the platform's entities in one DynamoDB table. Every
+// write that guards an invariant is conditional or transactional, and mutable
+// entities carry a version for optimistic locking.
+//
+// Key design (pk / sk, then the sparse indexes):
+//
+//	workspace        WS#<ws>          META
+//	member           WS#<ws>          MEMBER#<user>    gsi1: USER#<user> / WS#<ws>
+//	testers          WS#<ws>          TESTERS
+//	pending invitee  WS#<ws>          INVITEE#<email>  (uniqueness lock)
+//	invitation       INVITE#<id>      INVITE           gsi1: WS#<ws>#INVITES / <created>#<id>
+//	authorization    AUTHZ#<id>       AUTHZ            gsi1: AUTHORIZATIONS / <created>#<id>
+//	approval         APPROVAL#<id>    APPROVAL         gsi1: APPROVALS#S#<status> / <created>#<id>
+//	                                                   gsi2: APPROVALS#TS#<type>#<status> / <created>#<id>
+//	                                                   gsi3: APPROVALS#T#<type> / <created>#<id>
+//	open application APPLICATION#<email> OPEN         (uniqueness lock)
+//	idempotency      IDEMPOTENCY#<scope>#<key> IDEMPOTENCY  (expires by TTL)
+package storage
+
+import (
+	"time"
+
+	"github.com/mpdp/platform/shared/domain"
+)
+
+const (
+	skMeta       = "META"
+	skTesters    = "TESTERS"
+	skInvite     = "INVITE"
+	skAuthz      = "AUTHZ"
+	skApproval   = "APPROVAL"
+	skOpen       = "OPEN"
+	skIdem       = "IDEMPOTENCY"
+	authzListKey = "AUTHORIZATIONS"
+)
+
+func wsKey(ws string) string                     { return "WS#" + ws }
+func memberSK(user string) string                { return "MEMBER#" + user }
+func userKey(user string) string                 { return "USER#" + user }
+func inviteeSK(email string) string              { return "INVITEE#" + email }
+func inviteKey(id string) string                 { return "INVITE#" + id }
+func wsInvitesKey(ws string) string              { return "WS#" + ws + "#INVITES" }
+func authzKey(id string) string                  { return "AUTHZ#" + id }
+func approvalKey(id string) string               { return "APPROVAL#" + id }
+func applicationKey(email string) string         { return "APPLICATION#" + email }
+func idemKey(scope, key string) string           { return "IDEMPOTENCY#" + scope + "#" + key }
+func byStatusKey(s domain.ApprovalStatus) string { return "APPROVALS#S#" + string(s) }
+func byTypeStatusKey(t domain.ApprovalType, s domain.ApprovalStatus) string {
+	return "APPROVALS#TS#" + string(t) + "#" + string(s)
+}
+func byTypeKey(t domain.ApprovalType) string { return "APPROVALS#T#" + string(t) }
+
+// timeKey formats t so that sort keys order by time: fixed width, UTC.
+func timeKey(t time.Time, id string) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + id
+}
+
+// keys are the key attributes an item may carry. Empty index keys are omitted,
+// which keeps the indexes sparse.
+type keys struct {
+	PK     string `dynamodbav:"pk"`
+	SK     string `dynamodbav:"sk"`
+	GSI1PK string `dynamodbav:"gsi1pk,omitempty"`
+	GSI1SK string `dynamodbav:"gsi1sk,omitempty"`
+	GSI2PK string `dynamodbav:"gsi2pk,omitempty"`
+	GSI2SK string `dynamodbav:"gsi2sk,omitempty"`
+	GSI3PK string `dynamodbav:"gsi3pk,omitempty"`
+	GSI3SK string `dynamodbav:"gsi3sk,omitempty"`
+	TTL    int64  `dynamodbav:"ttl,omitempty"`
+}

@@ -1,0 +1,132 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/mpdp/platform/shared/domain"
+)
+
+type workspaceItem struct {
+	keys
+	domain.Workspace
+}
+
+type memberItem struct {
+	keys
+	domain.Member
+}
+
+func workspaceRecord(ws domain.Workspace) workspaceItem {
+	return workspaceItem{keys: keys{PK: wsKey(ws.ID), SK: skMeta}, Workspace: ws}
+}
+
+func memberRecord(m domain.Member) memberItem {
+	return memberItem{keys: keys{PK: wsKey(m.WorkspaceID), SK: memberSK(m.UserID),
+		GSI1PK: userKey(m.UserID), GSI1SK: wsKey(m.WorkspaceID)}, Member: m}
+}
+
+// GetWorkspace reads a workspace.
+func (s *Store) GetWorkspace(ctx context.Context, id string) (domain.Workspace, error) {
+	var it workspaceItem
+	err := s.get(ctx, wsKey(id), skMeta, &it)
+	return it.Workspace, err
+}
+
+// CreateWorkspace stores a new workspace with its first admin. It fails with
+// ErrConflict if the workspace exists.
+func (s *Store) CreateWorkspace(ctx context.Context, ws domain.Workspace, admin domain.Member) error {
+	writes, err := s.createWorkspaceWrites(ws, admin)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "", writes...)
+}
+
+func (s *Store) createWorkspaceWrites(ws domain.Workspace, admin domain.Member) ([]cond, error) {
+	ws.ActiveAdmins = 1
+	w, err := s.put(workspaceRecord(ws), notExists(), nil, nil, domain.Errorf(domain.ErrConflict, "workspace %s already exists", ws.ID))
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.put(memberRecord(admin), notExists(), nil, nil, domain.Errorf(domain.ErrConflict, "member already exists"))
+	if err != nil {
+		return nil, err
+	}
+	return []cond{w, m}, nil
+}
+
+// UpdateWorkspace replaces a workspace's general info if it is still at version expected.
+func (s *Store) UpdateWorkspace(ctx context.Context, ws domain.Workspace, expected int) error {
+	c, names, values := versionIs(expected)
+	w, err := s.put(workspaceRecord(ws), c, names, values, domain.ErrStale)
+	if err != nil {
+		return err
+	}
+	return s.single(ctx, w)
+}
+
+// MyWorkspaces lists the workspaces the user is a member of, with the membership.
+func (s *Store) MyWorkspaces(ctx context.Context, userID string, limit int, cursor string) (Page[domain.Member], []domain.Workspace, error) {
+	items, next, err := s.query(ctx, query{index: "gsi1", pk: userKey(userID), limit: limit, cursor: cursor})
+	if err != nil {
+		return Page[domain.Member]{}, nil, err
+	}
+	members, err := unmarshalAll[memberItem](items)
+	if err != nil {
+		return Page[domain.Member]{}, nil, err
+	}
+	ks := make([][2]string, len(members))
+	page := Page[domain.Member]{Next: next}
+	for i, m := range members {
+		ks[i] = [2]string{wsKey(m.WorkspaceID), skMeta}
+		page.Items = append(page.Items, m.Member)
+	}
+	raw, err := s.batchGet(ctx, ks)
+	if err != nil {
+		return page, nil, err
+	}
+	wss, err := unmarshalAll[workspaceItem](raw)
+	if err != nil {
+		return page, nil, err
+	}
+	out := make([]domain.Workspace, len(wss))
+	for i, w := range wss {
+		out[i] = w.Workspace
+	}
+	return page, out, nil
+}
+
+type testersItem struct {
+	keys
+	domain.Testers
+}
+
+// GetTesters reads a workspace's tester whitelist; a workspace that never set one has an empty list at version 0.
+func (s *Store) GetTesters(ctx context.Context, ws string) (domain.Testers, error) {
+	var it testersItem
+	err := s.get(ctx, wsKey(ws), skTesters, &it)
+	if err == domain.ErrNotFound {
+		return domain.Testers{Items: []domain.Tester{}}, nil
+	}
+	if it.Items == nil {
+		it.Items = []domain.Tester{}
+	}
+	return it.Testers, err
+}
+
+// PutTesters replaces the whitelist if it is still at version expected.
+func (s *Store) PutTesters(ctx context.Context, ws string, t domain.Testers, expected int) error {
+	c := "attribute_not_exists(pk)"
+	var names map[string]string
+	var values map[string]types.AttributeValue
+	if expected > 0 {
+		c, names, values = versionIs(expected)
+	}
+	w, err := s.put(testersItem{keys: keys{PK: wsKey(ws), SK: skTesters}, Testers: t}, c, names, values, domain.ErrStale)
+	if err != nil {
+		return err
+	}
+	return s.single(ctx, w)
+}
