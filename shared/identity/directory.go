@@ -118,3 +118,19 @@ func randInt(n int) int {
 	v, _ := rand.Int(rand.Reader, big.NewInt(int64(n)))
 	return int(v.Int64())
 }
+
+// SetPassword gives the user with email a permanent password, creating the user
+// if needed. Bootstrapping uses it for the tenant's first admin.
+func (d *Directory) SetPassword(ctx context.Context, email, password string) (User, error) {
+	u, err := d.EnsureUser(ctx, email)
+	if err != nil {
+		return u, err
+	}
+	if _, err := d.client.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+		UserPoolId: &d.poolID, Username: &email, Password: &password, Permanent: true,
+	}); err != nil {
+		return u, fmt.Errorf("set password of %s: %w", email, err)
+	}
+	u.TemporaryPassword = ""
+	return u, nil
+}

@@ -1,0 +1,73 @@
+// Package poller plays the part of Lambda's SQS event source mapping locally:
+// it receives batches, invokes the worker, deletes what succeeded and leaves the
+// reported failures to be redelivered (and, after maxReceiveCount, dead-lettered).
+package poller
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// Worker handles a batch, as an SQS-triggered Lambda with ReportBatchItemFailures does.
+type Worker func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+
+// Poller feeds one queue to one worker.
+type Poller struct {
+	Client   *sqs.Client
+	QueueURL string
+	Worker   Worker
+	Log      *slog.Logger
+	Wait     time.Duration // long-poll wait; default 1 s so Ctrl-C is prompt
+}
+
+// Run polls until ctx ends.
+func (p *Poller) Run(ctx context.Context) {
+	for ctx.Err() == nil {
+		if _, err := p.Once(ctx); err != nil && ctx.Err() == nil {
+			p.Log.WarnContext(ctx, "poll failed", slog.String("queue", p.QueueURL), slog.String("error", err.Error()))
+			time.Sleep(time.Second)
+		}
+	}
+}
+
+// Once receives and handles one batch; it returns how many messages it handled.
+func (p *Poller) Once(ctx context.Context) (int, error) {
+	wait := p.Wait
+	if wait == 0 {
+		wait = time.Second
+	}
+	out, err := p.Client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &p.QueueURL, MaxNumberOfMessages: 10,
+		WaitTimeSeconds: int32(wait.Seconds()), MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll}})
+	if err != nil || len(out.Messages) == 0 {
+		return 0, err
+	}
+	e := events.SQSEvent{}
+	for _, m := range out.Messages {
+		e.Records = append(e.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle),
+			Body: aws.ToString(m.Body), Attributes: m.Attributes, EventSource: "aws:sqs"})
+	}
+	resp, err := p.Worker(ctx, e)
+	failed := map[string]bool{}
+	for _, f := range resp.BatchItemFailures {
+		failed[f.ItemIdentifier] = true
+	}
+	if err != nil { // the whole batch failed: everything is redelivered
+		return len(e.Records), err
+	}
+	var del []types.DeleteMessageBatchRequestEntry
+	for i, m := range out.Messages {
+		if !failed[aws.ToString(m.MessageId)] {
+			del = append(del, types.DeleteMessageBatchRequestEntry{Id: aws.String(string(rune('a' + i))), ReceiptHandle: m.ReceiptHandle})
+		}
+	}
+	if len(del) > 0 {
+		_, err = p.Client.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: &p.QueueURL, Entries: del})
+	}
+	return len(e.Records), err
+}

@@ -1,0 +1,142 @@
+// Package stack brings the whole platform up on an emulator: it starts moto (or
+// uses the LocalStack at $AWS_ENDPOINT_URL), provisions the resources, bootstraps
+// the tenant, and builds the gateway and the queue pollers. `make dev` and the
+// integration tests both use it, so what the tests cover is what developers run.
+package stack
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/mpdp/platform/localstack/emulator"
+	"github.com/mpdp/platform/localstack/gateway"
+	"github.com/mpdp/platform/localstack/poller"
+	"github.com/mpdp/platform/shared/api"
+	"github.com/mpdp/platform/shared/auth"
+	"github.com/mpdp/platform/shared/identity"
+	"github.com/mpdp/platform/shared/platform"
+	"github.com/mpdp/platform/shared/provision"
+	"github.com/mpdp/platform/shared/storage"
+)
+
+// Options configure Start.
+type Options struct {
+	EmulatorLog io.Writer    // moto's output; nil discards it
+	Log         *slog.Logger // the functions' logs; nil discards them
+	Tenant      provision.Tenant
+	MailFrom    string
+	ConsoleURL  string
+	// Wrap, if set, wraps the AWS config before clients are built (the benchmark
+	// counts DynamoDB calls this way).
+	Wrap func(*aws.Config)
+}
+
+// Stack is a running local platform.
+type Stack struct {
+	Emulator  *emulator.Emulator
+	AWS       aws.Config
+	Config    platform.Config
+	Server    *api.Server
+	Store     *storage.Store
+	Directory *identity.Directory
+	Verifier  *auth.Verifier
+	Gateway   http.Handler
+	Admin     identity.User // the tenant's first admin
+	log       *slog.Logger
+}
+
+// Start brings the platform up.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	if opts.MailFrom == "" {
+		opts.MailFrom = "no-reply@mpdp.local"
+	}
+	em, err := emulator.Start(ctx, emulator.Options{Log: opts.EmulatorLog, UseExisting: true})
+	if err != nil {
+		return nil, err
+	}
+	s, err := start(ctx, em, opts)
+	if err != nil {
+		em.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, error) {
+	awsCfg, err := em.AWSConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := provision.Provision(ctx, awsCfg, provision.Options{MailFrom: opts.MailFrom, ConsoleURL: opts.ConsoleURL})
+	if err != nil {
+		return nil, fmt.Errorf("provision: %w", err)
+	}
+	if opts.Wrap != nil {
+		opts.Wrap(&awsCfg)
+	}
+	s := &Stack{Emulator: em, AWS: awsCfg, Config: cfg, log: opts.Log,
+		Server:    platform.NewServer(awsCfg, cfg, opts.Log),
+		Store:     storage.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, nil),
+		Directory: identity.New(cip.NewFromConfig(awsCfg), cfg.UserPoolID),
+		// The emulator serves the pool's keys under its own endpoint; tokens still
+		// name the cloud issuer, which is what the verifier checks.
+		Verifier: auth.NewVerifier(auth.Issuer(awsCfg.Region, cfg.UserPoolID),
+			em.Endpoint()+"/"+cfg.UserPoolID+"/.well-known/jwks.json", []string{cfg.ClientID}, nil, nil),
+	}
+	s.Gateway = gateway.New(s.Server, s.Verifier)
+	if opts.Tenant.AdminEmail != "" {
+		if s.Admin, err = provision.Bootstrap(ctx, s.Store, s.Directory, opts.Tenant); err != nil {
+			return nil, fmt.Errorf("bootstrap tenant: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Pollers returns the queue pollers that stand in for Lambda's event source mappings.
+func (s *Stack) Pollers() []*poller.Poller {
+	mailer := platform.NewMailer(s.AWS, s.Config, s.log)
+	return []*poller.Poller{{Client: sqs.NewFromConfig(s.AWS), QueueURL: s.Config.MailQueueURL, Worker: mailer.Handle, Log: s.log}}
+}
+
+// Stop stops the emulator if Start launched it.
+func (s *Stack) Stop() error { return s.Emulator.Stop() }
+
+// SignIn signs a user in with Cognito's USER_PASSWORD_AUTH flow and returns the
+// ID token. If the password is temporary, newPassword replaces it.
+func (s *Stack) SignIn(ctx context.Context, email, password, newPassword string) (string, error) {
+	client := cip.NewFromConfig(s.AWS)
+	out, err := client.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &s.Config.ClientID,
+		AuthFlow:       ciptypes.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": email, "PASSWORD": password}})
+	if err != nil {
+		return "", fmt.Errorf("sign in %s: %w", email, err)
+	}
+	if out.ChallengeName == ciptypes.ChallengeNameTypeNewPasswordRequired {
+		if newPassword == "" {
+			return "", fmt.Errorf("sign in %s: a new password is required", email)
+		}
+		ch, err := client.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &s.Config.ClientID,
+			ChallengeName: out.ChallengeName, Session: out.Session,
+			ChallengeResponses: map[string]string{"USERNAME": email, "NEW_PASSWORD": newPassword}})
+		if err != nil {
+			return "", fmt.Errorf("set new password for %s: %w", email, err)
+		}
+		return aws.ToString(ch.AuthenticationResult.IdToken), nil
+	}
+	if out.AuthenticationResult == nil {
+		return "", fmt.Errorf("sign in %s: unexpected challenge %s", email, out.ChallengeName)
+	}
+	return aws.ToString(out.AuthenticationResult.IdToken), nil
+}
