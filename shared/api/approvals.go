@@ -57,10 +57,9 @@ func (s *Server) visibleApproval(r *http.Request) (domain.Approval, auth.Caller,
 	if a.Requester.UserID != "" && a.Requester.UserID == c.UserID {
 		return a, c, nil
 	}
-	if _, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActDecide); err != nil {
-		return a, c, domain.ErrNotFound
-	}
-	return a, c, nil
+	// Outside the tenant this is a 404; a blocked or non-reviewing tenant member gets 403.
+	_, err = s.authorize(r, domain.TenantWorkspaceID, domain.ActDecide)
+	return a, c, err
 }
 
 func (s *Server) getApproval(w http.ResponseWriter, r *http.Request) error {

@@ -1,0 +1,129 @@
+package api_test
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/mpdp/platform/shared/routes"
+)
+
+// TestRoleRouteMatrix calls every route as every kind of caller and checks who
+// gets through, who is refused (403), who cannot see the resource (404) and who
+// is not signed in (401). Requests that get through are built to fail their own
+// validation or state checks (400, 409, 428) so the matrix changes nothing.
+func TestRoleRouteMatrix(t *testing.T) {
+	tenant := tenantAdmin(t)
+	ws, devAdmin := developerWorkspace(t)
+	developer := addMember(t, devAdmin, ws, "developer")
+	blocked := addMember(t, devAdmin, ws, "developer")
+	devAdmin.must(200, "POST", "/v1/workspaces/"+ws+"/members/"+blocked.userID+"/block", nil)
+	_, outsider := developerWorkspace(t)
+	reviewer := addMember(t, tenant, "ws_tenant", "reviewer")
+	blockedReviewer := addMember(t, tenant, "ws_tenant", "reviewer")
+	tenant.must(200, "POST", "/v1/workspaces/ws_tenant/members/"+blockedReviewer.userID+"/block", nil)
+
+	// Fixtures in states that make allowed calls fail harmlessly.
+	var decided struct{ ID string }
+	anonymous(t).must(201, "POST", "/v1/applications", application(uniqueEmail("matrix"))).decode(t, &decided)
+	tenant.must(200, "POST", "/v1/approvals/"+decided.ID+"/reject", map[string]string{"reason": "fixture"})
+	var inv struct{ ID string }
+	devAdmin.must(201, "POST", "/v1/workspaces/"+ws+"/invitations", map[string]string{"email": uniqueEmail("gone"), "role": "developer"}).decode(t, &inv)
+	devAdmin.must(204, "DELETE", "/v1/workspaces/"+ws+"/invitations/"+inv.ID, nil)
+	revokedWS, _ := developerWorkspace(t)
+	var authz struct{ Items []struct{ ID, WorkspaceID string } }
+	tenant.must(200, "GET", "/v1/authorizations?limit=100", nil).decode(t, &authz)
+	revoked := ""
+	for _, a := range authz.Items {
+		if a.WorkspaceID == revokedWS {
+			revoked = a.ID
+		}
+	}
+	tenant.must(200, "DELETE", "/v1/authorizations/"+revoked, nil)
+
+	callers := map[string]client{
+		"tenant admin": tenant, "tenant reviewer": reviewer, "blocked reviewer": blockedReviewer,
+		"developer admin": devAdmin, "developer": developer, "blocked developer": blocked,
+		"other workspace": outsider, "no token": anonymous(t),
+	}
+	// Expectations by kind of route; "ok" is replaced by the route's allowed status.
+	devRead := map[string]int{"developer admin": 0, "developer": 0, "blocked developer": 403, "other workspace": 404,
+		"tenant admin": 404, "tenant reviewer": 404, "blocked reviewer": 404, "no token": 401}
+	devManage := with(devRead, "developer", 403)
+	tenantDecide := map[string]int{"tenant admin": 0, "tenant reviewer": 0, "blocked reviewer": 403, "developer admin": 404,
+		"developer": 404, "blocked developer": 404, "other workspace": 404, "no token": 401}
+	tenantManage := with(tenantDecide, "tenant reviewer", 403)
+	signed := map[string]int{"no token": 401}
+	public := map[string]int{}
+
+	wsPath := "/v1/workspaces/" + ws
+	cases := []struct {
+		route  string // the route table pattern
+		path   string
+		body   any
+		allow  int
+		expect map[string]int
+	}{
+		{"GET /v1/health", "/v1/health", nil, 200, public},
+		{"POST /v1/applications", "/v1/applications", map[string]any{}, 400, public},
+		{"GET /v1/me", "/v1/me", nil, 200, signed},
+		{"POST /v1/invitations/{invitationId}/accept", "/v1/invitations/" + inv.ID + "/accept", map[string]string{"token": "x"}, 404, signed},
+		{"GET /v1/workspaces", "/v1/workspaces", nil, 200, signed},
+		{"GET /v1/workspaces/{ws}", wsPath, nil, 200, devRead},
+		{"PATCH /v1/workspaces/{ws}", wsPath, map[string]any{"name": "X y"}, 428, devManage},
+		{"GET /v1/workspaces/{ws}/testers", wsPath + "/testers", nil, 200, devRead},
+		{"PUT /v1/workspaces/{ws}/testers", wsPath + "/testers", map[string]any{"items": []any{}}, 428, devManage},
+		{"GET /v1/workspaces/{ws}/members", wsPath + "/members", nil, 200, devRead},
+		{"PATCH /v1/workspaces/{ws}/members/{userId}", wsPath + "/members/" + developer.userID, map[string]any{"role": "admin"}, 428, devManage},
+		{"DELETE /v1/workspaces/{ws}/members/{userId}", wsPath + "/members/" + devAdmin.userID, nil, 409, devManage},
+		{"POST /v1/workspaces/{ws}/members/{userId}/block", wsPath + "/members/" + devAdmin.userID + "/block", nil, 409, devManage},
+		{"POST /v1/workspaces/{ws}/members/{userId}/unblock", wsPath + "/members/" + devAdmin.userID + "/unblock", nil, 409, devManage},
+		{"GET /v1/workspaces/{ws}/invitations", wsPath + "/invitations", nil, 200, devManage},
+		{"POST /v1/workspaces/{ws}/invitations", wsPath + "/invitations", map[string]any{}, 400, devManage},
+		{"DELETE /v1/workspaces/{ws}/invitations/{id}", wsPath + "/invitations/" + inv.ID, nil, 409, devManage},
+		{"POST /v1/workspaces/{ws}/invitations/{id}/resend", wsPath + "/invitations/" + inv.ID + "/resend", nil, 409, devManage},
+		{"GET /v1/authorizations", "/v1/authorizations", nil, 200, tenantManage},
+		{"DELETE /v1/authorizations/{id}", "/v1/authorizations/" + revoked, nil, 200, tenantManage},
+		{"GET /v1/approvals", "/v1/approvals", nil, 200, tenantDecide},
+		{"GET /v1/approvals/{id}", "/v1/approvals/" + decided.ID, nil, 200, tenantDecide},
+		{"POST /v1/approvals/{id}/approve", "/v1/approvals/" + decided.ID + "/approve", nil, 409, tenantDecide},
+		{"POST /v1/approvals/{id}/reject", "/v1/approvals/" + decided.ID + "/reject", map[string]string{"reason": "r"}, 409, tenantDecide},
+		{"POST /v1/approvals/{id}/withdraw", "/v1/approvals/" + decided.ID + "/withdraw", nil, 403, tenantDecide},
+	}
+
+	covered := map[string]bool{}
+	for _, tc := range cases {
+		covered[tc.route] = true
+		method := strings.Fields(tc.route)[0]
+		names := make([]string, 0, len(callers))
+		for name := range callers {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			want, listed := tc.expect[name]
+			if !listed || want == 0 {
+				want = tc.allow
+			}
+			c := callers[name]
+			c.t = t
+			if got := c.do(method, tc.path, tc.body); got.Status != want {
+				t.Errorf("%s as %s: %d, want %d: %s", tc.route, name, got.Status, want, got.Body)
+			}
+		}
+	}
+	for _, rt := range routes.Table {
+		if !covered[rt.Pattern()] {
+			t.Errorf("route %s is not in the matrix", rt.Pattern())
+		}
+	}
+}
+
+func with(m map[string]int, name string, status int) map[string]int {
+	out := map[string]int{}
+	for k, v := range m {
+		out[k] = v
+	}
+	out[name] = status
+	return out
+}
