@@ -23,7 +23,7 @@ import (
 	"github.com/mpdp/platform/localstack/poller"
 	"github.com/mpdp/platform/localstack/stack"
 	"github.com/mpdp/platform/shared/mail"
-	"github.com/mpdp/platform/shared/provision"
+	"github.com/mpdp/platform/shared/platform"
 )
 
 func main() {
@@ -32,13 +32,13 @@ func main() {
 	password := flag.String("admin-password", "Admin-Passw0rd!", "password of the tenant's first admin")
 	tenant := flag.String("tenant", "Super App Operator", "name of the tenant workspace")
 	flag.Parse()
-	if err := run(*addr, provision.Tenant{Name: *tenant, AdminEmail: *email, AdminPassword: *password}); err != nil {
+	if err := run(*addr, platform.Tenant{Name: *tenant, AdminEmail: *email, AdminPassword: *password}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string, tenant provision.Tenant) error {
+func run(addr string, tenant platform.Tenant) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -91,7 +91,7 @@ func printed(w poller.Worker) poller.Worker {
 	}
 }
 
-func printWelcome(url string, s *stack.Stack, t provision.Tenant) {
+func printWelcome(url string, s *stack.Stack, t platform.Tenant) {
 	ep := s.Emulator.Endpoint()
 	fmt.Printf(`
 The platform is running.

@@ -32,7 +32,7 @@ import (
 type Options struct {
 	EmulatorLog io.Writer    // moto's output; nil discards it
 	Log         *slog.Logger // the functions' logs; nil discards them
-	Tenant      provision.Tenant
+	Tenant      platform.Tenant
 	MailFrom    string
 	ConsoleURL  string
 	// Wrap, if set, wraps the AWS config before clients are built (the benchmark
@@ -79,10 +79,13 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := provision.Provision(ctx, awsCfg, provision.Options{MailFrom: opts.MailFrom, ConsoleURL: opts.ConsoleURL})
+	out, err := provision.Provision(ctx, awsCfg, provision.Options{MailFrom: opts.MailFrom})
 	if err != nil {
 		return nil, fmt.Errorf("provision: %w", err)
 	}
+	cfg := platform.Config{Region: awsCfg.Region, TableName: out.TableName, BucketName: out.BucketName,
+		UserPoolID: out.UserPoolID, ClientID: out.ClientID, MailQueueURL: out.MailQueueURL,
+		MailFrom: opts.MailFrom, ConsoleURL: opts.ConsoleURL}
 	if opts.Wrap != nil {
 		opts.Wrap(&awsCfg)
 	}
@@ -97,7 +100,7 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 	}
 	s.Gateway = gateway.New(s.Server, s.Verifier)
 	if opts.Tenant.AdminEmail != "" {
-		if s.Admin, err = provision.Bootstrap(ctx, s.Store, s.Directory, opts.Tenant); err != nil {
+		if s.Admin, err = platform.Bootstrap(ctx, s.Store, s.Directory, opts.Tenant); err != nil {
 			return nil, fmt.Errorf("bootstrap tenant: %w", err)
 		}
 	}

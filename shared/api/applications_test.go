@@ -245,7 +245,9 @@ func TestConcurrentDecisionsYieldExactlyOne(t *testing.T) {
 				return
 			}
 			// The one approval created its workspace and authorization.
-			var authz struct{ Items []struct{ WorkspaceID string } }
+			var authz struct {
+				Items []struct{ WorkspaceID string }
+			}
 			admin.must(200, "GET", "/v1/authorizations?limit=100", nil).decode(t, &authz)
 			var ids []string
 			for _, a := range authz.Items {

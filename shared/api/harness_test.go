@@ -19,7 +19,7 @@ import (
 
 	"github.com/mpdp/platform/localstack/stack"
 	"github.com/mpdp/platform/shared/mail"
-	"github.com/mpdp/platform/shared/provision"
+	"github.com/mpdp/platform/shared/platform"
 )
 
 // The integration tests run the whole platform on their own moto server,
@@ -37,7 +37,7 @@ const (
 func TestMain(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	s, err := stack.Start(ctx, stack.Options{
-		Tenant:     provision.Tenant{Name: "Tenant", AdminEmail: tenantAdminEmail, AdminPassword: password},
+		Tenant:     platform.Tenant{Name: "Tenant", AdminEmail: tenantAdminEmail, AdminPassword: password},
 		ConsoleURL: "https://console.test",
 	})
 	cancel()

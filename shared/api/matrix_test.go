@@ -31,7 +31,9 @@ func TestRoleRouteMatrix(t *testing.T) {
 	devAdmin.must(201, "POST", "/v1/workspaces/"+ws+"/invitations", map[string]string{"email": uniqueEmail("gone"), "role": "developer"}).decode(t, &inv)
 	devAdmin.must(204, "DELETE", "/v1/workspaces/"+ws+"/invitations/"+inv.ID, nil)
 	revokedWS, _ := developerWorkspace(t)
-	var authz struct{ Items []struct{ ID, WorkspaceID string } }
+	var authz struct {
+		Items []struct{ ID, WorkspaceID string }
+	}
 	tenant.must(200, "GET", "/v1/authorizations?limit=100", nil).decode(t, &authz)
 	revoked := ""
 	for _, a := range authz.Items {

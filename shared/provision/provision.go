@@ -21,26 +21,26 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/mpdp/platform/shared/platform"
 	"github.com/mpdp/platform/shared/resources"
 )
 
 // Options tune local provisioning.
 type Options struct {
-	MailFrom   string // the SES identity emails are sent from
-	ConsoleURL string
+	MailFrom string // the SES identity emails are sent from
 }
 
-// Provision creates every resource (reusing those that exist) and returns the
-// configuration the functions need to use them.
-func Provision(ctx context.Context, cfg aws.Config, opts Options) (platform.Config, error) {
-	out := platform.Config{
-		Region:     cfg.Region,
-		TableName:  resources.Table.Name,
-		BucketName: resources.Bucket.Name,
-		MailFrom:   opts.MailFrom,
-		ConsoleURL: opts.ConsoleURL,
-	}
+// Outputs name what Provision created, like the CDK app's stack outputs.
+type Outputs struct {
+	TableName    string
+	BucketName   string
+	MailQueueURL string
+	UserPoolID   string
+	ClientID     string
+}
+
+// Provision creates every resource (reusing those that exist) and says where they are.
+func Provision(ctx context.Context, cfg aws.Config, opts Options) (Outputs, error) {
+	out := Outputs{TableName: resources.Table.Name, BucketName: resources.Bucket.Name}
 	if err := createTable(ctx, dynamodb.NewFromConfig(cfg), resources.Table); err != nil {
 		return out, err
 	}

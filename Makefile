@@ -1,0 +1,60 @@
+# The platform's commands. `make dev` runs it locally; `make test` runs every test.
+SHELL := /bin/bash
+GO ?= go
+FUNCTIONS := $(notdir $(wildcard functions/*))
+BUILD_DIR := build/functions
+PREREQS := localstack/prereqs.sh
+FUZZTIME ?= 15s
+
+.PHONY: dev test test-go test-infra build synth deploy bench fuzz infra-deps
+
+## dev: run the whole platform locally (emulator, resources, tenant, gateway, pollers); Ctrl-C stops it
+dev:
+	@$(PREREQS) go emulator
+	$(GO) run ./localstack/dev
+
+## test: every test: unit, integration against a fresh emulator, the CDK app
+test: test-go test-infra
+
+## test-go: the functions' tests (fast loop: no CDK compile)
+test-go:
+	@$(PREREQS) go emulator
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+## test-infra: synthesize the CDK app and check it (assertions, cdk-nag, table parity)
+test-infra: infra-deps
+	cd infra && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+infra-deps:
+	@$(PREREQS) go node
+	cd infra && npm ci --no-audit --no-fund --loglevel=error
+
+## build: cross-compile each function to build/functions/<name>/bootstrap (linux/arm64)
+build:
+	@$(PREREQS) go
+	@for f in $(FUNCTIONS); do \
+		echo "build $$f"; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags="-s -w" -o $(BUILD_DIR)/$$f/bootstrap ./functions/$$f || exit 1; \
+	done
+
+## synth: synthesize the CloudFormation template (offline)
+synth: build infra-deps
+	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) npx cdk synth --quiet
+
+## deploy: deploy to the AWS account in your environment (pass CDK context with ARGS="-c mailFrom=...")
+deploy: build infra-deps
+	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) npx cdk deploy --require-approval never $(ARGS)
+
+## bench: latency, DynamoDB calls per request, binary sizes and start-to-ready, in one run
+bench:
+	@$(PREREQS) go emulator
+	$(GO) run ./localstack/bench
+
+## fuzz: run each fuzz target for FUZZTIME
+fuzz:
+	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' shared localstack | xargs -n1 dirname | sort -u); do \
+		for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | sed 's/func //'); do \
+			echo "fuzz ./$$t $$f"; $(GO) test ./$$t -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) || exit 1; \
+		done; \
+	done

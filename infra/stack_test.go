@@ -1,0 +1,735 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/mpdp/platform/shared/provision"
+	"github.com/mpdp/platform/shared/resources"
+	"github.com/mpdp/platform/shared/routes"
+)
+
+// functionsDir holds an empty placeholder bootstrap per function, so synth needs
+// no real build.
+var functionsDir string
+
+func TestMain(m *testing.M) {
+	// The jsii runtime warns that Node 20 is end-of-life. It reads the environment
+	// before TestMain runs, so silence it from outside if needed:
+	// JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20.
+	dir, err := os.MkdirTemp("", "mpdp-functions-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := writePlaceholders(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	functionsDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func writePlaceholders(dir string) error {
+	for _, fn := range resources.Functions {
+		if err := os.MkdirAll(filepath.Join(dir, fn.Name), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, fn.Name, "bootstrap"), nil, 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// synthesized is the stack, synthesized once for all tests (each synth costs
+// seconds of jsii round trips).
+type synthesized struct {
+	stack    *PlatformStack
+	template assertions.Template
+	json     map[string]any
+}
+
+var (
+	synthOnce sync.Once
+	synthRes  *synthesized
+	synthErr  any
+)
+
+func synth(t *testing.T) *synthesized {
+	t.Helper()
+	synthOnce.Do(func() {
+		defer func() { synthErr = recover() }()
+		app := awscdk.NewApp(&awscdk.AppProps{Context: cdkJSONContext()})
+		AddNagChecks(app)
+		stack := NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir})
+		tpl := assertions.Template_FromStack(stack.Stack, nil)
+		synthRes = &synthesized{stack: stack, template: tpl, json: *tpl.ToJSON()}
+	})
+	if synthErr != nil {
+		t.Fatalf("synth: %v", synthErr)
+	}
+	return synthRes
+}
+
+// cdkJSONContext is the context of cdk.json (feature flags, mailFrom, consoleUrl),
+// so the tests synthesize what `cdk synth` does.
+func cdkJSONContext() *map[string]any {
+	raw, err := os.ReadFile("cdk.json")
+	if err != nil {
+		panic(err)
+	}
+	var doc struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		panic(err)
+	}
+	return &doc.Context
+}
+
+// must turns a failed assertions.Template match (a jsii panic) into a test failure.
+func must(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s: %v", what, r)
+		}
+	}()
+	f()
+}
+
+func (s *synthesized) resources(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range s.json["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		if res["Type"] == typ {
+			out[id] = res
+		}
+	}
+	return out
+}
+
+func props(res map[string]any) map[string]any {
+	p, _ := res["Properties"].(map[string]any)
+	return p
+}
+
+func (s *synthesized) logicalID(c constructs.IConstruct) string {
+	child := c.Node().DefaultChild()
+	if child == nil {
+		return *s.stack.GetLogicalId(c.(awscdk.CfnElement))
+	}
+	return *s.stack.GetLogicalId(child.(awscdk.CfnElement))
+}
+
+func ref(id string) map[string]any { return map[string]any{"Ref": id} }
+func getAtt(id, attr string) []any { return []any{id, attr} }
+func asJSON(v any) string          { b, _ := json.Marshal(v); return string(b) }
+func strs(v any) []string          { return toStrings(v) }
+func hasString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func toStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, toStrings(e)...)
+		}
+		return out
+	case nil:
+		return nil
+	default:
+		return []string{asJSON(x)}
+	}
+}
+
+func sortedSet(items []string) []string {
+	sort.Strings(items)
+	return items
+}
+
+func TestTableKeysIndexesPITRAndTTL(t *testing.T) {
+	s := synth(t)
+	tables := s.resources("AWS::DynamoDB::Table")
+	if len(tables) != 1 {
+		t.Fatalf("want 1 table, got %d", len(tables))
+	}
+	spec := resources.Table
+	var indexes []any
+	for _, ix := range spec.Indexes {
+		indexes = append(indexes, map[string]any{
+			"IndexName": ix.Name,
+			"KeySchema": []any{
+				map[string]any{"AttributeName": ix.PartitionKey, "KeyType": "HASH"},
+				map[string]any{"AttributeName": ix.SortKey, "KeyType": "RANGE"},
+			},
+			"Projection": map[string]any{"ProjectionType": "ALL"},
+		})
+	}
+	must(t, "table properties", func() {
+		s.template.HasResourceProperties(jsii.String("AWS::DynamoDB::Table"), assertions.Match_ObjectLike(&map[string]any{
+			"KeySchema": []any{
+				map[string]any{"AttributeName": spec.PartitionKey, "KeyType": "HASH"},
+				map[string]any{"AttributeName": spec.SortKey, "KeyType": "RANGE"},
+			},
+			"BillingMode":                      "PAY_PER_REQUEST",
+			"PointInTimeRecoverySpecification": map[string]any{"PointInTimeRecoveryEnabled": true},
+			"TimeToLiveSpecification":          map[string]any{"AttributeName": spec.TTLAttribute, "Enabled": true},
+			"DeletionProtectionEnabled":        true,
+			"SSESpecification":                 map[string]any{"SSEEnabled": true},
+			"GlobalSecondaryIndexes":           assertions.Match_ArrayWith(&indexes),
+		}))
+	})
+	must(t, "table retained", func() {
+		s.template.HasResource(jsii.String("AWS::DynamoDB::Table"), &map[string]any{
+			"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+		})
+	})
+	for _, tbl := range tables {
+		if got := len(props(tbl)["GlobalSecondaryIndexes"].([]any)); got != len(spec.Indexes) {
+			t.Errorf("GSIs: want %d, got %d", len(spec.Indexes), got)
+		}
+	}
+}
+
+// TestTableMatchesLocalProvisioning proves that the cloud table and the table the
+// local provisioning creates (provision.CreateTableInput) have the same keys,
+// attribute definitions and indexes.
+func TestTableMatchesLocalProvisioning(t *testing.T) {
+	s := synth(t)
+	var table map[string]any
+	for _, tbl := range s.resources("AWS::DynamoDB::Table") {
+		table = props(tbl)
+	}
+	in := provision.CreateTableInput(resources.Table)
+
+	keySchema := func(v any) []string { // "name=HASH", ... from the template
+		var out []string
+		for _, e := range v.([]any) {
+			m := e.(map[string]any)
+			out = append(out, fmt.Sprintf("%v=%v", m["AttributeName"], m["KeyType"]))
+		}
+		return sortedSet(out)
+	}
+	var wantKeys []string
+	for _, k := range in.KeySchema {
+		wantKeys = append(wantKeys, fmt.Sprintf("%s=%s", *k.AttributeName, k.KeyType))
+	}
+	if got, want := keySchema(table["KeySchema"]), sortedSet(wantKeys); !reflect.DeepEqual(got, want) {
+		t.Errorf("KeySchema: template %v, local %v", got, want)
+	}
+
+	var gotAttrs, wantAttrs []string
+	for _, e := range table["AttributeDefinitions"].([]any) {
+		m := e.(map[string]any)
+		gotAttrs = append(gotAttrs, fmt.Sprintf("%v:%v", m["AttributeName"], m["AttributeType"]))
+	}
+	for _, a := range in.AttributeDefinitions {
+		wantAttrs = append(wantAttrs, fmt.Sprintf("%s:%s", *a.AttributeName, a.AttributeType))
+	}
+	if got, want := sortedSet(gotAttrs), sortedSet(wantAttrs); !reflect.DeepEqual(got, want) {
+		t.Errorf("AttributeDefinitions: template %v, local %v", got, want)
+	}
+
+	var gotIx, wantIx []string
+	for _, e := range table["GlobalSecondaryIndexes"].([]any) {
+		m := e.(map[string]any)
+		proj := m["Projection"].(map[string]any)
+		gotIx = append(gotIx, fmt.Sprintf("%v %v %v", m["IndexName"], keySchema(m["KeySchema"]), proj["ProjectionType"]))
+	}
+	for _, ix := range in.GlobalSecondaryIndexes {
+		var ks []string
+		for _, k := range ix.KeySchema {
+			ks = append(ks, fmt.Sprintf("%s=%s", *k.AttributeName, k.KeyType))
+		}
+		wantIx = append(wantIx, fmt.Sprintf("%s %v %s", *ix.IndexName, sortedSet(ks), ix.Projection.ProjectionType))
+	}
+	if got, want := sortedSet(gotIx), sortedSet(wantIx); !reflect.DeepEqual(got, want) {
+		t.Errorf("GlobalSecondaryIndexes:\n template %v\n local    %v", got, want)
+	}
+	if table["BillingMode"] != string(in.BillingMode) {
+		t.Errorf("BillingMode: template %v, local %v", table["BillingMode"], in.BillingMode)
+	}
+}
+
+func TestBucketIsPrivateEncryptedAndSSLOnly(t *testing.T) {
+	s := synth(t)
+	bucketID, logBucketID := s.logicalID(s.stack.Bucket), s.logicalID(s.stack.LogBucket)
+	buckets := s.resources("AWS::S3::Bucket")
+	for _, id := range []string{bucketID, logBucketID} {
+		p := props(buckets[id])
+		if p == nil {
+			t.Fatalf("bucket %s not in template", id)
+		}
+		want := map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}
+		if got := p["PublicAccessBlockConfiguration"]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: PublicAccessBlockConfiguration %v", id, got)
+		}
+		if got := asJSON(p["BucketEncryption"]); !strings.Contains(got, `"SSEAlgorithm":"AES256"`) {
+			t.Errorf("%s: BucketEncryption %s", id, got)
+		}
+		if !s.hasSSLDeny("AWS::S3::BucketPolicy", "Bucket", id) {
+			t.Errorf("%s: no bucket policy denying requests without TLS", id)
+		}
+	}
+	p := props(buckets[bucketID])
+	if got := asJSON(p["VersioningConfiguration"]); got != `{"Status":"Enabled"}` {
+		t.Errorf("versioning %s", got)
+	}
+	if got := asJSON(p["LifecycleConfiguration"]); !strings.Contains(got, `"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":1}`) {
+		t.Errorf("lifecycle %s", got)
+	}
+	logging := p["LoggingConfiguration"].(map[string]any)
+	if !reflect.DeepEqual(logging["DestinationBucketName"], ref(logBucketID)) {
+		t.Errorf("access logs go to %v, want the log bucket %s", logging["DestinationBucketName"], logBucketID)
+	}
+	if !strings.Contains(asJSON(p["BucketName"]), resources.Bucket.Name+"-") {
+		t.Errorf("bucket name %s does not start with %s", asJSON(p["BucketName"]), resources.Bucket.Name)
+	}
+}
+
+// hasSSLDeny reports whether a policy of type typ attached (through its attach
+// property) to the resource id denies requests with aws:SecureTransport false.
+func (s *synthesized) hasSSLDeny(typ, attach, id string) bool {
+	for _, pol := range s.resources(typ) {
+		p := props(pol)
+		target := asJSON(p[attach])
+		if !strings.Contains(target, `"`+id+`"`) {
+			continue
+		}
+		for _, st := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			stmt := st.(map[string]any)
+			cond := asJSON(stmt["Condition"])
+			if stmt["Effect"] == "Deny" && strings.Contains(cond, `"aws:SecureTransport":"false"`) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestQueuesHaveDeadLetterQueues(t *testing.T) {
+	s := synth(t)
+	queues := s.resources("AWS::SQS::Queue")
+	if len(queues) != 2*len(resources.Queues) {
+		t.Errorf("want %d queues (each with a DLQ), got %d", 2*len(resources.Queues), len(queues))
+	}
+	for _, spec := range resources.Queues {
+		qid, dlqID := s.logicalID(s.stack.Queues[spec.Name]), s.logicalID(s.stack.DeadLetters[spec.Name])
+		q, dlq := props(queues[qid]), props(queues[dlqID])
+		if q == nil || dlq == nil {
+			t.Fatalf("%s: queue %s or DLQ %s missing", spec.Name, qid, dlqID)
+		}
+		rp := q["RedrivePolicy"].(map[string]any)
+		if !reflect.DeepEqual(rp["deadLetterTargetArn"], map[string]any{"Fn::GetAtt": getAtt(dlqID, "Arn")}) {
+			t.Errorf("%s: redrive target %v, want %s", spec.Name, rp["deadLetterTargetArn"], dlqID)
+		}
+		if rp["maxReceiveCount"] != float64(spec.MaxReceiveCount) {
+			t.Errorf("%s: maxReceiveCount %v, want %d", spec.Name, rp["maxReceiveCount"], spec.MaxReceiveCount)
+		}
+		if q["VisibilityTimeout"] != spec.VisibilityTimeout.Seconds() {
+			t.Errorf("%s: VisibilityTimeout %v, want %v", spec.Name, q["VisibilityTimeout"], spec.VisibilityTimeout.Seconds())
+		}
+		for name, p := range map[string]map[string]any{qid: q, dlqID: dlq} {
+			if p["SqsManagedSseEnabled"] != true {
+				t.Errorf("%s: SSE not enabled", name)
+			}
+			if !s.hasSSLDeny("AWS::SQS::QueuePolicy", "Queues", name) {
+				t.Errorf("%s: no queue policy denying requests without TLS", name)
+			}
+		}
+	}
+}
+
+func TestUserPoolAndClient(t *testing.T) {
+	s := synth(t)
+	spec := resources.UserPool
+	must(t, "user pool", func() {
+		s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), assertions.Match_ObjectLike(&map[string]any{
+			"UserPoolName":          spec.Name,
+			"UsernameAttributes":    []any{"email"},
+			"AdminCreateUserConfig": map[string]any{"AllowAdminCreateUserOnly": true},
+			"Policies": map[string]any{"PasswordPolicy": map[string]any{
+				"MinimumLength": spec.PasswordMinLength, "RequireLowercase": true, "RequireUppercase": true,
+				"RequireNumbers": true, "RequireSymbols": true, "TemporaryPasswordValidityDays": spec.TemporaryPasswordDays,
+			}},
+			"MfaConfiguration": "OPTIONAL",
+			"EnabledMfas":      []any{"SOFTWARE_TOKEN_MFA"},
+			"UserPoolAddOns":   map[string]any{"AdvancedSecurityMode": "ENFORCED"},
+		}))
+	})
+	must(t, "user pool client", func() {
+		s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), assertions.Match_ObjectLike(&map[string]any{
+			"ClientName":        spec.ClientName,
+			"GenerateSecret":    false,
+			"ExplicitAuthFlows": assertions.Match_ArrayWith(&[]any{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}),
+		}))
+	})
+}
+
+func TestOneLambdaPerFunction(t *testing.T) {
+	s := synth(t)
+	fns := s.resources("AWS::Lambda::Function")
+	if len(fns) != len(resources.Functions) {
+		t.Errorf("want %d functions, got %d", len(resources.Functions), len(fns))
+	}
+	envKeys := []string{resources.EnvTableName, resources.EnvBucketName, resources.EnvUserPoolID, resources.EnvClientID,
+		resources.EnvMailQueueURL, resources.EnvMailFrom, resources.EnvConsoleURL}
+	for _, fn := range resources.Functions {
+		id := s.logicalID(s.stack.Functions[fn.Name])
+		p := props(fns[id])
+		if p == nil {
+			t.Errorf("%s: function %s not in template", fn.Name, id)
+			continue
+		}
+		wantTimeout := float64(httpFunctionTimeout)
+		if fn.Queue != nil {
+			wantTimeout = workerFunctionTimeout
+		}
+		checks := map[string][2]any{
+			"Architectures": {asJSON(p["Architectures"]), `["arm64"]`},
+			"Runtime":       {p["Runtime"], "provided.al2023"},
+			"Handler":       {p["Handler"], "bootstrap"},
+			"MemorySize":    {p["MemorySize"], float64(256)},
+			"Timeout":       {p["Timeout"], wantTimeout},
+			"TracingConfig": {asJSON(p["TracingConfig"]), `{"Mode":"Active"}`},
+		}
+		for name, c := range checks {
+			if c[0] != c[1] {
+				t.Errorf("%s: %s = %v, want %v", fn.Name, name, c[0], c[1])
+			}
+		}
+		vars := p["Environment"].(map[string]any)["Variables"].(map[string]any)
+		for _, k := range envKeys {
+			if _, ok := vars[k]; !ok {
+				t.Errorf("%s: environment lacks %s", fn.Name, k)
+			}
+		}
+		if vars[resources.EnvMailFrom] != DefaultMailFrom {
+			t.Errorf("%s: MAIL_FROM %v, want %s", fn.Name, vars[resources.EnvMailFrom], DefaultMailFrom)
+		}
+		logGroup := asJSON(p["LoggingConfig"])
+		if !strings.Contains(logGroup, `"LogGroup":{"Ref":`) {
+			t.Errorf("%s: no own log group: %s", fn.Name, logGroup)
+		} else {
+			lgID := p["LoggingConfig"].(map[string]any)["LogGroup"].(map[string]any)["Ref"].(string)
+			if props(s.resources("AWS::Logs::LogGroup")[lgID])["RetentionInDays"] == nil {
+				t.Errorf("%s: log group %s has no retention", fn.Name, lgID)
+			}
+		}
+	}
+}
+
+func TestQueueWorkersHaveEventSources(t *testing.T) {
+	s := synth(t)
+	mappings := s.resources("AWS::Lambda::EventSourceMapping")
+	want := 0
+	for _, fn := range resources.Functions {
+		if fn.Queue == nil {
+			continue
+		}
+		want++
+		fnID, qID := s.logicalID(s.stack.Functions[fn.Name]), s.logicalID(s.stack.Queues[fn.Queue.Name])
+		found := false
+		for _, m := range mappings {
+			p := props(m)
+			if reflect.DeepEqual(p["FunctionName"], ref(fnID)) &&
+				reflect.DeepEqual(p["EventSourceArn"], map[string]any{"Fn::GetAtt": getAtt(qID, "Arn")}) {
+				found = true
+				if p["BatchSize"] != float64(10) || asJSON(p["FunctionResponseTypes"]) != `["ReportBatchItemFailures"]` {
+					t.Errorf("%s: mapping %v", fn.Name, asJSON(p))
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no event source mapping from %s", fn.Name, fn.Queue.Name)
+		}
+	}
+	if len(mappings) != want {
+		t.Errorf("want %d event source mappings, got %d", want, len(mappings))
+	}
+}
+
+func TestOneRoutePerRouteTableEntry(t *testing.T) {
+	s := synth(t)
+	authorizerID := ""
+	for id := range s.resources("AWS::ApiGatewayV2::Authorizer") {
+		authorizerID = id
+	}
+	integrations := s.resources("AWS::ApiGatewayV2::Integration")
+	byKey := map[string]map[string]any{}
+	for _, r := range s.resources("AWS::ApiGatewayV2::Route") {
+		p := props(r)
+		key := p["RouteKey"].(string)
+		if _, dup := byKey[key]; dup {
+			t.Errorf("route %s defined twice", key)
+		}
+		byKey[key] = p
+	}
+	if len(byKey) != len(routes.Table) {
+		t.Errorf("want %d routes, got %d", len(routes.Table), len(byKey))
+	}
+	for _, r := range routes.Table {
+		p, ok := byKey[r.Pattern()]
+		if !ok {
+			t.Errorf("route %s missing", r.Pattern())
+			continue
+		}
+		switch r.Access {
+		case routes.Signed:
+			if p["AuthorizationType"] != "JWT" || !reflect.DeepEqual(p["AuthorizerId"], ref(authorizerID)) {
+				t.Errorf("%s: signed route has AuthorizationType %v, AuthorizerId %v", r.Pattern(), p["AuthorizationType"], p["AuthorizerId"])
+			}
+		case routes.Public:
+			if p["AuthorizationType"] != "NONE" || p["AuthorizerId"] != nil {
+				t.Errorf("%s: public route has AuthorizationType %v, AuthorizerId %v", r.Pattern(), p["AuthorizationType"], p["AuthorizerId"])
+			}
+		}
+		// Target is {"Fn::Join": ["", ["integrations/", {"Ref": integration}]]}.
+		target := p["Target"].(map[string]any)["Fn::Join"].([]any)[1].([]any)[1].(map[string]any)["Ref"].(string)
+		ip := props(integrations[target])
+		fnID := s.logicalID(s.stack.Functions[r.Function])
+		if !reflect.DeepEqual(ip["IntegrationUri"], map[string]any{"Fn::GetAtt": getAtt(fnID, "Arn")}) {
+			t.Errorf("%s: integrated with %v, want function %s", r.Pattern(), ip["IntegrationUri"], r.Function)
+		}
+		if ip["IntegrationType"] != "AWS_PROXY" || ip["PayloadFormatVersion"] != "2.0" {
+			t.Errorf("%s: integration %s / payload %v", r.Pattern(), ip["IntegrationType"], ip["PayloadFormatVersion"])
+		}
+	}
+}
+
+func TestJWTAuthorizer(t *testing.T) {
+	s := synth(t)
+	auths := s.resources("AWS::ApiGatewayV2::Authorizer")
+	if len(auths) != 1 {
+		t.Fatalf("want 1 authorizer, got %d", len(auths))
+	}
+	poolID, clientID := s.logicalID(s.stack.UserPool), s.logicalID(s.stack.Client)
+	for _, a := range auths {
+		p := props(a)
+		if p["AuthorizerType"] != "JWT" {
+			t.Errorf("AuthorizerType %v", p["AuthorizerType"])
+		}
+		if got := asJSON(p["IdentitySource"]); got != `["$request.header.Authorization"]` {
+			t.Errorf("IdentitySource %s", got)
+		}
+		jwt := p["JwtConfiguration"].(map[string]any)
+		if !reflect.DeepEqual(jwt["Audience"], []any{ref(clientID)}) {
+			t.Errorf("Audience %v, want the app client %s", jwt["Audience"], clientID)
+		}
+		wantIssuer := map[string]any{"Fn::Join": []any{"", []any{
+			"https://cognito-idp.", ref("AWS::Region"), ".", ref("AWS::URLSuffix"), "/", ref(poolID),
+		}}}
+		if !reflect.DeepEqual(jwt["Issuer"], wantIssuer) {
+			t.Errorf("Issuer %s, want %s", asJSON(jwt["Issuer"]), asJSON(wantIssuer))
+		}
+	}
+}
+
+func TestAPIAccessLogs(t *testing.T) {
+	s := synth(t)
+	for id, st := range s.resources("AWS::ApiGatewayV2::Stage") {
+		als, _ := props(st)["AccessLogSettings"].(map[string]any)
+		if als == nil {
+			t.Errorf("stage %s has no access logs", id)
+			continue
+		}
+		dest := asJSON(als["DestinationArn"])
+		if !strings.Contains(dest, "Fn::GetAtt") || als["Format"] == nil {
+			t.Errorf("stage %s: access logs %s", id, asJSON(als))
+		}
+		var format map[string]string
+		if err := json.Unmarshal([]byte(als["Format"].(string)), &format); err != nil || format["requestId"] != "$context.requestId" {
+			t.Errorf("stage %s: access log format %v (%v)", id, als["Format"], err)
+		}
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	s := synth(t)
+	outputs, _ := s.json["Outputs"].(map[string]any)
+	for _, name := range []string{"ApiUrl", "UserPoolId", "UserPoolClientId", "TableName", "BucketName"} {
+		if _, ok := outputs[name]; !ok {
+			t.Errorf("output %s missing", name)
+		}
+	}
+}
+
+// statement is one IAM policy statement with Action and Resource as lists.
+type statement struct {
+	Effect    string
+	Actions   []string
+	Resources []string
+}
+
+// roleStatements gathers every statement of the policies attached to each role,
+// by role logical id, and reports the ones of policies attached to no role.
+func (s *synthesized) roleStatements(t *testing.T) map[string][]statement {
+	t.Helper()
+	out := map[string][]statement{}
+	collect := func(roleID string, doc any) {
+		for _, st := range doc.(map[string]any)["Statement"].([]any) {
+			m := st.(map[string]any)
+			out[roleID] = append(out[roleID], statement{
+				Effect: m["Effect"].(string), Actions: strs(m["Action"]), Resources: strs(m["Resource"]),
+			})
+		}
+	}
+	for id, pol := range s.resources("AWS::IAM::Policy") {
+		p := props(pol)
+		roles, _ := p["Roles"].([]any)
+		if len(roles) == 0 {
+			t.Errorf("policy %s is attached to no role", id)
+		}
+		for _, r := range roles {
+			collect(r.(map[string]any)["Ref"].(string), p["PolicyDocument"])
+		}
+	}
+	for id, role := range s.resources("AWS::IAM::Role") {
+		p := props(role)
+		if arns, ok := p["ManagedPolicyArns"]; ok {
+			t.Errorf("role %s has managed policies %v", id, asJSON(arns))
+		}
+		if inline, ok := p["Policies"].([]any); ok {
+			for _, pol := range inline {
+				collect(id, pol.(map[string]any)["PolicyDocument"])
+			}
+		}
+	}
+	if n := len(s.resources("AWS::IAM::ManagedPolicy")); n != 0 {
+		t.Errorf("%d customer managed policies; want inline ones only", n)
+	}
+	return out
+}
+
+func TestIAMLeastPrivilege(t *testing.T) {
+	s := synth(t)
+	byRole := s.roleStatements(t)
+	for roleID, stmts := range byRole {
+		for _, st := range stmts {
+			for _, a := range st.Actions {
+				if strings.Contains(a, "*") {
+					t.Errorf("role %s: wildcard action %q", roleID, a)
+				}
+			}
+			if hasString(st.Resources, "*") {
+				for _, a := range st.Actions {
+					if !strings.HasPrefix(a, "xray:") {
+						t.Errorf("role %s: %s on Resource *", roleID, a)
+					}
+				}
+			}
+		}
+	}
+
+	// Which actions each permission brings; a function without the permission must
+	// hold none of them.
+	exclusive := map[resources.Permission][]string{
+		resources.TableWrite:  {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"},
+		resources.TableRead:   {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:Scan"},
+		resources.UsersAdmin:  {"cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser", "cognito-idp:ListUsers"},
+		resources.MailEnqueue: {"sqs:SendMessage"},
+		resources.MailSend:    {"ses:SendEmail", "ses:SendRawEmail"},
+		resources.MailConsume: {"sqs:ReceiveMessage", "sqs:DeleteMessage"},
+	}
+	for _, fn := range resources.Functions {
+		roleID := s.logicalID(s.stack.Roles[fn.Name])
+		if got := props(s.resources("AWS::Lambda::Function")[s.logicalID(s.stack.Functions[fn.Name])])["Role"]; !reflect.DeepEqual(got, map[string]any{"Fn::GetAtt": getAtt(roleID, "Arn")}) {
+			t.Errorf("%s: runs as %v, want its role %s", fn.Name, got, roleID)
+		}
+		var granted []string
+		for _, st := range byRole[roleID] {
+			if st.Effect == "Allow" {
+				granted = append(granted, st.Actions...)
+			}
+		}
+		has := map[resources.Permission]bool{}
+		for _, p := range fn.Permissions {
+			has[p] = true
+		}
+		for perm, actions := range exclusive {
+			for _, a := range actions {
+				if hasString(granted, a) && !has[perm] {
+					t.Errorf("%s: granted %s without %s", fn.Name, a, perm)
+				}
+			}
+			if has[perm] && !hasString(granted, actions[0]) {
+				t.Errorf("%s: has %s but not %s", fn.Name, perm, actions[0])
+			}
+		}
+		if hasString(granted, "dynamodb:Scan") {
+			t.Errorf("%s: granted dynamodb:Scan", fn.Name)
+		}
+	}
+
+	// Table writes go to the table only, never to its indexes.
+	tableID := s.logicalID(s.stack.Table)
+	for roleID, stmts := range byRole {
+		for _, st := range stmts {
+			if hasString(st.Actions, "dynamodb:PutItem") {
+				if len(st.Resources) != 1 || st.Resources[0] != asJSON(map[string]any{"Fn::GetAtt": getAtt(tableID, "Arn")}) {
+					t.Errorf("role %s: table writes on %v", roleID, st.Resources)
+				}
+			}
+		}
+	}
+}
+
+func TestCdkNagReportsNoErrorsOrWarnings(t *testing.T) {
+	s := synth(t)
+	annotations := assertions.Annotations_FromStack(s.stack.Stack)
+	pattern := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+	report := func(kind string, msgs *[]*cxapi.SynthesisMessage) {
+		if msgs == nil {
+			return
+		}
+		for _, m := range *msgs {
+			t.Errorf("cdk-nag %s at %s: %v", kind, *m.Id, asJSON(m.Entry.Data))
+		}
+	}
+	report("error", annotations.FindError(jsii.String("*"), pattern))
+	report("warning", annotations.FindWarning(jsii.String("*"), pattern))
+}
+
+func TestCheckFunctionAssets(t *testing.T) {
+	if err := CheckFunctionAssets(functionsDir); err != nil {
+		t.Errorf("placeholders: %v", err)
+	}
+	empty := t.TempDir()
+	if err := CheckFunctionAssets(empty); err == nil || !strings.Contains(err.Error(), resources.Functions[0].Name) {
+		t.Errorf("empty dir: got %v, want an error naming %s", err, resources.Functions[0].Name)
+	}
+}
+
+func TestConstructID(t *testing.T) {
+	for in, want := range map[string]string{"mpdp-mail": "MpdpMail", "accounts": "Accounts", "a_b.c": "ABC"} {
+		if got := constructID(in); got != want {
+			t.Errorf("constructID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

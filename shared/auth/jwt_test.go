@@ -1,0 +1,189 @@
+package auth
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mpdp/platform/shared/domain"
+)
+
+const (
+	issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pool"
+	client = "client-1"
+)
+
+type keyPair struct {
+	kid string
+	key *rsa.PrivateKey
+}
+
+func newKey(t testing.TB, kid string) keyPair {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keyPair{kid: kid, key: k}
+}
+
+func (k keyPair) jwk() map[string]string {
+	return map[string]string{"kty": "RSA", "kid": k.kid, "alg": "RS256", "use": "sig",
+		"n": base64.RawURLEncoding.EncodeToString(k.key.N.Bytes()),
+		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(k.key.E)).Bytes())}
+}
+
+func (k keyPair) sign(t testing.TB, header map[string]any, claims map[string]any) string {
+	h, _ := json.Marshal(header)
+	c, _ := json.Marshal(claims)
+	signed := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
+	sum := sha256.Sum256([]byte(signed))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, k.key, crypto.SHA256, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+func jwksServer(t testing.TB, fetches *atomic.Int32, keys ...keyPair) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		var set []map[string]string
+		for _, k := range keys {
+			set = append(set, k.jwk())
+		}
+		json.NewEncoder(w).Encode(map[string]any{"keys": set})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestVerify(t *testing.T) {
+	good := newKey(t, "k1")
+	rogue := newKey(t, "k1") // same kid, other key: a forgery
+	var fetches atomic.Int32
+	srv := jwksServer(t, &fetches, good)
+	now := time.Unix(1_800_000_000, 0)
+	v := NewVerifier(issuer, srv.URL, []string{client}, srv.Client(), func() time.Time { return now })
+
+	hdr := map[string]any{"alg": "RS256", "kid": "k1"}
+	claims := func(edit func(map[string]any)) map[string]any {
+		c := map[string]any{"iss": issuer, "sub": "user-1", "aud": client, "token_use": "id",
+			"email": "a@b.test", "exp": now.Add(time.Hour).Unix(), "iat": now.Unix()}
+		if edit != nil {
+			edit(c)
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		name  string
+		token string
+		ok    bool
+	}{
+		{"id token", good.sign(t, hdr, claims(nil)), true},
+		{"access token", good.sign(t, hdr, claims(func(c map[string]any) {
+			delete(c, "aud")
+			c["client_id"], c["token_use"] = client, "access"
+		})), true},
+		{"within clock skew", good.sign(t, hdr, claims(func(c map[string]any) { c["exp"] = now.Add(-10 * time.Second).Unix() })), true},
+		{"expired", good.sign(t, hdr, claims(func(c map[string]any) { c["exp"] = now.Add(-time.Minute).Unix() })), false},
+		{"no expiry", good.sign(t, hdr, claims(func(c map[string]any) { delete(c, "exp") })), false},
+		{"not yet valid", good.sign(t, hdr, claims(func(c map[string]any) { c["nbf"] = now.Add(time.Hour).Unix() })), false},
+		{"other issuer", good.sign(t, hdr, claims(func(c map[string]any) { c["iss"] = issuer + "x" })), false},
+		{"other audience", good.sign(t, hdr, claims(func(c map[string]any) { c["aud"] = "client-2" })), false},
+		{"access token for other client", good.sign(t, hdr, claims(func(c map[string]any) {
+			delete(c, "aud")
+			c["client_id"], c["token_use"] = "client-2", "access"
+		})), false},
+		{"refresh use", good.sign(t, hdr, claims(func(c map[string]any) { c["token_use"] = "refresh" })), false},
+		{"no subject", good.sign(t, hdr, claims(func(c map[string]any) { delete(c, "sub") })), false},
+		{"forged signature", rogue.sign(t, hdr, claims(nil)), false},
+		{"unknown key", good.sign(t, map[string]any{"alg": "RS256", "kid": "k9"}, claims(nil)), false},
+		{"alg none", strings.Join(strings.Split(good.sign(t, map[string]any{"alg": "none", "kid": "k1"}, claims(nil)), ".")[:2], ".") + ".", false},
+		{"alg HS256", good.sign(t, map[string]any{"alg": "HS256", "kid": "k1"}, claims(nil)), false},
+		{"tampered claims", tamper(good.sign(t, hdr, claims(nil))), false},
+		{"two parts", "a.b", false},
+		{"not base64", "!!.??.**", false},
+		{"empty", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := v.Verify(context.Background(), tc.token)
+			if tc.ok {
+				if err != nil || got["sub"] != "user-1" {
+					t.Fatalf("Verify: %v %v", got, err)
+				}
+				return
+			}
+			if !errors.Is(err, domain.ErrUnauthorized) {
+				t.Fatalf("Verify = %v, want ErrUnauthorized", err)
+			}
+		})
+	}
+	// Keys are cached, and unknown kids do not make every request refetch.
+	if n := fetches.Load(); n > 2 {
+		t.Fatalf("JWKS fetched %d times", n)
+	}
+}
+
+func tamper(token string) string {
+	parts := strings.Split(token, ".")
+	c, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	c = []byte(strings.Replace(string(c), "user-1", "admin", 1))
+	parts[1] = base64.RawURLEncoding.EncodeToString(c)
+	return strings.Join(parts, ".")
+}
+
+func TestJWKSOutageIsUnavailableNotUnauthorized(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 502) }))
+	defer srv.Close()
+	v := NewVerifier(issuer, srv.URL, []string{client}, srv.Client(), nil)
+	k := newKey(t, "k1")
+	_, err := v.Verify(context.Background(), k.sign(t, map[string]any{"alg": "RS256", "kid": "k1"},
+		map[string]any{"iss": issuer, "sub": "u", "aud": client, "token_use": "id", "exp": time.Now().Add(time.Hour).Unix()}))
+	if !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+}
+
+func TestParseJWKSSkipsUnusableKeys(t *testing.T) {
+	k := newKey(t, "ok").jwk()
+	body, _ := json.Marshal(map[string]any{"keys": []any{
+		map[string]string{"kty": "EC", "kid": "ec"},
+		map[string]string{"kty": "RSA", "kid": "short", "n": "AQAB", "e": "AQAB"},
+		k,
+	}})
+	keys, err := ParseJWKS(body)
+	if err != nil || len(keys) != 1 || keys["ok"] == nil {
+		t.Fatalf("keys %v, %v", keys, err)
+	}
+	if _, err := ParseJWKS([]byte(`{"keys":[]}`)); err == nil {
+		t.Fatal("an empty key set parsed")
+	}
+}
+
+// FuzzVerify: no input panics, and nothing unsigned is accepted.
+func FuzzVerify(f *testing.F) {
+	k := newKey(f, "k1")
+	var fetches atomic.Int32
+	srv := jwksServer(f, &fetches, k)
+	v := NewVerifier(issuer, srv.URL, []string{client}, srv.Client(), nil)
+	f.Add("a.b.c")
+	f.Add("eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4In0.c2ln")
+	f.Add(k.sign(f, map[string]any{"alg": "RS256", "kid": "k1"}, map[string]any{"sub": "x"}))
+	f.Fuzz(func(t *testing.T, token string) {
+		if _, err := v.Verify(context.Background(), token); err == nil {
+			t.Fatalf("accepted %q", token)
+		}
+	})
+}
