@@ -76,6 +76,28 @@ def _patch_10077(parser_models):
     parser_models.copy = _CopyShim()
 
 
+def _serialize_dynamodb(responses):
+    """Run DynamoDB requests one at a time.
+
+    moto's server is threaded and its DynamoDB backend takes no locks, so two
+    concurrent conditional writes or transactions can both pass their
+    conditions before either applies. Real DynamoDB serializes them, and the
+    platform's invariants (one decision per approval, a last admin that
+    cannot be removed) rest on that, so the emulator must too.
+    """
+    import threading
+
+    lock = threading.Lock()
+    handler = responses.DynamoHandler
+    call_action = handler.call_action
+
+    def serialized(self):
+        with lock:
+            return call_action(self)
+
+    handler.call_action = serialized
+
+
 class _PatchOnImport(importlib.abc.MetaPathFinder):
     """Runs hook(module) right after the named module is first executed.
 
@@ -142,6 +164,14 @@ def main():
             file=sys.stderr,
             flush=True,
         )
+
+    name = "moto.dynamodb.responses"
+    if name in sys.modules:
+        _serialize_dynamodb(sys.modules[name])
+    else:
+        sys.meta_path.insert(0, _PatchOnImport(name, _serialize_dynamodb))
+    print("moto launcher: DynamoDB requests serialized, as DynamoDB's conditional writes are",
+          file=sys.stderr, flush=True)
 
     # moto.server.main installs SIGINT/SIGTERM handlers that exit with status 0.
     moto.server.main(["-H", args.host, "-p", str(args.port)])
