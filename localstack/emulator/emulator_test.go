@@ -3,7 +3,6 @@ package emulator
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -19,16 +18,13 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
-// start launches moto for one test, skipping when it is not installed and
-// dumping the server log if the test fails.
+// start launches moto for one test, dumping the server log if the test fails.
+// A missing moto fails the test: `make test` must not pass by skipping.
 func start(t *testing.T) *Emulator {
 	t.Helper()
 	log := &syncBuffer{}
 	begin := time.Now()
 	e, err := Start(t.Context(), Options{Log: log})
-	if errors.Is(err, ErrNotInstalled) {
-		t.Skip(err)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
