@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -191,6 +190,3 @@ func (s *Store) AcceptInvitation(ctx context.Context, before, after domain.Invit
 	}
 	return s.transact(ctx, "", writes...)
 }
-
-// normalizedEmail is what lock keys use.
-func normalizedEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
