@@ -81,10 +81,8 @@ func (s *Server) decide(to domain.ApprovalStatus) handlerFunc {
 			return err
 		}
 		var in domain.DecisionInput
-		if r.ContentLength != 0 {
-			if err := httpapi.Decode(r, &in); err != nil {
-				return err
-			}
+		if err := httpapi.DecodeOptional(r, &in); err != nil {
+			return err
 		}
 		if err := in.Validate(to); err != nil {
 			return err

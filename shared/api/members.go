@@ -149,9 +149,15 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	}
 	resp, err := s.sendInvitation(r, inv, token)
 	if err != nil {
+		// Nobody received the token: take the invitation back so that a retry
+		// (with the same Idempotency-Key or not) can create it again.
+		withdrawn := inv
+		withdrawn.Status, withdrawn.Version = domain.InvitationWithdrawn, inv.Version+1
+		if werr := s.Store.WithdrawInvitation(r.Context(), inv, withdrawn); werr != nil {
+			httpapi.Logger(r.Context()).ErrorContext(r.Context(), "unsent invitation left pending", "invitation", inv.ID, "error", werr.Error())
+		}
 		return err
 	}
-	w.Header().Set("Location", "/v1/workspaces/"+ws+"/invitations/"+inv.ID)
 	httpapi.Entity(w, http.StatusCreated, inv.Version, resp)
 	return nil
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -94,14 +95,36 @@ func jsonKind(goKind string) string {
 	return "a number"
 }
 
-// JSON writes v with status.
+// JSON writes v with status. v is encoded before anything is written, so an
+// encoding failure is a clean 500 rather than a truncated success.
 func JSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		w.Header().Del("ETag")
+		status, buf = http.StatusInternalServerError, bytes.Buffer{}
+		json.NewEncoder(&buf).Encode(NewProblem(status, "the response could not be encoded; it has been logged"))
+		w.Header().Set("Content-Type", "application/problem+json")
+	} else {
+		w.Header().Set("Content-Type", "application/json")
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	w.Write(buf.Bytes())
+}
+
+// DecodeOptional is Decode for bodies that may be left out entirely.
+func DecodeOptional(r *http.Request, dst any) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return NewProblem(http.StatusBadRequest, "the request body could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return Decode(r, dst)
 }
 
 // ETag is the entity tag of a version.

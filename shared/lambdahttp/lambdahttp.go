@@ -14,17 +14,19 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/mpdp/platform/shared/auth"
+	"github.com/mpdp/platform/shared/httpapi"
 )
 
 // Handler adapts h to API Gateway HTTP API events. The JWT authorizer's verified
 // claims become the request's caller.
 func Handler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	return func(ctx context.Context, e events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		rec := httptest.NewRecorder()
 		r, err := Request(ctx, e)
 		if err != nil {
-			return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusBadRequest}, nil
+			httpapi.WriteError(rec, httptest.NewRequest(http.MethodGet, "/", nil), httpapi.NewProblem(http.StatusBadRequest, "the request body is not valid base64"))
+			return Response(rec), nil
 		}
-		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
 		return Response(rec), nil
 	}

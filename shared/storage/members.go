@@ -9,6 +9,10 @@ import (
 	"github.com/mpdp/platform/shared/domain"
 )
 
+// errMemberChanged is a lost race: the member changed between our read and write.
+// (A stale If-Match is caught before, as a 412.)
+var errMemberChanged = domain.Errorf(domain.ErrConflict, "the member changed meanwhile; read it again and retry")
+
 var errLastAdmin = domain.Errorf(domain.ErrConflict, "a workspace must keep at least one active admin; make someone else admin first")
 
 // GetMember reads a user's membership of a workspace; ErrNotFound if none.
@@ -39,10 +43,10 @@ func (s *Store) ApplyMemberChange(ctx context.Context, c domain.MemberChange) er
 	vc, names, values := versionIs(c.Before.Version)
 	var w cond
 	if c.Remove {
-		w = s.del(wsKey(c.Before.WorkspaceID), memberSK(c.Before.UserID), vc, names, values, domain.ErrStale)
+		w = s.del(wsKey(c.Before.WorkspaceID), memberSK(c.Before.UserID), vc, names, values, errMemberChanged)
 	} else {
 		var err error
-		if w, err = s.put(memberRecord(c.After), vc, names, values, domain.ErrStale); err != nil {
+		if w, err = s.put(memberRecord(c.After), vc, names, values, errMemberChanged); err != nil {
 			return err
 		}
 	}
