@@ -13,6 +13,10 @@ import (
 // IdempotencyTTL is how long a creating POST's Idempotency-Key is remembered.
 const IdempotencyTTL = 24 * time.Hour
 
+// idempotencyStale is when a claim whose request never finished (its function
+// crashed or timed out) may be taken over by a retry.
+const idempotencyStale = time.Minute
+
 // Replay is what a request with a known Idempotency-Key finds.
 type Replay struct {
 	RequestHash string `dynamodbav:"requestHash"`
@@ -21,6 +25,7 @@ type Replay struct {
 	Body        string `dynamodbav:"body"`
 	ContentType string `dynamodbav:"contentType"`
 	ETag        string `dynamodbav:"etag"`
+	StartedAt   string `dynamodbav:"startedAt"`
 }
 
 type idemItem struct {
@@ -31,9 +36,12 @@ type idemItem struct {
 // BeginIdempotent claims key for a request with the given hash. It returns nil
 // when the caller should do the work, or the earlier request's record.
 func (s *Store) BeginIdempotent(ctx context.Context, scope, key, requestHash string) (*Replay, error) {
-	it := idemItem{keys: keys{PK: idemKey(scope, key), SK: skIdem, TTL: s.now().Add(IdempotencyTTL).Unix()},
-		Replay: Replay{RequestHash: requestHash}}
-	w, err := s.put(it, notExists(), nil, nil, errClaimed)
+	now := s.now()
+	it := idemItem{keys: keys{PK: idemKey(scope, key), SK: skIdem, TTL: now.Add(IdempotencyTTL).Unix()},
+		Replay: Replay{RequestHash: requestHash, StartedAt: timeValue(now)}}
+	w, err := s.put(it, "attribute_not_exists(pk) OR (done = :false AND startedAt < :stale)", nil,
+		map[string]types.AttributeValue{":false": &types.AttributeValueMemberBOOL{Value: false},
+			":stale": str(timeValue(now.Add(-idempotencyStale)))}, errClaimed)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/resources"
@@ -46,7 +47,7 @@ func (s *Store) get(ctx context.Context, pk, sk string, out any) error {
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return fmt.Errorf("get %s/%s: %w", pk, sk, err)
+		return dbErr(err, "get %s/%s", pk, sk)
 	}
 	if res.Item == nil {
 		return domain.ErrNotFound
@@ -104,7 +105,7 @@ func (s *Store) query(ctx context.Context, q query) ([]map[string]types.Attribut
 	}
 	res, err := s.db.Query(ctx, in)
 	if err != nil {
-		return nil, "", fmt.Errorf("query %s %s: %w", q.index, q.pk, err)
+		return nil, "", dbErr(err, "query %s %s", q.index, q.pk)
 	}
 	return res.Items, encodeCursor(res.LastEvaluatedKey), nil
 }
@@ -197,7 +198,7 @@ func (s *Store) transact(ctx context.Context, token string, writes ...cond) erro
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("transact: %w", err)
+		return dbErr(err, "transact")
 	}
 	return nil
 }
@@ -257,7 +258,7 @@ func (s *Store) single(ctx context.Context, c cond) error {
 		return c.fail
 	}
 	if err != nil {
-		return fmt.Errorf("write: %w", err)
+		return dbErr(err, "write")
 	}
 	return nil
 }
@@ -305,10 +306,29 @@ func (s *Store) batchGet(ctx context.Context, ks [][2]string) ([]map[string]type
 		}
 		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
 		if err != nil {
-			return nil, fmt.Errorf("batch get: %w", err)
+			return nil, dbErr(err, "batch get")
 		}
 		out = append(out, res.Responses[s.table]...)
 		pending = res.UnprocessedKeys
 	}
 	return out, nil
+}
+
+// dbErr wraps a DynamoDB error. Throttling, server faults and network failures
+// mean DynamoDB is unavailable (503, retry later); anything else is our bug (500).
+func dbErr(err error, format string, args ...any) error {
+	what := fmt.Sprintf(format, args...)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorFault() == smithy.FaultServer || throttling[api.ErrorCode()] {
+		return fmt.Errorf("%s: %w: %w", what, domain.ErrUnavailable, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+var throttling = map[string]bool{
+	"ProvisionedThroughputExceededException": true, "ThrottlingException": true,
+	"RequestLimitExceeded": true, "LimitExceededException": true, "InternalServerError": true,
 }

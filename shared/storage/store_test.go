@@ -1,6 +1,11 @@
 package storage
 
 import (
+	"context"
+	"errors"
+
+	"github.com/aws/smithy-go"
+	"github.com/mpdp/platform/shared/domain"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -52,4 +57,18 @@ func FuzzDecodeCursor(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDBErrClassifies(t *testing.T) {
+	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Fault: smithy.FaultClient}
+	server := &smithy.GenericAPIError{Code: "InternalServerError", Fault: smithy.FaultServer}
+	invalid := &smithy.GenericAPIError{Code: "ValidationException", Fault: smithy.FaultClient}
+	for err, unavailable := range map[error]bool{
+		throttled: true, server: true, errors.New("dial tcp: connection refused"): true,
+		invalid: false, context.Canceled: false,
+	} {
+		if got := errors.Is(dbErr(err, "op"), domain.ErrUnavailable); got != unavailable {
+			t.Errorf("%v: unavailable = %v, want %v", err, got, unavailable)
+		}
+	}
 }

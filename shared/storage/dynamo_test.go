@@ -1,0 +1,148 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/mpdp/platform/localstack/emulator"
+	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/provision"
+	"github.com/mpdp/platform/shared/resources"
+	"github.com/mpdp/platform/shared/storage"
+)
+
+// These tests run the store against DynamoDB on the emulator, with a clock they
+// control, for the time-dependent rules the API tests cannot reach.
+var db *dynamodb.Client
+
+func TestMain(m *testing.M) {
+	ctx := context.Background()
+	em, err := emulator.Start(ctx, emulator.Options{UseExisting: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	cfg, err := em.AWSConfig(ctx)
+	if err == nil {
+		db = dynamodb.NewFromConfig(cfg)
+		_, err = db.CreateTable(ctx, provision.CreateTableInput(resources.Table))
+	}
+	if err != nil {
+		em.Stop()
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	em.Stop()
+	os.Exit(code)
+}
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func newStore() (*storage.Store, *clock) {
+	c := &clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	return storage.New(db, resources.Table.Name, c.now), c
+}
+
+func TestIdempotencyClaims(t *testing.T) {
+	s, c := newStore()
+	ctx := context.Background()
+	key := domain.NewID("k")
+	if prior, err := s.BeginIdempotent(ctx, "scope", key, "h1"); prior != nil || err != nil {
+		t.Fatalf("first claim: %v %v", prior, err)
+	}
+	if prior, _ := s.BeginIdempotent(ctx, "scope", key, "h1"); prior == nil || prior.Done {
+		t.Fatalf("second claim while in progress: %+v", prior)
+	}
+	// A claim whose request died is taken over after a minute.
+	c.t = c.t.Add(2 * time.Minute)
+	if prior, err := s.BeginIdempotent(ctx, "scope", key, "h1"); prior != nil || err != nil {
+		t.Fatalf("stale claim not taken over: %+v %v", prior, err)
+	}
+	if err := s.FinishIdempotent(ctx, "scope", key, storage.Replay{RequestHash: "h1", Status: 201, Body: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	c.t = c.t.Add(time.Hour)
+	prior, err := s.BeginIdempotent(ctx, "scope", key, "h1")
+	if err != nil || prior == nil || !prior.Done || prior.Status != 201 {
+		t.Fatalf("finished claim: %+v %v", prior, err)
+	}
+	if err := s.AbandonIdempotent(ctx, "scope", key); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("abandoning a finished claim: %v", err)
+	}
+}
+
+func TestDecisionLease(t *testing.T) {
+	s, c := newStore()
+	ctx := context.Background()
+	a := domain.Approval{ID: domain.NewID("apv"), Type: domain.ApprovalWorkspaceCreate, Status: domain.ApprovalInReview,
+		Requester: domain.Requester{Email: domain.NewID("e") + "@x.test"}, Payload: []byte(`{}`), CreatedAt: c.t, Version: 1}
+	if err := s.CreateApplication(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LeaseDecision(ctx, a.ID, "one", c.t.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LeaseDecision(ctx, a.ID, "two", c.t.Add(time.Minute)); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("second lease: %v", err)
+	}
+	// While "one" holds the lease, nobody else decides.
+	rejected, _ := domain.Decide(a, domain.Decision{To: domain.ApprovalRejected, By: "r", Reason: "x", At: c.t})
+	if err := s.Decide(ctx, a, rejected, ""); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("decision under another's lease: %v", err)
+	}
+	// A lease left by a crashed decider lapses.
+	c.t = c.t.Add(2 * time.Minute)
+	if err := s.LeaseDecision(ctx, a.ID, "two", c.t.Add(time.Minute)); err != nil {
+		t.Fatalf("lapsed lease not taken over: %v", err)
+	}
+	if err := s.Decide(ctx, a, rejected, "two"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LeaseDecision(ctx, a.ID, "three", c.t.Add(time.Minute)); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("lease on a decided approval: %v", err)
+	}
+}
+
+func TestExpiredInvitationFreesTheEmail(t *testing.T) {
+	s, c := newStore()
+	ctx := context.Background()
+	ws := domain.Workspace{ID: domain.NewID("ws"), Kind: domain.KindDeveloper, Name: "W", Version: 1}
+	admin := domain.Member{WorkspaceID: ws.ID, UserID: "u1", Role: domain.RoleAdmin, Status: domain.MemberActive, Version: 1}
+	if err := s.CreateWorkspace(ctx, ws, admin); err != nil {
+		t.Fatal(err)
+	}
+	inv := func() domain.Invitation {
+		return domain.Invitation{ID: domain.NewID("inv"), WorkspaceID: ws.ID, Email: "x@y.test", Role: domain.RoleDeveloper,
+			Status: domain.InvitationPending, CreatedAt: c.t, ExpiresAt: c.t.Add(domain.InvitationTTL), Version: 1}
+	}
+	first := inv()
+	if err := s.CreateInvitation(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateInvitation(ctx, inv()); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("second pending invitation: %v", err)
+	}
+	c.t = c.t.Add(domain.InvitationTTL + time.Minute)
+	if err := s.CreateInvitation(ctx, inv()); err != nil {
+		t.Fatalf("invitation after expiry: %v", err)
+	}
+	accepted := first
+	accepted.Status, accepted.Version = domain.InvitationAccepted, 2
+	m := domain.Member{WorkspaceID: ws.ID, UserID: "u2", Role: domain.RoleDeveloper, Status: domain.MemberActive, Version: 1}
+	if err := s.AcceptInvitation(ctx, first, accepted, m); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("accepting an expired invitation: %v", err)
+	}
+	if err := s.CreateInvitation(ctx, domain.Invitation{ID: domain.NewID("inv"), WorkspaceID: "ws_missing", Email: "a@b.test",
+		Status: domain.InvitationPending, ExpiresAt: c.t.Add(time.Hour), Version: 1}); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("invitation to a missing workspace: %v", err)
+	}
+}
