@@ -83,16 +83,7 @@ func (s *Store) ListApprovals(ctx context.Context, f ApprovalFilter, limit int, 
 	default:
 		q.index, q.pk = "gsi1", byStatusKey(domain.ApprovalInReview)
 	}
-	items, next, err := s.query(ctx, q)
-	if err != nil {
-		return Page[domain.Approval]{}, err
-	}
-	its, err := unmarshalAll[approvalItem](items)
-	page := Page[domain.Approval]{Next: next, Items: make([]domain.Approval, len(its))}
-	for i, it := range its {
-		page.Items[i] = it.approval()
-	}
-	return page, err
+	return queryPage(ctx, s, q, approvalItem.approval)
 }
 
 var errDecided = domain.Errorf(domain.ErrConflict, "the approval was decided meanwhile; read it again")
@@ -176,16 +167,8 @@ func (s *Store) GetAuthorization(ctx context.Context, id string) (domain.Authori
 
 // ListAuthorizations lists every authorization, newest first.
 func (s *Store) ListAuthorizations(ctx context.Context, limit int, cursor string) (Page[domain.Authorization], error) {
-	items, next, err := s.query(ctx, query{index: "gsi1", pk: authzListKey, limit: limit, cursor: cursor, desc: true})
-	if err != nil {
-		return Page[domain.Authorization]{}, err
-	}
-	its, err := unmarshalAll[authorizationItem](items)
-	page := Page[domain.Authorization]{Next: next, Items: make([]domain.Authorization, len(its))}
-	for i, it := range its {
-		page.Items[i] = it.Authorization
-	}
-	return page, err
+	return queryPage(ctx, s, query{index: "gsi1", pk: authzListKey, limit: limit, cursor: cursor, desc: true},
+		func(it authorizationItem) domain.Authorization { return it.Authorization })
 }
 
 // RevokeAuthorization stores the revoked authorization and marks its workspace revoked, atomically.

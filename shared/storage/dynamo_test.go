@@ -146,3 +146,41 @@ func TestExpiredInvitationFreesTheEmail(t *testing.T) {
 		t.Fatalf("invitation to a missing workspace: %v", err)
 	}
 }
+
+// Editing general info never resets what other writes own: the admin count and
+// the authorization.
+func TestUpdateWorkspaceKeepsAdminCountAndAuthorization(t *testing.T) {
+	s, c := newStore()
+	ctx := context.Background()
+	ws := domain.Workspace{ID: domain.NewID("ws"), Kind: domain.KindDeveloper, Name: "W", Authorization: domain.AuthorizationActive, Version: 1}
+	admin := domain.Member{WorkspaceID: ws.ID, UserID: "u1", Role: domain.RoleAdmin, Status: domain.MemberActive, Version: 1}
+	authz := domain.Authorization{ID: domain.NewID("authz"), WorkspaceID: ws.ID, Status: domain.AuthorizationActive, GrantedAt: c.t, Version: 1}
+	if err := s.CreateWorkspace(ctx, ws, admin); err != nil {
+		t.Fatal(err)
+	}
+	read, _ := s.GetWorkspace(ctx, ws.ID) // a PATCH reads here...
+	revoked := authz
+	revoked.Status, revoked.Version = domain.AuthorizationRevoked, 2
+	createAuthz(t, s, authz)
+	if err := s.RevokeAuthorization(ctx, authz, revoked); err != nil { // ...the tenant revokes meanwhile...
+		t.Fatal(err)
+	}
+	read.Name, read.Version = "Renamed", 2
+	if err := s.UpdateWorkspace(ctx, read, 1); err != nil { // ...and the PATCH lands.
+		t.Fatal(err)
+	}
+	got, _ := s.GetWorkspace(ctx, ws.ID)
+	if got.Name != "Renamed" || got.Authorization != domain.AuthorizationRevoked || got.ActiveAdmins != 1 || got.Version != 2 {
+		t.Fatalf("workspace after update %+v", got)
+	}
+	if err := s.UpdateWorkspace(ctx, read, 1); !errors.Is(err, domain.ErrStale) {
+		t.Fatalf("stale update: %v", err)
+	}
+}
+
+func createAuthz(t *testing.T, s *storage.Store, a domain.Authorization) {
+	t.Helper()
+	if err := s.PutAuthorization(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -24,16 +24,7 @@ func (s *Store) GetMember(ctx context.Context, ws, user string) (domain.Member, 
 
 // ListMembers lists a workspace's members in user id order.
 func (s *Store) ListMembers(ctx context.Context, ws string, limit int, cursor string) (Page[domain.Member], error) {
-	items, next, err := s.query(ctx, query{pk: wsKey(ws), prefix: "MEMBER#", limit: limit, cursor: cursor})
-	if err != nil {
-		return Page[domain.Member]{}, err
-	}
-	members, err := unmarshalAll[memberItem](items)
-	page := Page[domain.Member]{Next: next, Items: make([]domain.Member, len(members))}
-	for i, m := range members {
-		page.Items[i] = m.Member
-	}
-	return page, err
+	return queryPage(ctx, s, query{pk: wsKey(ws), prefix: "MEMBER#", limit: limit, cursor: cursor}, memberItem.member)
 }
 
 // ApplyMemberChange writes a role, status or removal change if the member is
@@ -121,16 +112,8 @@ func (s *Store) GetInvitation(ctx context.Context, id string) (domain.Invitation
 
 // ListInvitations lists a workspace's invitations, newest first.
 func (s *Store) ListInvitations(ctx context.Context, ws string, limit int, cursor string) (Page[domain.Invitation], error) {
-	items, next, err := s.query(ctx, query{index: "gsi1", pk: wsInvitesKey(ws), limit: limit, cursor: cursor, desc: true})
-	if err != nil {
-		return Page[domain.Invitation]{}, err
-	}
-	invs, err := unmarshalAll[invitationItem](items)
-	page := Page[domain.Invitation]{Next: next, Items: make([]domain.Invitation, len(invs))}
-	for i, it := range invs {
-		page.Items[i] = it.Invitation
-	}
-	return page, err
+	return queryPage(ctx, s, query{index: "gsi1", pk: wsInvitesKey(ws), limit: limit, cursor: cursor, desc: true},
+		func(it invitationItem) domain.Invitation { return it.Invitation })
 }
 
 // pendingAt is the condition "still pending at the expected version".

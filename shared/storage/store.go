@@ -274,6 +274,20 @@ func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Va
 
 func notExists() string { return "attribute_not_exists(pk)" }
 
+// queryPage reads one page of items of kind I and turns each into a T.
+func queryPage[I, T any](ctx context.Context, s *Store, q query, entity func(I) T) (Page[T], error) {
+	items, next, err := s.query(ctx, q)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	its, err := unmarshalAll[I](items)
+	page := Page[T]{Next: next, Items: make([]T, len(its))}
+	for i, it := range its {
+		page.Items[i] = entity(it)
+	}
+	return page, err
+}
+
 func unmarshalAll[T any](items []map[string]types.AttributeValue) ([]T, error) {
 	out := make([]T, 0, len(items))
 	for _, it := range items {

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/mpdp/platform/shared/domain"
@@ -21,6 +22,8 @@ type memberItem struct {
 func workspaceRecord(ws domain.Workspace) workspaceItem {
 	return workspaceItem{keys: keys{PK: wsKey(ws.ID), SK: skMeta}, Workspace: ws}
 }
+
+func (it memberItem) member() domain.Member { return it.Member }
 
 func memberRecord(m domain.Member) memberItem {
 	return memberItem{keys: keys{PK: wsKey(m.WorkspaceID), SK: memberSK(m.UserID),
@@ -57,31 +60,32 @@ func (s *Store) createWorkspaceWrites(ws domain.Workspace, admin domain.Member) 
 	return []cond{w, m}, nil
 }
 
-// UpdateWorkspace replaces a workspace's general info if it is still at version expected.
+// UpdateWorkspace writes a workspace's general info if it is still at version
+// expected. It sets only those fields: the admin count and the authorization
+// change by their own conditional writes and must not be overwritten.
 func (s *Store) UpdateWorkspace(ctx context.Context, ws domain.Workspace, expected int) error {
-	c, names, values := versionIs(expected)
-	w, err := s.put(workspaceRecord(ws), c, names, values, domain.ErrStale)
+	contact, err := attributevalue.Marshal(ws.Contact)
 	if err != nil {
 		return err
 	}
-	return s.single(ctx, w)
+	c, names, values := versionIs(expected)
+	names["#name"] = "name"
+	values[":name"], values[":description"], values[":logo"] = str(ws.Name), str(ws.Description), str(ws.Logo)
+	values[":contact"], values[":updatedAt"], values[":version"] = contact, str(timeValue(ws.UpdatedAt)), num(ws.Version)
+	return s.single(ctx, s.update(wsKey(ws.ID), skMeta,
+		"SET #name = :name, description = :description, logo = :logo, contact = :contact, updatedAt = :updatedAt, #version = :version",
+		c, names, values, domain.ErrStale))
 }
 
 // MyWorkspaces lists the workspaces the user is a member of, with the membership.
 func (s *Store) MyWorkspaces(ctx context.Context, userID string, limit int, cursor string) (Page[domain.Member], []domain.Workspace, error) {
-	items, next, err := s.query(ctx, query{index: "gsi1", pk: userKey(userID), limit: limit, cursor: cursor})
+	page, err := queryPage(ctx, s, query{index: "gsi1", pk: userKey(userID), limit: limit, cursor: cursor}, memberItem.member)
 	if err != nil {
-		return Page[domain.Member]{}, nil, err
+		return page, nil, err
 	}
-	members, err := unmarshalAll[memberItem](items)
-	if err != nil {
-		return Page[domain.Member]{}, nil, err
-	}
-	ks := make([][2]string, len(members))
-	page := Page[domain.Member]{Next: next}
-	for i, m := range members {
+	ks := make([][2]string, len(page.Items))
+	for i, m := range page.Items {
 		ks[i] = [2]string{wsKey(m.WorkspaceID), skMeta}
-		page.Items = append(page.Items, m.Member)
 	}
 	raw, err := s.batchGet(ctx, ks)
 	if err != nil {
