@@ -46,7 +46,7 @@ const (
 var (
 	tableReadActions  = []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"}
 	tableWriteActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"}
-	usersAdminActions = []string{"cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser", "cognito-idp:ListUsers"}
+	usersAdminActions = []string{"cognito-idp:AdminGetUser", "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"}
 	mailEnqueueAction = []string{"sqs:SendMessage"}
 	mailSendActions   = []string{"ses:SendEmail", "ses:SendRawEmail"}
 )

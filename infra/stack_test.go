@@ -652,7 +652,7 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	exclusive := map[resources.Permission][]string{
 		resources.TableWrite:  {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"},
 		resources.TableRead:   {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:Scan"},
-		resources.UsersAdmin:  {"cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser", "cognito-idp:ListUsers"},
+		resources.UsersAdmin:  {"cognito-idp:AdminGetUser", "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"},
 		resources.MailEnqueue: {"sqs:SendMessage"},
 		resources.MailSend:    {"ses:SendEmail", "ses:SendRawEmail"},
 		resources.MailConsume: {"sqs:ReceiveMessage", "sqs:DeleteMessage"},

@@ -97,7 +97,7 @@ type Permission string
 const (
 	TableRead   Permission = "table:read"
 	TableWrite  Permission = "table:write"
-	UsersAdmin  Permission = "users:admin"  // Cognito AdminCreateUser / AdminGetUser / ListUsers
+	UsersAdmin  Permission = "users:admin"  // package identity's calls: AdminGetUser, AdminCreateUser, AdminSetUserPassword
 	MailEnqueue Permission = "mail:enqueue" // SQS SendMessage on the mail queue
 	MailSend    Permission = "mail:send"    // SES SendEmail
 	MailConsume Permission = "mail:consume" // receive from the mail queue (event source)
@@ -113,7 +113,7 @@ type Function struct {
 
 // Functions lists every Lambda; the binary of each is built from functions/<Name>.
 var Functions = []Function{
-	{Name: "accounts", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
+	{Name: "accounts", Permissions: []Permission{TableRead, TableWrite, MailEnqueue}},
 	{Name: "workspaces", Permissions: []Permission{TableRead, TableWrite}},
 	{Name: "members", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
 	{Name: "approvals", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
