@@ -18,6 +18,8 @@ func TestRoleRouteMatrix(t *testing.T) {
 	developer := addMember(t, devAdmin, ws, "developer")
 	blocked := addMember(t, devAdmin, ws, "developer")
 	devAdmin.must(200, "POST", "/v1/workspaces/"+ws+"/members/"+blocked.userID+"/block", nil)
+	removed := addMember(t, devAdmin, ws, "developer")
+	devAdmin.must(204, "DELETE", "/v1/workspaces/"+ws+"/members/"+removed.userID, nil)
 	_, outsider := developerWorkspace(t)
 	reviewer := addMember(t, tenant, "ws_tenant", "reviewer")
 	blockedReviewer := addMember(t, tenant, "ws_tenant", "reviewer")
@@ -45,15 +47,15 @@ func TestRoleRouteMatrix(t *testing.T) {
 
 	callers := map[string]client{
 		"tenant admin": tenant, "tenant reviewer": reviewer, "blocked reviewer": blockedReviewer,
-		"developer admin": devAdmin, "developer": developer, "blocked developer": blocked,
+		"developer admin": devAdmin, "developer": developer, "blocked developer": blocked, "removed developer": removed,
 		"other workspace": outsider, "no token": anonymous(t),
 	}
 	// Expectations by kind of route; "ok" is replaced by the route's allowed status.
-	devRead := map[string]int{"developer admin": 0, "developer": 0, "blocked developer": 403, "other workspace": 404,
+	devRead := map[string]int{"developer admin": 0, "developer": 0, "blocked developer": 403, "removed developer": 403, "other workspace": 404,
 		"tenant admin": 404, "tenant reviewer": 404, "blocked reviewer": 404, "no token": 401}
 	devManage := with(devRead, "developer", 403)
 	tenantDecide := map[string]int{"tenant admin": 0, "tenant reviewer": 0, "blocked reviewer": 403, "developer admin": 404,
-		"developer": 404, "blocked developer": 404, "other workspace": 404, "no token": 401}
+		"developer": 404, "blocked developer": 404, "removed developer": 404, "other workspace": 404, "no token": 401}
 	tenantManage := with(tenantDecide, "tenant reviewer", 403)
 	signed := map[string]int{"no token": 401}
 	public := map[string]int{}

@@ -122,9 +122,12 @@ func TestMemberRolesBlockingAndRemoval(t *testing.T) {
 	dev.must(200, "GET", base, nil)
 	admin.must(409, "POST", base+"/members/"+admin.userID+"/block", nil).problem(t)
 
-	// Removed members see nothing of the workspace.
+	// Removed members are refused from the next request on; others still see nothing.
 	admin.must(204, "DELETE", member, nil)
-	dev.must(404, "GET", base, nil).problem(t)
+	if p := dev.must(403, "GET", base, nil).problem(t); !strings.Contains(p.Detail, "removed") {
+		t.Fatalf("detail %q", p.Detail)
+	}
+	dev.must(403, "GET", base+"/members", nil).problem(t)
 	admin.must(404, "DELETE", member, nil).problem(t)
 	admin.must(404, "PATCH", base+"/members/nobody", map[string]string{"role": "admin"}, "If-Match", `"v1"`).problem(t)
 }

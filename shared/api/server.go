@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -144,6 +145,9 @@ func (s *Server) authorize(r *http.Request, ws string, act domain.Action) (acces
 		return access{}, err
 	}
 	m, err := s.Store.GetMember(r.Context(), ws, c.UserID)
+	if errors.Is(err, domain.ErrNotFound) && s.Store.WasMember(r.Context(), ws, c.UserID) {
+		return access{}, domain.Errorf(domain.ErrForbidden, "you were removed from this workspace")
+	}
 	if err != nil {
 		return access{}, err
 	}

@@ -6,6 +6,7 @@
 //
 //	workspace        WS#<ws>          META
 //	member           WS#<ws>          MEMBER#<user>    gsi1: USER#<user> / WS#<ws>
+//	removed member   WS#<ws>          FORMER#<user>    (so they get 403, not 404)
 //	testers          WS#<ws>          TESTERS
 //	pending invitee  WS#<ws>          INVITEE#<email>  (uniqueness lock)
 //	invitation       INVITE#<id>      INVITE           gsi1: WS#<ws>#INVITES / <created>#<id>
@@ -36,6 +37,7 @@ const (
 
 func wsKey(ws string) string                     { return "WS#" + ws }
 func memberSK(user string) string                { return "MEMBER#" + user }
+func formerSK(user string) string                { return "FORMER#" + user }
 func userKey(user string) string                 { return "USER#" + user }
 func inviteeSK(email string) string              { return "INVITEE#" + email }
 func inviteKey(id string) string                 { return "INVITE#" + id }

@@ -33,19 +33,39 @@ func (s *Store) ListMembers(ctx context.Context, ws string, limit int, cursor st
 func (s *Store) ApplyMemberChange(ctx context.Context, c domain.MemberChange) error {
 	vc, names, values := versionIs(c.Before.Version)
 	var w cond
+	var tombstone []cond
 	if c.Remove {
 		w = s.del(wsKey(c.Before.WorkspaceID), memberSK(c.Before.UserID), vc, names, values, errMemberChanged)
+		t, err := s.put(formerMember{keys: keys{PK: wsKey(c.Before.WorkspaceID), SK: formerSK(c.Before.UserID)}, RemovedAt: s.now().UTC()}, "", nil, nil, nil)
+		if err != nil {
+			return err
+		}
+		tombstone = append(tombstone, t)
 	} else {
 		var err error
 		if w, err = s.put(memberRecord(c.After), vc, names, values, errMemberChanged); err != nil {
 			return err
 		}
 	}
-	delta := c.AdminDelta()
-	if delta == 0 {
-		return s.transact(ctx, "", w) // a transaction keeps the error mapping uniform
+	writes := append([]cond{w}, tombstone...)
+	if delta := c.AdminDelta(); delta != 0 {
+		writes = append(writes, s.adminCount(c.Before.WorkspaceID, delta))
 	}
-	return s.transact(ctx, "", w, s.adminCount(c.Before.WorkspaceID, delta))
+	return s.transact(ctx, "", writes...)
+}
+
+// formerMember remembers that a user was removed from a workspace, so that they
+// get 403 rather than the 404 of a workspace they never knew.
+type formerMember struct {
+	keys
+	RemovedAt time.Time `dynamodbav:"removedAt"`
+}
+
+// WasMember reports whether the user was removed from the workspace. Only
+// refused requests ask, so reads still cost one round trip for the check.
+func (s *Store) WasMember(ctx context.Context, ws, user string) bool {
+	var f formerMember
+	return s.get(ctx, wsKey(ws), formerSK(user), &f) == nil
 }
 
 // adminCount moves a workspace's active admin count, refusing to drop below one.
