@@ -48,11 +48,42 @@ func (t TableSpec) KeyAttributes() []string {
 	return attrs
 }
 
-// Bucket holds uploaded packages and console assets.
-var Bucket = BucketSpec{Name: "mpdp-packages"}
+// Bucket holds uploaded packages and console assets. Uploads land under
+// IncomingPrefix, whose objects expire after a day; the package processor copies
+// accepted packages under PackagesPrefix, so abandoned and rejected uploads go away.
+var Bucket = BucketSpec{
+	Name:            "mpdp-packages",
+	IncomingPrefix:  "incoming/",
+	PackagesPrefix:  "packages/",
+	AssetsPrefix:    "assets/",
+	IncomingDays:    1,
+	CORSMaxAgeHours: 1,
+}
 
-// BucketSpec names a bucket; the cloud name gets the account and region appended by CDK.
-type BucketSpec struct{ Name string }
+// BucketSpec describes the bucket; the cloud name gets the account and region appended by CDK.
+type BucketSpec struct {
+	Name            string
+	IncomingPrefix  string // presigned uploads; ObjectCreated here notifies PackageQueue
+	PackagesPrefix  string // accepted packages
+	AssetsPrefix    string // icons and logos
+	IncomingDays    int    // lifecycle expiry of incoming uploads
+	CORSMaxAgeHours int
+}
+
+// CORS is what browsers on the console's origins may do with the bucket: PUT
+// through presigned URLs (with the headers those URLs bind) and GET downloads.
+var CORS = CORSSpec{
+	Methods: []string{"PUT", "GET", "HEAD"},
+	Headers: []string{"content-type", "content-length", "x-amz-checksum-sha256", "x-amz-sdk-checksum-algorithm"},
+	Expose:  []string{"ETag", "x-amz-checksum-sha256"},
+}
+
+// CORSSpec is a CORS rule; the allowed origins are the deployment's console origins.
+type CORSSpec struct {
+	Methods []string
+	Headers []string
+	Expose  []string
+}
 
 // QueueSpec is an SQS queue with a dead-letter queue.
 type QueueSpec struct {
@@ -68,10 +99,14 @@ func (q QueueSpec) DeadLetterName() string { return q.Name + "-dlq" }
 // Lambda's event source mapping.
 var Queues = []QueueSpec{
 	{Name: "mpdp-mail", VisibilityTimeout: 60 * time.Second, MaxReceiveCount: 5},
+	{Name: "mpdp-packages", VisibilityTimeout: 120 * time.Second, MaxReceiveCount: 4},
 }
 
 // MailQueue carries the emails the platform sends.
 var MailQueue = Queues[0]
+
+// PackageQueue carries the bucket's ObjectCreated events for IncomingPrefix.
+var PackageQueue = Queues[1]
 
 // UserPool is the Cognito user pool console users sign in to.
 var UserPool = UserPoolSpec{
@@ -95,12 +130,16 @@ type UserPoolSpec struct {
 type Permission string
 
 const (
-	TableRead   Permission = "table:read"
-	TableWrite  Permission = "table:write"
-	UsersAdmin  Permission = "users:admin"  // package identity's calls: AdminGetUser, AdminCreateUser, AdminSetUserPassword
-	MailEnqueue Permission = "mail:enqueue" // SQS SendMessage on the mail queue
-	MailSend    Permission = "mail:send"    // SES SendEmail
-	MailConsume Permission = "mail:consume" // receive from the mail queue (event source)
+	TableRead       Permission = "table:read"
+	TableWrite      Permission = "table:write"
+	UsersAdmin      Permission = "users:admin"      // package identity's calls: AdminGetUser, AdminCreateUser, AdminSetUserPassword
+	MailEnqueue     Permission = "mail:enqueue"     // SQS SendMessage on the mail queue
+	MailSend        Permission = "mail:send"        // SES SendEmail
+	MailConsume     Permission = "mail:consume"     // receive from the mail queue (event source)
+	PackagesSign    Permission = "packages:sign"    // presign PUTs under IncomingPrefix and GETs under PackagesPrefix
+	AssetsSign      Permission = "assets:sign"      // presign PUTs under AssetsPrefix
+	PackagesProcess Permission = "packages:process" // read IncomingPrefix, write PackagesPrefix
+	PackagesConsume Permission = "packages:consume" // receive from the package queue (event source)
 )
 
 // Function is one Lambda function. HTTP functions serve the routes of their area
@@ -114,19 +153,22 @@ type Function struct {
 // Functions lists every Lambda; the binary of each is built from functions/<Name>.
 var Functions = []Function{
 	{Name: "accounts", Permissions: []Permission{TableRead, TableWrite, MailEnqueue}},
-	{Name: "workspaces", Permissions: []Permission{TableRead, TableWrite}},
+	{Name: "workspaces", Permissions: []Permission{TableRead, TableWrite, AssetsSign}},
 	{Name: "members", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
 	{Name: "approvals", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
+	{Name: "miniprograms", Permissions: []Permission{TableRead, TableWrite, PackagesSign}},
 	{Name: "mailer", Permissions: []Permission{MailSend, MailConsume}, Queue: &MailQueue},
+	{Name: "processor", Permissions: []Permission{TableRead, TableWrite, PackagesProcess, PackagesConsume}, Queue: &PackageQueue},
 }
 
 // Environment variables the functions read; both the CDK app and the local gateway set them.
 const (
-	EnvTableName    = "TABLE_NAME"
-	EnvBucketName   = "BUCKET_NAME"
-	EnvUserPoolID   = "USER_POOL_ID"
-	EnvClientID     = "USER_POOL_CLIENT_ID"
-	EnvMailQueueURL = "MAIL_QUEUE_URL"
-	EnvMailFrom     = "MAIL_FROM"
-	EnvConsoleURL   = "CONSOLE_URL"
+	EnvTableName      = "TABLE_NAME"
+	EnvBucketName     = "BUCKET_NAME"
+	EnvUserPoolID     = "USER_POOL_ID"
+	EnvClientID       = "USER_POOL_CLIENT_ID"
+	EnvMailQueueURL   = "MAIL_QUEUE_URL"
+	EnvConsoleOrigins = "CONSOLE_ORIGINS" // comma-separated origins allowed by CORS
+	EnvMailFrom       = "MAIL_FROM"
+	EnvConsoleURL     = "CONSOLE_URL"
 )

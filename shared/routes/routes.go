@@ -38,6 +38,7 @@ var Table = []Route{
 	{"GET", "/v1/workspaces", "workspaces", Signed},
 	{"GET", "/v1/workspaces/{ws}", "workspaces", Signed},
 	{"PATCH", "/v1/workspaces/{ws}", "workspaces", Signed},
+	{"POST", "/v1/workspaces/{ws}/settings/assets", "workspaces", Signed},
 	{"GET", "/v1/workspaces/{ws}/testers", "workspaces", Signed},
 	{"PUT", "/v1/workspaces/{ws}/testers", "workspaces", Signed},
 
@@ -53,6 +54,16 @@ var Table = []Route{
 	{"POST", "/v1/workspaces/{ws}/invitations/{id}/resend", "members", Signed},
 	{"GET", "/v1/authorizations", "members", Signed},
 	{"DELETE", "/v1/authorizations/{id}", "members", Signed},
+
+	// mini programs, uploads, versions
+	{"GET", "/v1/workspaces/{ws}/miniprograms", "miniprograms", Signed},
+	{"POST", "/v1/workspaces/{ws}/miniprograms", "miniprograms", Signed},
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}", "miniprograms", Signed},
+	{"PATCH", "/v1/workspaces/{ws}/miniprograms/{mp}", "miniprograms", Signed},
+	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", "miniprograms", Signed},
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/versions", "miniprograms", Signed},
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}", "miniprograms", Signed},
+	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial", "miniprograms", Signed},
 
 	// approvals
 	{"GET", "/v1/approvals", "approvals", Signed},
