@@ -3,22 +3,30 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -33,12 +41,31 @@ const (
 	// DefaultConsoleURL is the console's origin when the context value consoleUrl is not set.
 	DefaultConsoleURL = "https://console.example.com"
 
-	functionMemoryMB      = 256
-	httpFunctionTimeout   = 10 // seconds
-	workerFunctionTimeout = 30 // seconds
-	functionLogRetention  = awslogs.RetentionDays_ONE_MONTH
-	accessLogRetention    = awslogs.RetentionDays_THREE_MONTHS
+	functionMemoryMB     = 256
+	httpFunctionTimeout  = 10 // seconds
+	functionLogRetention = awslogs.RetentionDays_ONE_MONTH
+	accessLogRetention   = awslogs.RetentionDays_THREE_MONTHS
+
+	// A dead-letter queue alarms when it holds at least one message in this period.
+	deadLetterAlarmPeriod = 5 * time.Minute
 )
+
+// WorkerConfig sizes a queue worker and its event source mapping.
+type WorkerConfig struct {
+	TimeoutSeconds     int
+	MemoryMB           int
+	EphemeralStorageMB int // 0: Lambda's default (512 MB)
+	BatchSize          int
+	BatchingWindow     time.Duration // 0: none
+}
+
+// Workers sizes the worker of each queue, by resources.QueueSpec.Name. A queue's
+// visibility timeout must exceed its worker's timeout (the stack checks it).
+var Workers = map[string]WorkerConfig{
+	resources.MailQueue.Name: {TimeoutSeconds: 30, MemoryMB: functionMemoryMB, BatchSize: 10},
+	// The package processor downloads packages (up to 30 MiB) to /tmp and validates them.
+	resources.PackageQueue.Name: {TimeoutSeconds: 60, MemoryMB: 512, EphemeralStorageMB: 1024, BatchSize: 5, BatchingWindow: 2 * time.Second},
+}
 
 // DynamoDB actions each table permission allows. Transactions (TransactWriteItems,
 // TransactGetItems) are not IAM actions of their own: IAM authorizes every item of a
@@ -49,6 +76,10 @@ var (
 	usersAdminActions = []string{"cognito-idp:AdminGetUser", "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"}
 	mailEnqueueAction = []string{"sqs:SendMessage"}
 	mailSendActions   = []string{"ses:SendEmail", "ses:SendRawEmail"}
+	// Presigned URLs act with the signer's permissions: a presigned PUT needs
+	// s3:PutObject, a presigned GET s3:GetObject, each on its prefix only.
+	objectPutAction = []string{"s3:PutObject"}
+	objectGetAction = []string{"s3:GetObject"}
 )
 
 // PlatformStackProps configures the platform stack.
@@ -60,30 +91,45 @@ type PlatformStackProps struct {
 	// MailFrom is the sender of the platform's emails; empty means the context value
 	// mailFrom, else DefaultMailFrom.
 	MailFrom string
-	// ConsoleURL is the console's origin (links in emails, CORS); empty means the
-	// context value consoleUrl, else DefaultConsoleURL.
+	// ConsoleURL is the console's URL (links in emails); empty means the context
+	// value consoleUrl, else DefaultConsoleURL.
 	ConsoleURL string
+	// ConsoleOrigins are the origins browsers may call the API and the bucket from
+	// (CORS); empty means the context value consoleOrigins (comma-separated), else
+	// the origin of ConsoleURL. "*" is refused.
+	ConsoleOrigins []string
+	// AlarmEmail, if set, subscribes this address to the alarm topic; empty means
+	// the context value alarmEmail, else no subscription.
+	AlarmEmail string
 }
 
 // PlatformStack is the whole platform in one stack. The fields give tests and
 // callers the constructs behind the template.
 type PlatformStack struct {
 	awscdk.Stack
-	Table        awsdynamodb.Table
-	Bucket       awss3.Bucket
-	LogBucket    awss3.Bucket
-	Queues       map[string]awssqs.Queue // by resources.QueueSpec.Name
-	DeadLetters  map[string]awssqs.Queue // by resources.QueueSpec.Name of the source queue
-	UserPool     awscognito.UserPool
-	Client       awscognito.UserPoolClient
-	API          awsapigatewayv2.HttpApi
-	Authorizer   awsapigatewayv2authorizers.HttpJwtAuthorizer
-	Functions    map[string]awslambda.Function // by resources.Function.Name
-	Roles        map[string]awsiam.Role        // by resources.Function.Name
-	JWTIssuer    string                        // the authorizer's issuer (may hold tokens)
-	MailFrom     string
-	ConsoleURL   string
-	FunctionsDir string
+	Table       awsdynamodb.Table
+	Bucket      awss3.Bucket
+	LogBucket   awss3.Bucket
+	Queues      map[string]awssqs.Queue // by resources.QueueSpec.Name
+	DeadLetters map[string]awssqs.Queue // by resources.QueueSpec.Name of the source queue
+	UserPool    awscognito.UserPool
+	Client      awscognito.UserPoolClient
+	API         awsapigatewayv2.HttpApi
+	Authorizer  awsapigatewayv2authorizers.HttpJwtAuthorizer
+	Functions   map[string]awslambda.Function // by resources.Function.Name
+	Roles       map[string]awsiam.Role        // by resources.Function.Name
+	// NotificationsRole is the role of CDK's Custom::S3BucketNotifications handler.
+	NotificationsRole awsiam.Role
+	AlarmKey          awskms.Key
+	AlarmTopic        awssns.Topic
+	Alarms            map[string]awscloudwatch.Alarm // dead-letter alarms, by resources.QueueSpec.Name of the source queue
+	JWTIssuer         string                         // the authorizer's issuer (may hold tokens)
+	MailFrom          string
+	ConsoleURL        string
+	// ConsoleOrigins are the normalized CORS origins (scheme://host[:port]).
+	ConsoleOrigins []string
+	AlarmEmail     string
+	FunctionsDir   string
 }
 
 // CheckFunctionAssets reports a function whose bootstrap is missing from dir.
@@ -119,12 +165,25 @@ func NewPlatformStack(scope constructs.Construct, id string, props *PlatformStac
 		Roles:        map[string]awsiam.Role{},
 		MailFrom:     firstNonEmpty(props.MailFrom, contextString(stack, "mailFrom"), DefaultMailFrom),
 		ConsoleURL:   firstNonEmpty(props.ConsoleURL, contextString(stack, "consoleUrl"), DefaultConsoleURL),
+		Alarms:       map[string]awscloudwatch.Alarm{},
+		AlarmEmail:   firstNonEmpty(props.AlarmEmail, contextString(stack, "alarmEmail")),
 		FunctionsDir: props.FunctionsDir,
 	}
+	var rawOrigins any = props.ConsoleOrigins
+	if len(props.ConsoleOrigins) == 0 {
+		rawOrigins = stack.Node().TryGetContext(jsii.String("consoleOrigins"))
+	}
+	origins, err := ConsoleOrigins(s.ConsoleURL, rawOrigins)
+	if err != nil {
+		panic(err.Error())
+	}
+	s.ConsoleOrigins = origins
 
 	s.addTable()
 	s.addBuckets()
 	s.addQueues()
+	s.addPackageNotifications()
+	s.addAlarms()
 	s.addUserPool()
 	s.addFunctions()
 	s.addAPI()
@@ -175,6 +234,10 @@ func (s *PlatformStack) addBuckets() {
 		}},
 	})
 
+	s.NotificationsRole = awsiam.NewRole(s.Stack, jsii.String("BucketNotificationsRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Execution role of CDK's handler that sets the package bucket's notifications"),
+	})
 	s.Bucket = awss3.NewBucket(s.Stack, jsii.String("PackageBucket"), &awss3.BucketProps{
 		// The spec's name, made globally unique with the account and region.
 		BucketName:             jsii.String(fmt.Sprintf("%s-%s-%s", resources.Bucket.Name, *s.Stack.Account(), *s.Stack.Region())),
@@ -186,20 +249,113 @@ func (s *PlatformStack) addBuckets() {
 		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
 		ServerAccessLogsBucket: s.LogBucket,
 		ServerAccessLogsPrefix: jsii.String("packages/"),
+		// The role of CDK's Custom::S3BucketNotifications handler (see addPackageNotifications).
+		NotificationsHandlerRole: s.NotificationsRole,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Id:                                  jsii.String("abort-incomplete-multipart-uploads"),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
 			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(30)),
+			// Remove delete markers that no longer hide any version (e.g. under IncomingPrefix).
+			ExpiredObjectDeleteMarker: jsii.Bool(true),
+		}, {
+			// Abandoned and rejected uploads: the processor copies accepted packages
+			// out of IncomingPrefix, so nothing there needs to outlive IncomingDays.
+			Id:                          jsii.String("expire-incoming-uploads"),
+			Prefix:                      jsii.String(resources.Bucket.IncomingPrefix),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(resources.Bucket.IncomingDays)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(resources.Bucket.IncomingDays)),
 		}},
-		// Browsers PUT packages and assets straight to S3 with presigned URLs.
-		Cors: &[]*awss3.CorsRule{{
-			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT},
-			AllowedOrigins: jsii.Strings(s.ConsoleURL),
-			AllowedHeaders: jsii.Strings("content-type", "content-length", "content-md5", "x-amz-checksum-sha256", "x-amz-sdk-checksum-algorithm"),
-			ExposedHeaders: jsii.Strings("ETag"),
-			MaxAge:         jsii.Number(3600),
-		}},
+		// Browsers PUT packages and assets straight to S3 with presigned URLs, and
+		// GET packages through presigned URLs, from the console's origins only.
+		Cors: &[]*awss3.CorsRule{s.bucketCORSRule()},
 	})
+}
+
+// bucketCORSRule is resources.CORS with the deployment's console origins.
+func (s *PlatformStack) bucketCORSRule() *awss3.CorsRule {
+	spec := resources.CORS
+	methods := make([]awss3.HttpMethods, 0, len(spec.Methods))
+	for _, m := range spec.Methods {
+		methods = append(methods, awss3.HttpMethods(strings.ToUpper(m)))
+	}
+	return &awss3.CorsRule{
+		AllowedMethods: &methods,
+		AllowedOrigins: jsii.Strings(s.ConsoleOrigins...),
+		AllowedHeaders: jsii.Strings(spec.Headers...),
+		ExposedHeaders: jsii.Strings(spec.Expose...),
+		MaxAge:         jsii.Number(resources.Bucket.CORSMaxAgeHours * int(time.Hour/time.Second)),
+	}
+}
+
+// queueDestination sends a bucket's notifications to an SQS queue. Unlike
+// awss3notifications.SqsDestination it adds no policy itself:
+// addPackageNotifications grants s3.amazonaws.com sqs:SendMessage with both
+// aws:SourceArn and aws:SourceAccount conditions.
+type queueDestination struct{ queue awssqs.IQueue }
+
+func (d *queueDestination) Bind(_ constructs.Construct, _ interfacesawss3.IBucketRef) *awss3.BucketNotificationDestinationConfig {
+	return &awss3.BucketNotificationDestinationConfig{
+		Arn:  d.queue.QueueArn(),
+		Type: awss3.BucketNotificationDestinationType_QUEUE,
+		// The queue's subtree holds its policy: S3 checks it when the notification is set.
+		Dependencies: &[]constructs.IDependable{d.queue},
+	}
+}
+
+// addPackageNotifications sends the bucket's ObjectCreated events under
+// IncomingPrefix to the package queue. Only S3, on behalf of this bucket in this
+// account, may send to the queue.
+func (s *PlatformStack) addPackageNotifications() {
+	queue := s.Queues[resources.PackageQueue.Name]
+	queue.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("BucketObjectCreated"),
+		Effect:     awsiam.Effect_ALLOW,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("s3.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sqs:SendMessage"),
+		Resources:  jsii.Strings(*queue.QueueArn()),
+		Conditions: &map[string]any{
+			"ArnLike":      map[string]any{"aws:SourceArn": s.Bucket.BucketArn()},
+			"StringEquals": map[string]any{"aws:SourceAccount": s.Stack.Account()},
+		},
+	}))
+	s.Bucket.AddEventNotification(awss3.EventType_OBJECT_CREATED, &queueDestination{queue: queue},
+		&awss3.NotificationKeyFilter{Prefix: jsii.String(resources.Bucket.IncomingPrefix)})
+	s.tightenNotificationsHandler()
+}
+
+// notificationsHandlerPrefix starts the id of the stack-wide singleton Lambda that
+// CDK adds to apply bucket notifications (Custom::S3BucketNotifications).
+const notificationsHandlerPrefix = "BucketNotificationsHandler"
+
+// tightenNotificationsHandler gives CDK's notifications handler a log group with
+// retention, and takes from its role (NotificationsRole) the AWS managed policy
+// AWSLambdaBasicExecutionRole that CDK attaches, which allows logging to every log
+// group: the role may write to that log group only, like the platform's functions.
+// CDK itself grants it s3:PutBucketNotification on this bucket only.
+func (s *PlatformStack) tightenNotificationsHandler() {
+	var handler constructs.IConstruct
+	for _, c := range *s.Stack.Node().Children() {
+		if strings.HasPrefix(*c.Node().Id(), notificationsHandlerPrefix) {
+			if handler != nil {
+				panic("more than one bucket notifications handler")
+			}
+			handler = c
+		}
+	}
+	if handler == nil {
+		panic("no bucket notifications handler: CDK's Custom::S3BucketNotifications changed")
+	}
+	fn, ok := handler.Node().TryFindChild(jsii.String("Resource")).(awscdk.CfnResource)
+	if !ok || *fn.CfnResourceType() != "AWS::Lambda::Function" {
+		panic("bucket notifications handler: no AWS::Lambda::Function Resource")
+	}
+	logGroup := awslogs.NewLogGroup(s.Stack, jsii.String("BucketNotificationsLogs"), &awslogs.LogGroupProps{
+		Retention:     functionLogRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	fn.AddPropertyOverride(jsii.String("LoggingConfig"), map[string]any{"LogGroup": logGroup.LogGroupName()})
+	logGroup.GrantWrite(s.NotificationsRole)
+	s.NotificationsRole.Node().DefaultChild().(awsiam.CfnRole).SetManagedPolicyArns(nil)
 }
 
 func (s *PlatformStack) addQueues() {
@@ -221,6 +377,79 @@ func (s *PlatformStack) addQueues() {
 		})
 		s.Queues[q.Name] = queue
 		s.DeadLetters[q.Name] = dlq
+	}
+}
+
+// addAlarms raises an alarm when a dead-letter queue holds a message, and sends
+// it to an encrypted SNS topic (with an optional email subscription).
+func (s *PlatformStack) addAlarms() {
+	// CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key,
+	// so the topic has a key of its own whose policy lets CloudWatch use it.
+	s.AlarmKey = awskms.NewKey(s.Stack, jsii.String("AlarmTopicKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the mpdp alarm topic"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	s.AlarmTopic = awssns.NewTopic(s.Stack, jsii.String("AlarmTopic"), &awssns.TopicProps{
+		DisplayName: jsii.String("mpdp alarms"),
+		EnforceSSL:  jsii.Bool(true),
+		MasterKey:   s.AlarmKey,
+	})
+	action := awscloudwatchactions.NewSnsAction(s.AlarmTopic)
+
+	var alarmArns []*string
+	for _, q := range resources.Queues {
+		dlq := s.DeadLetters[q.Name]
+		// Named, so that the key policy can name the alarms without a reference
+		// cycle (key → alarm → topic → key).
+		name := fmt.Sprintf("%s-%s-not-empty", *s.Stack.StackName(), q.DeadLetterName())
+		alarm := awscloudwatch.NewAlarm(s.Stack, jsii.String(constructID(q.Name)+"DeadLetterAlarm"), &awscloudwatch.AlarmProps{
+			AlarmName: jsii.String(name),
+			AlarmDescription: jsii.String(fmt.Sprintf("Messages of %s failed %d deliveries and wait in %s: inspect and redrive them.",
+				q.Name, q.MaxReceiveCount, q.DeadLetterName())),
+			Metric: dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+				Period:    awscdk.Duration_Seconds(jsii.Number(deadLetterAlarmPeriod.Seconds())),
+				Statistic: jsii.String("Maximum"),
+			}),
+			Threshold:          jsii.Number(1),
+			EvaluationPeriods:  jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+		alarm.AddAlarmAction(action)
+		s.Alarms[q.Name] = alarm
+		alarmArns = append(alarmArns, s.Stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("cloudwatch"),
+			Resource:     jsii.String("alarm"),
+			ResourceName: jsii.String(name),
+			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		}))
+	}
+
+	// Only these alarms, in this account, may publish and use the key.
+	fromAlarms := &map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": s.Stack.Account()},
+		"ArnLike":      map[string]any{"aws:SourceArn": alarmArns},
+	}
+	cloudwatch := &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)}
+	s.AlarmKey.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AlarmsPublishToTopic"),
+		Effect:     awsiam.Effect_ALLOW,
+		Principals: cloudwatch,
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"), // in a key policy, "*" is this key
+		Conditions: fromAlarms,
+	}), nil)
+	s.AlarmTopic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AlarmsPublish"),
+		Effect:     awsiam.Effect_ALLOW,
+		Principals: cloudwatch,
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*s.AlarmTopic.TopicArn()),
+		Conditions: fromAlarms,
+	}))
+	if s.AlarmEmail != "" {
+		s.AlarmTopic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(s.AlarmEmail), nil))
 	}
 }
 
@@ -284,15 +513,22 @@ func (s *PlatformStack) environment() *map[string]*string {
 		resources.EnvMailQueueURL: s.Queues[resources.MailQueue.Name].QueueUrl(),
 		resources.EnvMailFrom:     jsii.String(s.MailFrom),
 		resources.EnvConsoleURL:   jsii.String(s.ConsoleURL),
+		// Comma-separated, as resources.EnvConsoleOrigins says.
+		resources.EnvConsoleOrigins: jsii.String(strings.Join(s.ConsoleOrigins, ",")),
 	}
 }
 
 func (s *PlatformStack) addFunctions() {
 	for _, fn := range resources.Functions {
 		id := constructID(fn.Name)
-		timeout := httpFunctionTimeout
+		timeout, memory := httpFunctionTimeout, functionMemoryMB
+		var ephemeral awscdk.Size
 		if fn.Queue != nil {
-			timeout = workerFunctionTimeout
+			w := workerConfig(fn)
+			timeout, memory = w.TimeoutSeconds, w.MemoryMB
+			if w.EphemeralStorageMB > 0 {
+				ephemeral = awscdk.Size_Mebibytes(jsii.Number(w.EphemeralStorageMB))
+			}
 		}
 		logGroup := awslogs.NewLogGroup(s.Stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
 			Retention:     functionLogRetention,
@@ -311,12 +547,14 @@ func (s *PlatformStack) addFunctions() {
 			Architecture: awslambda.Architecture_ARM_64(),
 			Handler:      jsii.String("bootstrap"),
 			Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(s.FunctionsDir, fn.Name)), nil),
-			MemorySize:   jsii.Number(functionMemoryMB),
+			MemorySize:   jsii.Number(memory),
 			Timeout:      awscdk.Duration_Seconds(jsii.Number(timeout)),
-			Tracing:      awslambda.Tracing_ACTIVE,
-			LogGroup:     logGroup,
-			Role:         role,
-			Environment:  s.environment(),
+			// nil leaves Lambda's default /tmp (512 MB).
+			EphemeralStorageSize: ephemeral,
+			Tracing:              awslambda.Tracing_ACTIVE,
+			LogGroup:             logGroup,
+			Role:                 role,
+			Environment:          s.environment(),
 		})
 		s.grant(fn, role, f)
 		cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
@@ -340,6 +578,27 @@ func (s *PlatformStack) grant(fn resources.Function, role awsiam.Role, f awslamb
 			Resources: &arns,
 		}))
 	}
+	var prefixes []string // object prefixes granted on, for the IAM5 suppression
+	objects := func(prefix string) *string {
+		prefixes = append(prefixes, prefix)
+		return s.objects(prefix)
+	}
+	defer func() {
+		if len(prefixes) == 0 {
+			return
+		}
+		bucketID := *s.Stack.GetLogicalId(s.Bucket.Node().DefaultChild().(awscdk.CfnElement))
+		appliesTo := make([]any, 0, len(prefixes))
+		for _, prefix := range prefixes {
+			appliesTo = append(appliesTo, fmt.Sprintf("Resource::<%s.Arn>/%s*", bucketID, prefix))
+		}
+		cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String(fmt.Sprintf("Object actions on the key prefixes %s of the package bucket only: object keys are "+
+				"generated per upload, so a prefix is the narrowest resource; no bucket-wide or s3:* grant.", strings.Join(prefixes, ", "))),
+			AppliesTo: &appliesTo,
+		}}, jsii.Bool(true))
+	}()
 	for _, p := range fn.Permissions {
 		switch p {
 		case resources.TableRead:
@@ -357,22 +616,65 @@ func (s *PlatformStack) grant(fn resources.Function, role awsiam.Role, f awslamb
 		case resources.MailSend:
 			allow("MailSend", mailSendActions, s.sesIdentityArns()...)
 		case resources.MailConsume:
-			if fn.Queue == nil {
-				panic(fmt.Sprintf("function %s has %s but no Queue", fn.Name, p))
-			}
-			queue, ok := s.Queues[fn.Queue.Name]
-			if !ok {
-				panic(fmt.Sprintf("function %s consumes unknown queue %s", fn.Name, fn.Queue.Name))
-			}
-			// The event source mapping also grants the role what it needs on this queue only.
-			f.AddEventSource(awslambdaeventsources.NewSqsEventSource(queue, &awslambdaeventsources.SqsEventSourceProps{
-				BatchSize:               jsii.Number(10),
-				ReportBatchItemFailures: jsii.Bool(true),
-			}))
+			s.consume(fn, p, resources.MailQueue, f)
+		case resources.PackagesSign:
+			allow("PackagesSignPut", objectPutAction, objects(resources.Bucket.IncomingPrefix))
+			allow("PackagesSignGet", objectGetAction, objects(resources.Bucket.PackagesPrefix))
+		case resources.AssetsSign:
+			allow("AssetsSignPut", objectPutAction, objects(resources.Bucket.AssetsPrefix))
+		case resources.PackagesProcess:
+			// The worker reads uploads and copies accepted packages.
+			allow("PackagesProcessGet", objectGetAction, objects(resources.Bucket.IncomingPrefix))
+			allow("PackagesProcessPut", objectPutAction, objects(resources.Bucket.PackagesPrefix))
+		case resources.PackagesConsume:
+			s.consume(fn, p, resources.PackageQueue, f)
 		default:
 			panic(fmt.Sprintf("function %s: permission %q has no IAM mapping in infra/stack.go", fn.Name, p))
 		}
 	}
+}
+
+// objects is the ARN of the bucket's objects under prefix.
+func (s *PlatformStack) objects(prefix string) *string {
+	if prefix == "" || !strings.HasSuffix(prefix, "/") {
+		panic(fmt.Sprintf("bucket prefix %q must be non-empty and end with /", prefix))
+	}
+	return s.Bucket.ArnForObjects(jsii.String(prefix + "*"))
+}
+
+// workerConfig is fn's entry in Workers; a worker without one stops the synth.
+func workerConfig(fn resources.Function) WorkerConfig {
+	w, ok := Workers[fn.Queue.Name]
+	if !ok {
+		panic(fmt.Sprintf("function %s: queue %s has no entry in infra Workers", fn.Name, fn.Queue.Name))
+	}
+	if vis := fn.Queue.VisibilityTimeout; vis <= time.Duration(w.TimeoutSeconds)*time.Second {
+		panic(fmt.Sprintf("function %s: queue %s's visibility timeout %s must exceed the function timeout %ds",
+			fn.Name, fn.Queue.Name, vis, w.TimeoutSeconds))
+	}
+	return w
+}
+
+// consume connects fn to the queue that permission p names, which must be fn's Queue.
+// The event source mapping grants the role what it needs on this queue only
+// (receive, delete, change visibility, get attributes and URL).
+func (s *PlatformStack) consume(fn resources.Function, p resources.Permission, want resources.QueueSpec, f awslambda.Function) {
+	if fn.Queue == nil || fn.Queue.Name != want.Name {
+		panic(fmt.Sprintf("function %s has %s, which consumes %s, but its Queue is %v", fn.Name, p, want.Name, fn.Queue))
+	}
+	queue, ok := s.Queues[want.Name]
+	if !ok {
+		panic(fmt.Sprintf("function %s consumes unknown queue %s", fn.Name, want.Name))
+	}
+	w := workerConfig(fn)
+	esp := &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(w.BatchSize),
+		ReportBatchItemFailures: jsii.Bool(true),
+	}
+	if w.BatchingWindow > 0 {
+		esp.MaxBatchingWindow = awscdk.Duration_Seconds(jsii.Number(w.BatchingWindow.Seconds()))
+	}
+	f.AddEventSource(awslambdaeventsources.NewSqsEventSource(queue, esp))
 }
 
 // sesIdentityArns are the SES identities the sender may be verified as: the
@@ -398,7 +700,7 @@ func (s *PlatformStack) addAPI() {
 		ApiName:     jsii.String("mpdp"),
 		Description: jsii.String("Mini program development platform API"),
 		CorsPreflight: &awsapigatewayv2.CorsPreflightOptions{
-			AllowOrigins: jsii.Strings(s.ConsoleURL),
+			AllowOrigins: jsii.Strings(s.ConsoleOrigins...),
 			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
 				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST,
 				awsapigatewayv2.CorsHttpMethod_PUT, awsapigatewayv2.CorsHttpMethod_PATCH,
@@ -498,6 +800,80 @@ func (s *PlatformStack) addOutputs() {
 	out("UserPoolClientId", "Cognito app client id of the console", s.Client.UserPoolClientId())
 	out("TableName", "DynamoDB table name", s.Table.TableName())
 	out("BucketName", "S3 bucket for packages and console assets", s.Bucket.BucketName())
+	out("AlarmTopicArn", "SNS topic of the dead-letter queue alarms", s.AlarmTopic.TopicArn())
+}
+
+// ConsoleOrigins returns the CORS origins: raw (the context value consoleOrigins, a
+// comma-separated string or a list of strings) if it names any, else the origin of
+// consoleURL. Each origin is normalized to scheme://host[:port]; wildcards, paths,
+// queries and schemes other than http and https are refused.
+func ConsoleOrigins(consoleURL string, raw any) ([]string, error) {
+	var items []string
+	switch v := raw.(type) {
+	case nil:
+	case string:
+		items = strings.Split(v, ",")
+	case []string:
+		items = v
+	case []any:
+		for _, e := range v {
+			str, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("consoleOrigins: %v is not a string", e)
+			}
+			items = append(items, str)
+		}
+	default:
+		return nil, fmt.Errorf("consoleOrigins: want a comma-separated string or a list, got %T", raw)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, item := range items {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		o, err := origin(item, false)
+		if err != nil {
+			return nil, fmt.Errorf("consoleOrigins: %w", err)
+		}
+		if !seen[o] {
+			seen[o] = true
+			out = append(out, o)
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	o, err := origin(consoleURL, true)
+	if err != nil {
+		return nil, fmt.Errorf("consoleUrl: %w", err)
+	}
+	return []string{o}, nil
+}
+
+// origin is u's scheme://host[:port], lower-cased. A URL (allowPath) may have a
+// path; an origin may not.
+func origin(u string, allowPath bool) (string, error) {
+	if strings.Contains(u, "*") {
+		return "", fmt.Errorf("%q: wildcards are not allowed", u)
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return "", fmt.Errorf("%q: %w", u, err)
+	}
+	scheme := strings.ToLower(p.Scheme)
+	switch {
+	case scheme != "https" && scheme != "http":
+		return "", fmt.Errorf("%q: want an http or https origin", u)
+	case p.Host == "" || p.Hostname() == "":
+		return "", fmt.Errorf("%q: no host", u)
+	case p.User != nil:
+		return "", fmt.Errorf("%q: user info is not allowed", u)
+	case !allowPath && (p.Path != "" && p.Path != "/" || p.RawQuery != "" || p.Fragment != ""):
+		return "", fmt.Errorf("%q: an origin has no path, query or fragment", u)
+	}
+	return scheme + "://" + strings.ToLower(p.Host), nil
 }
 
 // constructID turns "mpdp-mail" or "accounts" into "MpdpMail" or "Accounts".

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -395,11 +396,15 @@ func TestUserPoolAndClient(t *testing.T) {
 func TestOneLambdaPerFunction(t *testing.T) {
 	s := synth(t)
 	fns := s.resources("AWS::Lambda::Function")
-	if len(fns) != len(resources.Functions) {
-		t.Errorf("want %d functions, got %d", len(resources.Functions), len(fns))
+	// Besides the platform's, only CDK's handler of Custom::S3BucketNotifications.
+	if handler := s.notificationsHandlerID(t); handler == "" || fns[handler] == nil {
+		t.Errorf("no bucket notifications handler %q", handler)
+	}
+	if len(fns) != len(resources.Functions)+1 {
+		t.Errorf("want %d functions and the notifications handler, got %d functions", len(resources.Functions), len(fns))
 	}
 	envKeys := []string{resources.EnvTableName, resources.EnvBucketName, resources.EnvUserPoolID, resources.EnvClientID,
-		resources.EnvMailQueueURL, resources.EnvMailFrom, resources.EnvConsoleURL}
+		resources.EnvMailQueueURL, resources.EnvMailFrom, resources.EnvConsoleURL, resources.EnvConsoleOrigins}
 	for _, fn := range resources.Functions {
 		id := s.logicalID(s.stack.Functions[fn.Name])
 		p := props(fns[id])
@@ -407,17 +412,22 @@ func TestOneLambdaPerFunction(t *testing.T) {
 			t.Errorf("%s: function %s not in template", fn.Name, id)
 			continue
 		}
-		wantTimeout := float64(httpFunctionTimeout)
+		wantTimeout, wantMemory, wantStorage := float64(httpFunctionTimeout), float64(functionMemoryMB), "null"
 		if fn.Queue != nil {
-			wantTimeout = workerFunctionTimeout
+			w := Workers[fn.Queue.Name]
+			wantTimeout, wantMemory = float64(w.TimeoutSeconds), float64(w.MemoryMB)
+			if w.EphemeralStorageMB > 0 {
+				wantStorage = fmt.Sprintf(`{"Size":%d}`, w.EphemeralStorageMB)
+			}
 		}
 		checks := map[string][2]any{
-			"Architectures": {asJSON(p["Architectures"]), `["arm64"]`},
-			"Runtime":       {p["Runtime"], "provided.al2023"},
-			"Handler":       {p["Handler"], "bootstrap"},
-			"MemorySize":    {p["MemorySize"], float64(256)},
-			"Timeout":       {p["Timeout"], wantTimeout},
-			"TracingConfig": {asJSON(p["TracingConfig"]), `{"Mode":"Active"}`},
+			"Architectures":    {asJSON(p["Architectures"]), `["arm64"]`},
+			"Runtime":          {p["Runtime"], "provided.al2023"},
+			"Handler":          {p["Handler"], "bootstrap"},
+			"MemorySize":       {p["MemorySize"], wantMemory},
+			"Timeout":          {p["Timeout"], wantTimeout},
+			"EphemeralStorage": {asJSON(p["EphemeralStorage"]), wantStorage},
+			"TracingConfig":    {asJSON(p["TracingConfig"]), `{"Mode":"Active"}`},
 		}
 		for name, c := range checks {
 			if c[0] != c[1] {
@@ -432,6 +442,9 @@ func TestOneLambdaPerFunction(t *testing.T) {
 		}
 		if vars[resources.EnvMailFrom] != DefaultMailFrom {
 			t.Errorf("%s: MAIL_FROM %v, want %s", fn.Name, vars[resources.EnvMailFrom], DefaultMailFrom)
+		}
+		if vars[resources.EnvConsoleOrigins] != DefaultConsoleURL {
+			t.Errorf("%s: %s %v, want %s", fn.Name, resources.EnvConsoleOrigins, vars[resources.EnvConsoleOrigins], DefaultConsoleURL)
 		}
 		logGroup := asJSON(p["LoggingConfig"])
 		if !strings.Contains(logGroup, `"LogGroup":{"Ref":`) {
@@ -455,14 +468,27 @@ func TestQueueWorkersHaveEventSources(t *testing.T) {
 		}
 		want++
 		fnID, qID := s.logicalID(s.stack.Functions[fn.Name]), s.logicalID(s.stack.Queues[fn.Queue.Name])
+		w, ok := Workers[fn.Queue.Name]
+		if !ok {
+			t.Errorf("%s: queue %s has no Workers entry", fn.Name, fn.Queue.Name)
+		}
+		// Lambda refuses a mapping whose queue hides messages for less than the function may run.
+		if vis := fn.Queue.VisibilityTimeout; vis <= time.Duration(w.TimeoutSeconds)*time.Second {
+			t.Errorf("%s: visibility timeout %s of %s does not exceed the function timeout %ds", fn.Name, vis, fn.Queue.Name, w.TimeoutSeconds)
+		}
 		found := false
 		for _, m := range mappings {
 			p := props(m)
 			if reflect.DeepEqual(p["FunctionName"], ref(fnID)) &&
 				reflect.DeepEqual(p["EventSourceArn"], map[string]any{"Fn::GetAtt": getAtt(qID, "Arn")}) {
 				found = true
-				if p["BatchSize"] != float64(10) || asJSON(p["FunctionResponseTypes"]) != `["ReportBatchItemFailures"]` {
-					t.Errorf("%s: mapping %v", fn.Name, asJSON(p))
+				var window any
+				if w.BatchingWindow > 0 {
+					window = w.BatchingWindow.Seconds()
+				}
+				if p["BatchSize"] != float64(w.BatchSize) || asJSON(p["FunctionResponseTypes"]) != `["ReportBatchItemFailures"]` ||
+					p["MaximumBatchingWindowInSeconds"] != window {
+					t.Errorf("%s: mapping %v, want batch size %d, window %v, ReportBatchItemFailures", fn.Name, asJSON(p), w.BatchSize, window)
 				}
 			}
 		}
@@ -573,7 +599,7 @@ func TestAPIAccessLogs(t *testing.T) {
 func TestOutputs(t *testing.T) {
 	s := synth(t)
 	outputs, _ := s.json["Outputs"].(map[string]any)
-	for _, name := range []string{"ApiUrl", "UserPoolId", "UserPoolClientId", "TableName", "BucketName"} {
+	for _, name := range []string{"ApiUrl", "UserPoolId", "UserPoolClientId", "TableName", "BucketName", "AlarmTopicArn"} {
 		if _, ok := outputs[name]; !ok {
 			t.Errorf("output %s missing", name)
 		}
@@ -655,7 +681,35 @@ func TestIAMLeastPrivilege(t *testing.T) {
 		resources.UsersAdmin:  {"cognito-idp:AdminGetUser", "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"},
 		resources.MailEnqueue: {"sqs:SendMessage"},
 		resources.MailSend:    {"ses:SendEmail", "ses:SendRawEmail"},
-		resources.MailConsume: {"sqs:ReceiveMessage", "sqs:DeleteMessage"},
+	}
+	// Grants that several permissions make on different resources: the exact
+	// (action, resource) pairs each permission brings. A function's S3 object and
+	// SQS consumer grants must be exactly the union of its permissions' pairs.
+	bucketID := s.logicalID(s.stack.Bucket)
+	objects := func(prefix string) string {
+		return asJSON(map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": getAtt(bucketID, "Arn")}, "/" + prefix + "*"}}})
+	}
+	queueArn := func(q resources.QueueSpec) string {
+		return asJSON(map[string]any{"Fn::GetAtt": getAtt(s.logicalID(s.stack.Queues[q.Name]), "Arn")})
+	}
+	consumeActions := []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}
+	consume := func(q resources.QueueSpec) []string {
+		var out []string
+		for _, a := range consumeActions {
+			out = append(out, a+" on "+queueArn(q))
+		}
+		return out
+	}
+	b := resources.Bucket
+	scoped := map[resources.Permission][]string{
+		resources.PackagesSign:    {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
+		resources.AssetsSign:      {"s3:PutObject on " + objects(b.AssetsPrefix)},
+		resources.PackagesProcess: {"s3:GetObject on " + objects(b.IncomingPrefix), "s3:PutObject on " + objects(b.PackagesPrefix)},
+		resources.MailConsume:     consume(resources.MailQueue),
+		resources.PackagesConsume: consume(resources.PackageQueue),
+	}
+	isScoped := func(action string) bool {
+		return strings.HasPrefix(action, "s3:") || hasString(consumeActions, action)
 	}
 	for _, fn := range resources.Functions {
 		roleID := s.logicalID(s.stack.Roles[fn.Name])
@@ -684,6 +738,60 @@ func TestIAMLeastPrivilege(t *testing.T) {
 		}
 		if hasString(granted, "dynamodb:Scan") {
 			t.Errorf("%s: granted dynamodb:Scan", fn.Name)
+		}
+
+		var gotScoped, wantScoped []string
+		for _, st := range byRole[roleID] {
+			for _, a := range st.Actions {
+				if st.Effect == "Allow" && isScoped(a) {
+					for _, r := range st.Resources {
+						gotScoped = append(gotScoped, a+" on "+r)
+					}
+				}
+			}
+		}
+		for _, p := range fn.Permissions {
+			wantScoped = append(wantScoped, scoped[p]...)
+		}
+		if got, want := sortedSet(gotScoped), sortedSet(wantScoped); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: S3 and queue-consumer grants\n got  %v\n want %v", fn.Name, got, want)
+		}
+	}
+
+	// Spelled out for the functions that sign URLs: presigned URLs act with the
+	// signer's permissions, so these are exactly what a URL they sign may do.
+	for name, want := range map[string][]string{
+		"miniprograms": {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
+		"workspaces":   {"s3:PutObject on " + objects(b.AssetsPrefix)},
+	} {
+		var got []string
+		for _, st := range byRole[s.logicalID(s.stack.Roles[name])] {
+			for _, a := range st.Actions {
+				if strings.HasPrefix(a, "s3:") {
+					for _, r := range st.Resources {
+						got = append(got, a+" on "+r)
+					}
+				}
+			}
+		}
+		if !reflect.DeepEqual(sortedSet(got), sortedSet(want)) {
+			t.Errorf("%s: S3 grants %v, want %v", name, got, want)
+		}
+	}
+
+	// No role anywhere (CDK's own helpers included) may act on every object of the
+	// bucket or on the whole bucket except to set its notifications.
+	bucketArn := asJSON(map[string]any{"Fn::GetAtt": getAtt(bucketID, "Arn")})
+	for roleID, stmts := range byRole {
+		for _, st := range stmts {
+			for _, r := range st.Resources {
+				if r == objects("") {
+					t.Errorf("role %s: %v on every object of the bucket", roleID, st.Actions)
+				}
+				if r == bucketArn && !reflect.DeepEqual(st.Actions, []string{"s3:PutBucketNotification"}) {
+					t.Errorf("role %s: %v on the bucket", roleID, st.Actions)
+				}
+			}
 		}
 	}
 
@@ -731,5 +839,415 @@ func TestConstructID(t *testing.T) {
 		if got := constructID(in); got != want {
 			t.Errorf("constructID(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// notificationsHandlerID is the logical id of the Lambda behind Custom::S3BucketNotifications.
+func (s *synthesized) notificationsHandlerID(t *testing.T) string {
+	t.Helper()
+	for _, n := range s.resources("Custom::S3BucketNotifications") {
+		token, _ := props(n)["ServiceToken"].(map[string]any)
+		if att, ok := token["Fn::GetAtt"].([]any); ok && len(att) == 2 {
+			return att[0].(string)
+		}
+	}
+	return ""
+}
+
+// synthWith synthesizes a separate stack with cdk.json's context plus extra, for
+// tests of context values; it does not run cdk-nag.
+func synthWith(t *testing.T, extra map[string]any) *synthesized {
+	t.Helper()
+	ctx := *cdkJSONContext()
+	for k, v := range extra {
+		ctx[k] = v
+	}
+	var res *synthesized
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Fatalf("synth with %v: %v", extra, r)
+			}
+		}()
+		app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
+		stack := NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir})
+		tpl := assertions.Template_FromStack(stack.Stack, nil)
+		res = &synthesized{stack: stack, template: tpl, json: *tpl.ToJSON()}
+	}()
+	return res
+}
+
+// corsRule is the package bucket's only CORS rule.
+func (s *synthesized) corsRule(t *testing.T) map[string]any {
+	t.Helper()
+	p := props(s.resources("AWS::S3::Bucket")[s.logicalID(s.stack.Bucket)])
+	rules, _ := p["CorsConfiguration"].(map[string]any)["CorsRules"].([]any)
+	if len(rules) != 1 {
+		t.Fatalf("want 1 CORS rule, got %s", asJSON(p["CorsConfiguration"]))
+	}
+	return rules[0].(map[string]any)
+}
+
+func checkCORS(t *testing.T, s *synthesized, wantOrigins []string) {
+	t.Helper()
+	rule := s.corsRule(t)
+	spec := resources.CORS
+	for field, want := range map[string][]string{
+		"AllowedOrigins": wantOrigins,
+		"AllowedMethods": spec.Methods,
+		"AllowedHeaders": spec.Headers,
+		"ExposedHeaders": spec.Expose,
+	} {
+		if got := strs(rule[field]); !reflect.DeepEqual(got, want) {
+			t.Errorf("bucket CORS %s = %v, want %v", field, got, want)
+		}
+	}
+	if want := float64(resources.Bucket.CORSMaxAgeHours * 3600); rule["MaxAge"] != want {
+		t.Errorf("bucket CORS MaxAge = %v, want %v", rule["MaxAge"], want)
+	}
+	if strings.Contains(asJSON(rule), "*") {
+		t.Errorf("bucket CORS rule has a wildcard: %s", asJSON(rule))
+	}
+	for id, api := range s.resources("AWS::ApiGatewayV2::Api") {
+		cors, _ := props(api)["CorsConfiguration"].(map[string]any)
+		if got := strs(cors["AllowOrigins"]); !reflect.DeepEqual(got, wantOrigins) {
+			t.Errorf("API %s CORS AllowOrigins = %v, want %v", id, got, wantOrigins)
+		}
+	}
+	for _, spec := range resources.Functions {
+		id := s.logicalID(s.stack.Functions[spec.Name])
+		env, _ := props(s.resources("AWS::Lambda::Function")[id])["Environment"].(map[string]any)
+		vars, _ := env["Variables"].(map[string]any)
+		if got := vars[resources.EnvConsoleOrigins]; got != strings.Join(wantOrigins, ",") {
+			t.Errorf("function %s: %s = %v, want %s", id, resources.EnvConsoleOrigins, got, strings.Join(wantOrigins, ","))
+		}
+	}
+}
+
+// TestBucketCORSDefaultsToConsoleURL: without consoleOrigins, the only origin is
+// consoleUrl's (cdk.json).
+func TestBucketCORSDefaultsToConsoleURL(t *testing.T) {
+	s := synth(t)
+	want, err := origin((*cdkJSONContext())["consoleUrl"].(string), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCORS(t, s, []string{want})
+	if n := len(s.resources("AWS::SNS::Subscription")); n != 0 {
+		t.Errorf("%d alarm subscriptions without alarmEmail", n)
+	}
+}
+
+// TestContextOriginsAndAlarmEmail: consoleOrigins (comma-separated) sets the CORS
+// origins of the bucket and the API and CONSOLE_ORIGINS; alarmEmail subscribes.
+func TestContextOriginsAndAlarmEmail(t *testing.T) {
+	s := synthWith(t, map[string]any{
+		"consoleOrigins": " https://console.example.com, https://Admin.Example.com:8443/ ,https://console.example.com",
+		"alarmEmail":     "ops@example.com",
+	})
+	checkCORS(t, s, []string{"https://console.example.com", "https://admin.example.com:8443"})
+	subs := s.resources("AWS::SNS::Subscription")
+	if len(subs) != 1 {
+		t.Fatalf("want 1 alarm subscription, got %d", len(subs))
+	}
+	for _, sub := range subs {
+		p := props(sub)
+		if p["Protocol"] != "email" || p["Endpoint"] != "ops@example.com" ||
+			!reflect.DeepEqual(p["TopicArn"], ref(s.logicalID(s.stack.AlarmTopic))) {
+			t.Errorf("subscription %s", asJSON(p))
+		}
+	}
+}
+
+func TestWildcardOriginStopsTheSynth(t *testing.T) {
+	for _, origins := range []string{"*", "https://console.example.com,*", "https://*.example.com"} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "wildcard") {
+					t.Errorf("consoleOrigins %q: recovered %v, want a wildcard error", origins, r)
+				}
+			}()
+			ctx := map[string]any{"consoleOrigins": origins}
+			app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
+			NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir})
+		}()
+	}
+}
+
+func TestConsoleOrigins(t *testing.T) {
+	ok := []struct {
+		url  string
+		raw  any
+		want []string
+	}{
+		{"https://console.example.com", nil, []string{"https://console.example.com"}},
+		{"https://Console.Example.com/app/#/login", "", []string{"https://console.example.com"}},
+		{"https://console.example.com", " , ", []string{"https://console.example.com"}},
+		{"https://console.example.com", "http://localhost:3000,https://a.example.com/",
+			[]string{"http://localhost:3000", "https://a.example.com"}},
+		{"https://console.example.com", []any{"https://a.example.com", "https://b.example.com"},
+			[]string{"https://a.example.com", "https://b.example.com"}},
+		{"", []string{"https://a.example.com", "https://a.example.com"}, []string{"https://a.example.com"}},
+	}
+	for _, c := range ok {
+		got, err := ConsoleOrigins(c.url, c.raw)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("ConsoleOrigins(%q, %#v) = %v, %v; want %v", c.url, c.raw, got, err, c.want)
+		}
+	}
+	bad := []struct {
+		url string
+		raw any
+	}{
+		{"https://console.example.com", "*"},
+		{"https://console.example.com", "https://*.example.com"},
+		{"https://console.example.com", "https://a.example.com/app"},
+		{"https://console.example.com", "https://a.example.com?x=1"},
+		{"https://console.example.com", "ftp://a.example.com"},
+		{"https://console.example.com", "a.example.com"},
+		{"https://console.example.com", "https://user@a.example.com"},
+		{"https://console.example.com", []any{"https://a.example.com", 3}},
+		{"https://console.example.com", 3},
+		{"*", nil},
+		{"", nil},
+	}
+	for _, c := range bad {
+		if got, err := ConsoleOrigins(c.url, c.raw); err == nil {
+			t.Errorf("ConsoleOrigins(%q, %#v) = %v, want an error", c.url, c.raw, got)
+		}
+	}
+}
+
+// TestBucketLifecycle: uploads under IncomingPrefix expire after IncomingDays (the
+// current version and, the bucket being versioned, the noncurrent one); the
+// multipart rule stays.
+func TestBucketLifecycle(t *testing.T) {
+	s := synth(t)
+	p := props(s.resources("AWS::S3::Bucket")[s.logicalID(s.stack.Bucket)])
+	rules := map[string]map[string]any{}
+	for _, r := range p["LifecycleConfiguration"].(map[string]any)["Rules"].([]any) {
+		rule := r.(map[string]any)
+		rules[fmt.Sprint(rule["Id"])] = rule
+	}
+	incoming := rules["expire-incoming-uploads"]
+	days := float64(resources.Bucket.IncomingDays)
+	if incoming == nil || incoming["Status"] != "Enabled" || incoming["Prefix"] != resources.Bucket.IncomingPrefix ||
+		incoming["ExpirationInDays"] != days ||
+		!reflect.DeepEqual(incoming["NoncurrentVersionExpiration"], map[string]any{"NoncurrentDays": days}) {
+		t.Errorf("incoming rule %s, want prefix %s expiring after %v days", asJSON(incoming), resources.Bucket.IncomingPrefix, days)
+	}
+	multipart := rules["abort-incomplete-multipart-uploads"]
+	if multipart == nil || multipart["Prefix"] != nil ||
+		!reflect.DeepEqual(multipart["AbortIncompleteMultipartUpload"], map[string]any{"DaysAfterInitiation": float64(1)}) {
+		t.Errorf("multipart rule %s", asJSON(multipart))
+	}
+	for id, rule := range rules {
+		if rule["ExpirationInDays"] != nil && rule["Prefix"] != resources.Bucket.IncomingPrefix {
+			t.Errorf("rule %s expires current objects outside %s", id, resources.Bucket.IncomingPrefix)
+		}
+	}
+}
+
+// TestPackageNotifications: ObjectCreated under IncomingPrefix, and nothing else,
+// goes to the package queue; CDK's handler runs with a narrow role.
+func TestPackageNotifications(t *testing.T) {
+	s := synth(t)
+	bucketID, queueID := s.logicalID(s.stack.Bucket), s.logicalID(s.stack.Queues[resources.PackageQueue.Name])
+	notifications := s.resources("Custom::S3BucketNotifications")
+	if len(notifications) != 1 {
+		t.Fatalf("want 1 Custom::S3BucketNotifications, got %d", len(notifications))
+	}
+	for id, n := range notifications {
+		p := props(n)
+		if !reflect.DeepEqual(p["BucketName"], ref(bucketID)) {
+			t.Errorf("%s: bucket %v, want %s", id, p["BucketName"], bucketID)
+		}
+		want := map[string]any{"QueueConfigurations": []any{map[string]any{
+			"Events": []any{"s3:ObjectCreated:*"},
+			"Filter": map[string]any{"Key": map[string]any{"FilterRules": []any{
+				map[string]any{"Name": "prefix", "Value": resources.Bucket.IncomingPrefix},
+			}}},
+			"QueueArn": map[string]any{"Fn::GetAtt": getAtt(queueID, "Arn")},
+		}}}
+		if got := p["NotificationConfiguration"]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: NotificationConfiguration\n got  %s\n want %s", id, asJSON(got), asJSON(want))
+		}
+		// S3 checks the queue policy when the notification is set.
+		policyID := ""
+		for pid, pol := range s.resources("AWS::SQS::QueuePolicy") {
+			if hasString(strs(props(pol)["Queues"]), asJSON(ref(queueID))) {
+				policyID = pid
+			}
+		}
+		if policyID == "" || !hasString(strs(n["DependsOn"]), policyID) {
+			t.Errorf("%s: does not depend on the queue policy %q: %v", id, policyID, n["DependsOn"])
+		}
+		// The handler: its own log group with retention, no managed policy, and only
+		// s3:PutBucketNotification on this bucket besides its logs.
+		handlerID := s.notificationsHandlerID(t)
+		hp := props(s.resources("AWS::Lambda::Function")[handlerID])
+		roleID := s.logicalID(s.stack.NotificationsRole)
+		if !reflect.DeepEqual(hp["Role"], map[string]any{"Fn::GetAtt": getAtt(roleID, "Arn")}) {
+			t.Errorf("handler %s runs as %v, want %s", handlerID, hp["Role"], roleID)
+		}
+		lg, _ := hp["LoggingConfig"].(map[string]any)["LogGroup"].(map[string]any)
+		lgID, _ := lg["Ref"].(string)
+		if props(s.resources("AWS::Logs::LogGroup")[lgID])["RetentionInDays"] == nil {
+			t.Errorf("handler %s: log group %v without retention", handlerID, hp["LoggingConfig"])
+		}
+		var got []string
+		for _, st := range s.roleStatements(t)[roleID] {
+			for _, a := range st.Actions {
+				for _, r := range st.Resources {
+					got = append(got, st.Effect+" "+a+" on "+r)
+				}
+			}
+		}
+		lgArn := asJSON(map[string]any{"Fn::GetAtt": getAtt(lgID, "Arn")})
+		want2 := []string{
+			"Allow logs:CreateLogStream on " + lgArn, "Allow logs:PutLogEvents on " + lgArn,
+			"Allow s3:PutBucketNotification on " + asJSON(map[string]any{"Fn::GetAtt": getAtt(bucketID, "Arn")}),
+		}
+		if !reflect.DeepEqual(sortedSet(got), sortedSet(want2)) {
+			t.Errorf("handler role %s:\n got  %v\n want %v", roleID, got, want2)
+		}
+	}
+}
+
+// queuePolicyStatements are the statements of the policies attached to queue id.
+func (s *synthesized) queuePolicyStatements(id string) []map[string]any {
+	var out []map[string]any
+	for _, pol := range s.resources("AWS::SQS::QueuePolicy") {
+		p := props(pol)
+		if !hasString(strs(p["Queues"]), asJSON(ref(id))) {
+			continue
+		}
+		for _, st := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			out = append(out, st.(map[string]any))
+		}
+	}
+	return out
+}
+
+// TestPackageQueuePolicy: only S3, for this bucket in this account, may send to the
+// package queue; no other queue allows anyone through its resource policy.
+func TestPackageQueuePolicy(t *testing.T) {
+	s := synth(t)
+	bucketID := s.logicalID(s.stack.Bucket)
+	for _, spec := range resources.Queues {
+		for _, q := range []string{s.logicalID(s.stack.Queues[spec.Name]), s.logicalID(s.stack.DeadLetters[spec.Name])} {
+			var allows []map[string]any
+			for _, st := range s.queuePolicyStatements(q) {
+				if st["Effect"] == "Allow" {
+					allows = append(allows, st)
+				}
+			}
+			if q != s.logicalID(s.stack.Queues[resources.PackageQueue.Name]) {
+				if len(allows) != 0 {
+					t.Errorf("queue %s allows %s", q, asJSON(allows))
+				}
+				continue
+			}
+			if len(allows) != 1 {
+				t.Fatalf("package queue %s: want 1 Allow statement, got %s", q, asJSON(allows))
+			}
+			st := allows[0]
+			want := map[string]any{
+				"Principal": map[string]any{"Service": "s3.amazonaws.com"},
+				"Action":    "sqs:SendMessage",
+				"Resource":  map[string]any{"Fn::GetAtt": getAtt(q, "Arn")},
+				"Condition": map[string]any{
+					"ArnLike":      map[string]any{"aws:SourceArn": map[string]any{"Fn::GetAtt": getAtt(bucketID, "Arn")}},
+					"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")},
+				},
+			}
+			for k, v := range want {
+				if !reflect.DeepEqual(st[k], v) {
+					t.Errorf("package queue policy %s = %s, want %s", k, asJSON(st[k]), asJSON(v))
+				}
+			}
+		}
+	}
+}
+
+// TestDeadLetterAlarms: one alarm per dead-letter queue, on a visible message in
+// five minutes, notifying the encrypted, TLS-only alarm topic.
+func TestDeadLetterAlarms(t *testing.T) {
+	s := synth(t)
+	alarms := s.resources("AWS::CloudWatch::Alarm")
+	if len(alarms) != len(resources.Queues) {
+		t.Errorf("want %d alarms (one per DLQ), got %d", len(resources.Queues), len(alarms))
+	}
+	topicID, keyID := s.logicalID(s.stack.AlarmTopic), s.logicalID(s.stack.AlarmKey)
+	var alarmArns []any
+	for _, spec := range resources.Queues {
+		dlqID := s.logicalID(s.stack.DeadLetters[spec.Name])
+		found := 0
+		for id, a := range alarms {
+			p := props(a)
+			if !reflect.DeepEqual(p["Dimensions"], []any{map[string]any{"Name": "QueueName", "Value": map[string]any{"Fn::GetAtt": getAtt(dlqID, "QueueName")}}}) {
+				continue
+			}
+			found++
+			checks := map[string][2]any{
+				"Namespace":          {p["Namespace"], "AWS/SQS"},
+				"MetricName":         {p["MetricName"], "ApproximateNumberOfMessagesVisible"},
+				"ComparisonOperator": {p["ComparisonOperator"], "GreaterThanOrEqualToThreshold"},
+				"Threshold":          {p["Threshold"], float64(1)},
+				"Period":             {p["Period"], float64(300)},
+				"EvaluationPeriods":  {p["EvaluationPeriods"], float64(1)},
+				"TreatMissingData":   {p["TreatMissingData"], "notBreaching"},
+				"AlarmActions":       {asJSON(p["AlarmActions"]), asJSON([]any{ref(topicID)})},
+			}
+			for name, c := range checks {
+				if c[0] != c[1] {
+					t.Errorf("%s alarm %s: %s = %v, want %v", spec.Name, id, name, c[0], c[1])
+				}
+			}
+			alarmArns = append(alarmArns, map[string]any{"Fn::Join": []any{"", []any{
+				"arn:", ref("AWS::Partition"), ":cloudwatch:", ref("AWS::Region"), ":", ref("AWS::AccountId"), ":alarm:" + p["AlarmName"].(string),
+			}}})
+		}
+		if found != 1 {
+			t.Errorf("%s: %d alarms on its DLQ %s, want 1", spec.Name, found, dlqID)
+		}
+	}
+
+	topic := props(s.resources("AWS::SNS::Topic")[topicID])
+	if !reflect.DeepEqual(topic["KmsMasterKeyId"], map[string]any{"Fn::GetAtt": getAtt(keyID, "Arn")}) {
+		t.Errorf("alarm topic key %v, want %s", topic["KmsMasterKeyId"], keyID)
+	}
+	if !s.hasSSLDeny("AWS::SNS::TopicPolicy", "Topics", topicID) {
+		t.Errorf("alarm topic: no policy denying requests without TLS")
+	}
+	key := props(s.resources("AWS::KMS::Key")[keyID])
+	if key["EnableKeyRotation"] != true {
+		t.Errorf("alarm key: rotation off")
+	}
+	// CloudWatch may use the key and publish only for these alarms, in this account.
+	fromAlarms := map[string]any{
+		"ArnLike":      map[string]any{"aws:SourceArn": alarmArns},
+		"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")},
+	}
+	cloudwatchStatements := func(doc any) (out []map[string]any) {
+		for _, st := range doc.(map[string]any)["Statement"].([]any) {
+			m := st.(map[string]any)
+			if asJSON(m["Principal"]) == `{"Service":"cloudwatch.amazonaws.com"}` {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	keyStmts := cloudwatchStatements(key["KeyPolicy"])
+	if len(keyStmts) != 1 || !reflect.DeepEqual(keyStmts[0]["Condition"], fromAlarms) ||
+		asJSON(keyStmts[0]["Action"]) != `["kms:Decrypt","kms:GenerateDataKey*"]` {
+		t.Errorf("alarm key: CloudWatch statements %s, want conditions %s", asJSON(keyStmts), asJSON(fromAlarms))
+	}
+	var topicStmts []map[string]any
+	for _, pol := range s.resources("AWS::SNS::TopicPolicy") {
+		topicStmts = append(topicStmts, cloudwatchStatements(props(pol)["PolicyDocument"])...)
+	}
+	if len(topicStmts) != 1 || !reflect.DeepEqual(topicStmts[0]["Condition"], fromAlarms) || topicStmts[0]["Action"] != "sns:Publish" {
+		t.Errorf("alarm topic: CloudWatch statements %s, want sns:Publish with %s", asJSON(topicStmts), asJSON(fromAlarms))
 	}
 }

@@ -6,6 +6,7 @@ package poller
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -24,6 +25,9 @@ type Poller struct {
 	Worker   Worker
 	Log      *slog.Logger
 	Wait     time.Duration // long-poll wait; default 1 s so Ctrl-C is prompt
+	// RetryAfter, if set, makes failed messages visible again after this long
+	// instead of the queue's visibility timeout, so local retries are quick.
+	RetryAfter *time.Duration
 }
 
 // Run polls until ctx ends.
@@ -63,7 +67,10 @@ func (p *Poller) Once(ctx context.Context) (int, error) {
 	var del []types.DeleteMessageBatchRequestEntry
 	for i, m := range out.Messages {
 		if !failed[aws.ToString(m.MessageId)] {
-			del = append(del, types.DeleteMessageBatchRequestEntry{Id: aws.String(string(rune('a' + i))), ReceiptHandle: m.ReceiptHandle})
+			del = append(del, types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
+		} else if p.RetryAfter != nil {
+			p.Client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: &p.QueueURL,
+				ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: int32(p.RetryAfter.Seconds())})
 		}
 	}
 	if len(del) > 0 {

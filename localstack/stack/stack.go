@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -35,6 +36,8 @@ type Options struct {
 	Tenant      platform.Tenant
 	MailFrom    string
 	ConsoleURL  string
+	// ConsoleOrigins may PUT to the bucket from browsers; default: ConsoleURL's origin.
+	ConsoleOrigins []string
 	// Wrap, if set, wraps the AWS config before clients are built (the benchmark
 	// counts DynamoDB calls this way).
 	Wrap func(*aws.Config)
@@ -51,7 +54,9 @@ type Stack struct {
 	Verifier  *auth.Verifier
 	Gateway   http.Handler
 	Admin     identity.User // the tenant's first admin
-	log       *slog.Logger
+	// PackageQueueURL is where the bucket's upload events arrive.
+	PackageQueueURL string
+	log             *slog.Logger
 }
 
 // Start brings the platform up.
@@ -79,17 +84,21 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 	if err != nil {
 		return nil, err
 	}
-	out, err := provision.Provision(ctx, awsCfg, provision.Options{MailFrom: opts.MailFrom})
+	origins := opts.ConsoleOrigins
+	if len(origins) == 0 && opts.ConsoleURL != "" {
+		origins = []string{origin(opts.ConsoleURL)}
+	}
+	out, err := provision.Provision(ctx, awsCfg, provision.Options{MailFrom: opts.MailFrom, ConsoleOrigins: origins})
 	if err != nil {
 		return nil, fmt.Errorf("provision: %w", err)
 	}
 	cfg := platform.Config{Region: awsCfg.Region, TableName: out.TableName, BucketName: out.BucketName,
 		UserPoolID: out.UserPoolID, ClientID: out.ClientID, MailQueueURL: out.MailQueueURL,
-		MailFrom: opts.MailFrom, ConsoleURL: opts.ConsoleURL}
+		MailFrom: opts.MailFrom, ConsoleURL: opts.ConsoleURL, ConsoleOrigins: origins}
 	if opts.Wrap != nil {
 		opts.Wrap(&awsCfg)
 	}
-	s := &Stack{Emulator: em, AWS: awsCfg, Config: cfg, log: opts.Log,
+	s := &Stack{Emulator: em, AWS: awsCfg, Config: cfg, log: opts.Log, PackageQueueURL: out.PackageQueueURL,
 		Server:    platform.NewServer(awsCfg, cfg, opts.Log),
 		Store:     storage.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, nil),
 		Directory: identity.New(cip.NewFromConfig(awsCfg), cfg.UserPoolID),
@@ -109,8 +118,20 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 
 // Pollers returns the queue pollers that stand in for Lambda's event source mappings.
 func (s *Stack) Pollers() []*poller.Poller {
-	mailer := platform.NewMailer(s.AWS, s.Config, s.log)
-	return []*poller.Poller{{Client: sqs.NewFromConfig(s.AWS), QueueURL: s.Config.MailQueueURL, Worker: mailer.Handle, Log: s.log}}
+	client := sqs.NewFromConfig(s.AWS)
+	return []*poller.Poller{
+		{Client: client, QueueURL: s.Config.MailQueueURL, Worker: platform.NewMailer(s.AWS, s.Config, s.log).Handle, Log: s.log},
+		{Client: client, QueueURL: s.PackageQueueURL, Worker: platform.NewProcessor(s.AWS, s.Config, s.log).Handle, Log: s.log},
+	}
+}
+
+// origin is the scheme://host[:port] of a URL.
+func origin(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	return p.Scheme + "://" + p.Host
 }
 
 // Stop stops the emulator if Start launched it.

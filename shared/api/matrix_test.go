@@ -45,6 +45,10 @@ func TestRoleRouteMatrix(t *testing.T) {
 	}
 	tenant.must(200, "DELETE", "/v1/authorizations/"+revoked, nil)
 
+	mp := miniProgram(t, devAdmin, ws, "Matrix Shop")
+	body := validPkg(t, "1.0.0")
+	startUpload(t, devAdmin, mp, "1.0.0", body)
+
 	callers := map[string]client{
 		"tenant admin": tenant, "tenant reviewer": reviewer, "blocked reviewer": blockedReviewer,
 		"developer admin": devAdmin, "developer": developer, "blocked developer": blocked, "removed developer": removed,
@@ -54,6 +58,7 @@ func TestRoleRouteMatrix(t *testing.T) {
 	devRead := map[string]int{"developer admin": 0, "developer": 0, "blocked developer": 403, "removed developer": 403, "other workspace": 404,
 		"tenant admin": 404, "tenant reviewer": 404, "blocked reviewer": 404, "no token": 401}
 	devManage := with(devRead, "developer", 403)
+	devDevelop := devRead
 	tenantDecide := map[string]int{"tenant admin": 0, "tenant reviewer": 0, "blocked reviewer": 403, "developer admin": 404,
 		"developer": 404, "blocked developer": 404, "removed developer": 404, "other workspace": 404, "no token": 401}
 	tenantManage := with(tenantDecide, "tenant reviewer", 403)
@@ -86,6 +91,16 @@ func TestRoleRouteMatrix(t *testing.T) {
 		{"POST /v1/workspaces/{ws}/invitations", wsPath + "/invitations", map[string]any{}, 400, devManage},
 		{"DELETE /v1/workspaces/{ws}/invitations/{id}", wsPath + "/invitations/" + inv.ID, nil, 409, devManage},
 		{"POST /v1/workspaces/{ws}/invitations/{id}/resend", wsPath + "/invitations/" + inv.ID + "/resend", nil, 409, devManage},
+		{"POST /v1/workspaces/{ws}/settings/assets", wsPath + "/settings/assets", map[string]any{}, 400, devDevelop},
+		{"GET /v1/workspaces/{ws}/miniprograms", wsPath + "/miniprograms", nil, 200, devRead},
+		{"POST /v1/workspaces/{ws}/miniprograms", wsPath + "/miniprograms", map[string]any{}, 400, devDevelop},
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}", mp, nil, 200, devRead},
+		{"PATCH /v1/workspaces/{ws}/miniprograms/{mp}", mp, map[string]any{"name": "New name"}, 428, devDevelop},
+		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/uploads", mp + "/uploads", map[string]any{}, 400, devDevelop},
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/versions", mp + "/versions", nil, 200, devRead},
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}", mp + "/versions/1.0.0", nil, 200, devRead},
+		// Nobody is on the tester whitelist: members are refused, others see nothing.
+		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial", mp + "/versions/1.0.0/trial", nil, 403, devRead},
 		{"GET /v1/authorizations", "/v1/authorizations", nil, 200, tenantManage},
 		{"DELETE /v1/authorizations/{id}", "/v1/authorizations/" + revoked, nil, 200, tenantManage},
 		{"GET /v1/approvals", "/v1/approvals", nil, 200, tenantDecide},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mpdp/platform/shared/auth"
+	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
 	"github.com/mpdp/platform/shared/identity"
@@ -32,12 +33,15 @@ type Mailer interface {
 
 // Deps are what the handlers need.
 type Deps struct {
-	Store      *storage.Store
-	Users      Users
-	Mail       Mailer
-	ConsoleURL string // base URL of the web console, used in emails
-	Log        *slog.Logger
-	Now        func() time.Time
+	Store    *storage.Store
+	Users    Users
+	Mail     Mailer
+	Packages *bucket.Bucket
+	// MaxPackageBytes bounds a declared upload (the processor enforces the real size).
+	MaxPackageBytes int64
+	ConsoleURL      string // base URL of the web console, used in emails
+	Log             *slog.Logger
+	Now             func() time.Time
 }
 
 // Server serves the API.
@@ -49,6 +53,9 @@ type Server struct {
 func New(d Deps) *Server {
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.MaxPackageBytes == 0 {
+		d.MaxPackageBytes = 30 << 20
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -75,11 +82,12 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"GET /v1/me":            s.me,
 		"POST /v1/invitations/{invitationId}/accept": s.acceptInvitation,
 
-		"GET /v1/workspaces":              s.listWorkspaces,
-		"GET /v1/workspaces/{ws}":         s.getWorkspace,
-		"PATCH /v1/workspaces/{ws}":       s.patchWorkspace,
-		"GET /v1/workspaces/{ws}/testers": s.getTesters,
-		"PUT /v1/workspaces/{ws}/testers": s.putTesters,
+		"GET /v1/workspaces":                       s.listWorkspaces,
+		"GET /v1/workspaces/{ws}":                  s.getWorkspace,
+		"PATCH /v1/workspaces/{ws}":                s.patchWorkspace,
+		"POST /v1/workspaces/{ws}/settings/assets": s.createAsset,
+		"GET /v1/workspaces/{ws}/testers":          s.getTesters,
+		"PUT /v1/workspaces/{ws}/testers":          s.putTesters,
 
 		"GET /v1/workspaces/{ws}/members":                   s.listMembers,
 		"PATCH /v1/workspaces/{ws}/members/{userId}":        s.patchMember,
@@ -92,6 +100,15 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/workspaces/{ws}/invitations/{id}/resend":  s.resendInvitation,
 		"GET /v1/authorizations":                            s.listAuthorizations,
 		"DELETE /v1/authorizations/{id}":                    s.revokeAuthorization,
+
+		"GET /v1/workspaces/{ws}/miniprograms":                                s.listMiniPrograms,
+		"POST /v1/workspaces/{ws}/miniprograms":                               s.idempotent(s.createMiniProgram),
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}":                           s.getMiniProgram,
+		"PATCH /v1/workspaces/{ws}/miniprograms/{mp}":                         s.patchMiniProgram,
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/uploads":                  s.idempotent(s.startUpload),
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/versions":                  s.listVersions,
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}":        s.getVersion,
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial": s.trial,
 
 		"GET /v1/approvals":                s.listApprovals,
 		"GET /v1/approvals/{id}":           s.getApproval,

@@ -116,6 +116,16 @@ type Testers struct {
 	Version int      `json:"version" dynamodbav:"version"`
 }
 
+// Includes reports whether a console user is on the whitelist, by id or email.
+func (t Testers) Includes(userID, email string) bool {
+	for _, x := range t.Items {
+		if x.UserID == userID || (email != "" && NormalizeEmail(x.UserID) == email) {
+			return true
+		}
+	}
+	return false
+}
+
 // ValidateTesters checks a whole whitelist: size, ids, duplicates.
 func ValidateTesters(items []Tester) error {
 	var v ValidationError

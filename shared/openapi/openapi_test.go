@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/packages"
 	"github.com/mpdp/platform/shared/routes"
 )
 
@@ -112,7 +114,8 @@ func TestConventions(t *testing.T) {
 	if len(doc.Security) != 1 || doc.Security[0]["cognito"] == nil {
 		t.Fatalf("global security = %v, want cognito", doc.Security)
 	}
-	idempotent := map[string]bool{"POST /v1/applications": true, "POST /v1/workspaces/{ws}/invitations": true}
+	idempotent := map[string]bool{"POST /v1/applications": true, "POST /v1/workspaces/{ws}/invitations": true,
+		"POST /v1/workspaces/{ws}/miniprograms": true, "POST /v1/workspaces/{ws}/miniprograms/{mp}/uploads": true}
 	for _, r := range routes.Table {
 		var o op
 		if err := json.Unmarshal(doc.Paths[r.Path][strings.ToLower(r.Method)], &o); err != nil {
@@ -155,6 +158,11 @@ func TestRoute(t *testing.T) {
 		{"GET", "/v1/workspaces/ws_123", "/v1/workspaces/{ws}"},
 		{"POST", "/v1/workspaces/ws_1/members/u-9/block", "/v1/workspaces/{ws}/members/{userId}/block"},
 		{"delete", "/v1/authorizations/authz_1", "/v1/authorizations/{id}"},
+		{"POST", "/v1/workspaces/ws_1/settings/assets", "/v1/workspaces/{ws}/settings/assets"},
+		{"PATCH", "/v1/workspaces/ws_1/miniprograms/mp_1", "/v1/workspaces/{ws}/miniprograms/{mp}"},
+		{"GET", "/v1/workspaces/ws_1/miniprograms/mp_1/versions/1.0.0-beta.1", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}"},
+		{"POST", "/v1/workspaces/ws_1/miniprograms/mp_1/versions/1.0.0/trial", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial"},
+		{"DELETE", "/v1/workspaces/ws_1/miniprograms/mp_1", ""},
 		{"GET", "/v1/health", "/v1/health"},
 		{"DELETE", "/v1/workspaces/ws_1", ""},
 		{"GET", "/v1/nothing", ""},
@@ -251,6 +259,54 @@ func TestValidateResponse(t *testing.T) {
 		MemberStatus domain.MemberStatus `json:"memberStatus"`
 	}{dev, domain.RoleAdmin, domain.MemberActive}
 
+	// mini programs, versions, uploads
+	mp := domain.MiniProgram{ID: "mp_1", WorkspaceID: "ws_abc", Name: "Acme Shop", Category: "shopping", CreatedBy: "u-1",
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	mpFull := mp
+	mpFull.Description, mpFull.Icon, mpFull.LatestVersion, mpFull.LatestKey, mpFull.Version = "Shop", "assets/ws_abc/icon_1.png", "1.2.0-beta.1", "secret-key", 4
+	sum := strings.Repeat("ab", 32)
+	uploading := domain.PackageVersion{ID: "ver_1", MiniProgramID: "mp_1", WorkspaceID: "ws_abc", Version: "1.0.0",
+		Status: domain.VersionUploading, Size: 1234, SHA256: sum, UploadedBy: "u-1", CreatedAt: now, ExpiresAt: later, Revision: 1}
+	validReport := packages.Report{Valid: true, Entries: 3, CompressedBytes: 1234, UncompressedBytes: 4000, MainBytes: 1200,
+		Manifest: &packages.ManifestSummary{Version: "1.0.0", Pages: []string{"pages/index/index"}, Subpackages: 1, EntryPage: "pages/index/index"}}
+	ready := uploading
+	ready.Status, ready.ReceivedAt, ready.ProcessedAt, ready.Attempts, ready.Revision = domain.VersionReady, &now, &later, 1, 3
+	ready.Report = json.RawMessage(mustJSON(t, validReport))
+	invalid := ready
+	invalid.Status = domain.VersionInvalid
+	invalid.Report = json.RawMessage(mustJSON(t, packages.Report{Problems: []packages.Problem{
+		{Code: "page_missing", Message: "pages/cart/cart is declared but has no files", Path: "pages/cart/cart"}}, CompressedBytes: 99}))
+	failed := uploading
+	failed.Status, failed.Failure, failed.Attempts, failed.Revision = domain.VersionInvalid, "processing failed after 3 attempts: gone", 3, 5
+	failed.Report = json.RawMessage(mustJSON(t, packages.Report{Problems: []packages.Problem{{Code: "processing_failed", Message: failed.Failure}}}))
+	readyJSON := mustJSON(t, ready)
+	up := bucket.Upload{URL: "https://bucket.test/incoming/ws_abc/mp_1/1.0.0/ver_1.zip?X-Amz-Signature=abc", Method: "PUT",
+		Headers: map[string]string{"Content-Type": "application/zip", "Content-Length": "1234", "x-amz-checksum-sha256": "q83vASNFZ4k="}, ExpiresAt: later}
+	uploadJSON := mustJSON(t, struct {
+		VersionID string                `json:"versionId"`
+		Version   domain.PackageVersion `json:"packageVersion"`
+		Upload    bucket.Upload         `json:"upload"`
+	}{uploading.ID, uploading, up})
+	trialJSON := mustJSON(t, struct {
+		Version     string    `json:"version"`
+		DownloadURL string    `json:"downloadUrl"`
+		ExpiresAt   time.Time `json:"expiresAt"`
+		SHA256      string    `json:"sha256"`
+		Size        int64     `json:"size"`
+		QR          string    `json:"qrPayload"`
+	}{"1.0.0", "https://bucket.test/packages/ws_abc/mp_1/1.0.0.zip?X-Amz-Signature=abc", later, sum, 1234,
+		"mpdp://trial?mp=mp_1&sha256=" + sum + "&url=https%3A%2F%2Fbucket.test&version=1.0.0&ws=ws_abc"})
+	assetJSON := mustJSON(t, map[string]any{"asset": "assets/ws_abc/icon_5f3kq9.png", "upload": up})
+	const (
+		mpsPath      = "/v1/workspaces/{ws}/miniprograms"
+		mpPath       = mpsPath + "/{mp}"
+		versionPath  = mpPath + "/versions/{version}"
+		uploadsPath  = mpPath + "/uploads"
+		versionsPath = mpPath + "/versions"
+		trialPath    = versionPath + "/trial"
+		assetsPath   = "/v1/workspaces/{ws}/settings/assets"
+	)
+
 	workspaceJSON := mustJSON(t, dev)
 	memberList := mustJSON(t, httpapi.List[domain.Member]{Items: []domain.Member{member}, NextCursor: "eyJwayI6IlcifQ"})
 
@@ -317,6 +373,43 @@ func TestValidateResponse(t *testing.T) {
 		{"rejected", "POST", "/v1/approvals/{id}/reject", 200, jsonCT, mustJSON(t, decided), true},
 		{"withdrawn", "POST", "/v1/approvals/{id}/withdraw", 200, jsonCT, mustJSON(t, decided), true},
 
+		{"asset upload", "POST", assetsPath, 201, jsonCT, assetJSON, true},
+		{"asset outside the assets prefix", "POST", assetsPath, 201, jsonCT, with(t, assetJSON, "asset", "incoming/ws_abc/x.png"), false},
+		{"asset without upload", "POST", assetsPath, 201, jsonCT, without(t, assetJSON, "upload"), false},
+		{"asset upload with GET", "POST", assetsPath, 201, jsonCT, with(t, assetJSON, "upload", map[string]any{
+			"url": up.URL, "method": "GET", "headers": up.Headers, "expiresAt": up.ExpiresAt}), false},
+		{"asset upload with a numeric header", "POST", assetsPath, 201, jsonCT, with(t, assetJSON, "upload", map[string]any{
+			"url": up.URL, "method": "PUT", "headers": map[string]any{"Content-Length": 1234}, "expiresAt": up.ExpiresAt}), false},
+		{"mini program list", "GET", mpsPath, 200, jsonCT, mustJSON(t, httpapi.List[domain.MiniProgram]{Items: []domain.MiniProgram{mpFull, mp}, NextCursor: "abc"}), true},
+		{"mini program list of versions", "GET", mpsPath, 200, jsonCT, mustJSON(t, httpapi.List[domain.PackageVersion]{Items: []domain.PackageVersion{ready}}), false},
+		{"created mini program", "POST", mpsPath, 201, jsonCT, mustJSON(t, mp), true},
+		{"mini program with icon and latest version", "GET", mpPath, 200, jsonCT, mustJSON(t, mpFull), true},
+		{"mini program without category", "GET", mpPath, 200, jsonCT, without(t, mustJSON(t, mp), "category"), false},
+		{"mini program unknown category", "GET", mpPath, 200, jsonCT, with(t, mustJSON(t, mp), "category", "spaceships"), false},
+		{"mini program bad latest version", "GET", mpPath, 200, jsonCT, with(t, mustJSON(t, mp), "latestVersion", "v1"), false},
+		{"patched mini program", "PATCH", mpPath, 200, jsonCT, mustJSON(t, mpFull), true},
+		{"new upload", "POST", uploadsPath, 201, jsonCT, uploadJSON, true},
+		{"re-issued upload", "POST", uploadsPath, 200, jsonCT, uploadJSON, true},
+		{"upload without url", "POST", uploadsPath, 201, jsonCT, with(t, uploadJSON, "upload", map[string]any{"method": "PUT", "headers": map[string]string{}, "expiresAt": later}), false},
+		{"upload without its version", "POST", uploadsPath, 201, jsonCT, without(t, uploadJSON, "packageVersion"), false},
+		{"version list", "GET", versionsPath, 200, jsonCT,
+			mustJSON(t, httpapi.List[domain.PackageVersion]{Items: []domain.PackageVersion{uploading.View(later.Add(time.Hour)), invalid, ready, failed}}), true},
+		{"uploading version", "GET", versionPath, 200, jsonCT, mustJSON(t, uploading), true},
+		{"ready version with report", "GET", versionPath, 200, jsonCT, readyJSON, true},
+		{"invalid version with problems", "GET", versionPath, 200, jsonCT, mustJSON(t, invalid), true},
+		{"version failed in processing", "GET", versionPath, 200, jsonCT, mustJSON(t, failed), true},
+		{"zero report", "GET", versionPath, 200, jsonCT, with(t, readyJSON, "report", packages.Report{}), true},
+		{"version unknown status", "GET", versionPath, 200, jsonCT, with(t, readyJSON, "status", "done"), false},
+		{"version upper-case sha256", "GET", versionPath, 200, jsonCT, with(t, readyJSON, "sha256", strings.ToUpper(sum)), false},
+		{"version not semver", "GET", versionPath, 200, jsonCT, with(t, readyJSON, "version", "1.0"), false},
+		{"version without revision", "GET", versionPath, 200, jsonCT, without(t, readyJSON, "revision"), false},
+		{"report without problems", "GET", versionPath, 200, jsonCT, with(t, readyJSON, "report", map[string]any{"valid": true}), false},
+		{"report problem without message", "GET", versionPath, 200, jsonCT, with(t, readyJSON, "report", map[string]any{"problems": []any{map[string]any{"code": "x"}}}), false},
+		{"report with a negative size", "GET", versionPath, 200, jsonCT, with(t, readyJSON, "report", map[string]any{"problems": []any{}, "mainBytes": -1}), false},
+		{"trial", "POST", trialPath, 200, jsonCT, trialJSON, true},
+		{"trial without QR payload", "POST", trialPath, 200, jsonCT, without(t, trialJSON, "qrPayload"), false},
+		{"trial other QR scheme", "POST", trialPath, 200, jsonCT, with(t, trialJSON, "qrPayload", "https://x.test/"), false},
+
 		// problems
 		{"problem 404", "GET", "/v1/workspaces/{ws}", 404, problemCT, problem(t, 404), true},
 		{"problem 400 with fields", "POST", "/v1/applications", 400, problemCT,
@@ -330,6 +423,14 @@ func TestValidateResponse(t *testing.T) {
 		{"problem 428", "PUT", "/v1/workspaces/{ws}/testers", 428, problemCT, problem(t, 428), true},
 		{"problem 409", "POST", "/v1/approvals/{id}/approve", 409, problemCT, problem(t, 409), true},
 		{"problem 503", "GET", "/v1/approvals", 503, problemCT, problem(t, 503), true},
+		{"upload 409 version not greater", "POST", uploadsPath, 409, problemCT, problem(t, 409), true},
+		{"upload 403 revoked", "POST", uploadsPath, 403, problemCT, problem(t, 403), true},
+		{"upload 422", "POST", uploadsPath, 422, problemCT, problem(t, 422), true},
+		{"create mini program 409", "POST", mpsPath, 409, problemCT, problem(t, 409), true},
+		{"patch mini program 428", "PATCH", mpPath, 428, problemCT, problem(t, 428), true},
+		{"patch mini program 412", "PATCH", mpPath, 412, problemCT, problem(t, 412), true},
+		{"trial 409 not ready", "POST", trialPath, 409, problemCT, problem(t, 409), true},
+		{"asset 415", "POST", assetsPath, 415, problemCT, problem(t, 415), true},
 		{"problem with charset", "GET", "/v1/workspaces/{ws}", 404, "application/problem+json; charset=utf-8", problem(t, 404), true},
 		{"problem missing status", "GET", "/v1/workspaces/{ws}", 404, problemCT, without(t, problem(t, 404), "status"), false},
 		{"problem missing title", "GET", "/v1/workspaces/{ws}", 404, problemCT, without(t, problem(t, 404), "title"), false},
@@ -345,6 +446,10 @@ func TestValidateResponse(t *testing.T) {
 		{"412 is not a GET's", "GET", "/v1/workspaces/{ws}", 412, problemCT, problem(t, 412), false},
 		{"428 is not a POST's", "POST", "/v1/applications", 428, problemCT, problem(t, 428), false},
 		{"no 403 from health", "GET", "/v1/health", 403, problemCT, problem(t, 403), false},
+		{"trial takes no body, so no 400", "POST", trialPath, 400, problemCT, problem(t, 400), false},
+		{"no 412 from a version read", "GET", versionPath, 412, problemCT, problem(t, 412), false},
+		{"asset is not idempotent", "POST", assetsPath, 422, problemCT, problem(t, 422), false},
+		{"no 202 from uploads", "POST", uploadsPath, 202, jsonCT, uploadJSON, false},
 
 		// bodies that are not JSON, and unknown operations
 		{"not JSON", "GET", "/v1/workspaces/{ws}", 200, jsonCT, "not json", false},
@@ -374,6 +479,10 @@ func TestValidateResponse(t *testing.T) {
 func TestValidateRequest(t *testing.T) {
 	d := mustLoad(t)
 	application := `{"company":"Acme","contactName":"Ann","email":"ann@acme.test","country":"SG","reason":"We build mini programs."}`
+	sum := strings.Repeat("0f", 32)
+	asset := `{"kind":"icon","contentType":"image/png","size":2048,"sha256":"` + sum + `"}`
+	miniProgram := `{"name":"Acme Shop","category":"shopping"}`
+	upload := `{"version":"1.0.0","size":1234,"sha256":"` + sum + `"}`
 	testers := func(n int) string {
 		items := make([]domain.Tester, n)
 		for i := range items {
@@ -440,6 +549,43 @@ func TestValidateRequest(t *testing.T) {
 		{"reject blank reason", "POST", "/v1/approvals/{id}/reject", jsonCT, `{"reason":"   "}`, false},
 		{"reject", "POST", "/v1/approvals/{id}/reject", jsonCT, `{"reason":"incomplete"}`, true},
 		{"withdraw without body", "POST", "/v1/approvals/{id}/withdraw", "", "", true},
+
+		{"asset", "POST", "/v1/workspaces/{ws}/settings/assets", jsonCT, asset, true},
+		{"asset upper-case sha256", "POST", "/v1/workspaces/{ws}/settings/assets", jsonCT, with(t, asset, "sha256", strings.Repeat("AB", 32)), true},
+		{"asset short sha256", "POST", "/v1/workspaces/{ws}/settings/assets", jsonCT, with(t, asset, "sha256", "abcd"), false},
+		{"asset gif", "POST", "/v1/workspaces/{ws}/settings/assets", jsonCT, with(t, asset, "contentType", "image/gif"), false},
+		{"asset unknown kind", "POST", "/v1/workspaces/{ws}/settings/assets", jsonCT, with(t, asset, "kind", "banner"), false},
+		{"asset at 1 MiB", "POST", "/v1/workspaces/{ws}/settings/assets", jsonCT, with(t, asset, "size", 1<<20), true},
+		{"asset over 1 MiB", "POST", "/v1/workspaces/{ws}/settings/assets", jsonCT, with(t, asset, "size", 1<<20+1), false},
+		{"asset empty", "POST", "/v1/workspaces/{ws}/settings/assets", jsonCT, with(t, asset, "size", 0), false},
+		{"asset without size", "POST", "/v1/workspaces/{ws}/settings/assets", jsonCT, without(t, asset, "size"), false},
+
+		{"mini program", "POST", "/v1/workspaces/{ws}/miniprograms", jsonCT, miniProgram, true},
+		{"mini program with all fields", "POST", "/v1/workspaces/{ws}/miniprograms", jsonCT,
+			with(t, with(t, miniProgram, "description", "Shop"), "icon", "assets/ws_abc/icon_1.png"), true},
+		{"mini program without category", "POST", "/v1/workspaces/{ws}/miniprograms", jsonCT, without(t, miniProgram, "category"), false},
+		{"mini program without name", "POST", "/v1/workspaces/{ws}/miniprograms", jsonCT, without(t, miniProgram, "name"), false},
+		{"mini program unknown category", "POST", "/v1/workspaces/{ws}/miniprograms", jsonCT, with(t, miniProgram, "category", "spaceships"), false},
+		{"mini program name at 40", "POST", "/v1/workspaces/{ws}/miniprograms", jsonCT, with(t, miniProgram, "name", strings.Repeat("é", 40)), true},
+		{"mini program name at 41", "POST", "/v1/workspaces/{ws}/miniprograms", jsonCT, with(t, miniProgram, "name", strings.Repeat("é", 41)), false},
+		{"mini program icon URL", "POST", "/v1/workspaces/{ws}/miniprograms", jsonCT, with(t, miniProgram, "icon", "https://x.test/i.png"), false},
+		{"mini program unknown field", "POST", "/v1/workspaces/{ws}/miniprograms", jsonCT, with(t, miniProgram, "latestVersion", "1.0.0"), false},
+		{"patch mini program category", "PATCH", "/v1/workspaces/{ws}/miniprograms/{mp}", jsonCT, `{"category":"food"}`, true},
+		{"patch mini program clear icon", "PATCH", "/v1/workspaces/{ws}/miniprograms/{mp}", jsonCT, `{"icon":""}`, true},
+		{"patch mini program nothing", "PATCH", "/v1/workspaces/{ws}/miniprograms/{mp}", jsonCT, `{}`, false},
+		{"patch mini program long description", "PATCH", "/v1/workspaces/{ws}/miniprograms/{mp}", jsonCT,
+			mustJSON(t, map[string]string{"description": strings.Repeat("d", 501)}), false},
+
+		{"upload", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, upload, true},
+		{"upload pre-release", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "version", "2.0.0-beta.1"), true},
+		{"upload not semver", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "version", "one"), false},
+		{"upload leading v", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "version", "v1.0.0"), false},
+		{"upload build metadata", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "version", "1.0.0+5"), false},
+		{"upload at 30 MiB", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "size", 30<<20), true},
+		{"upload over 30 MiB", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "size", 31<<20), false},
+		{"upload without sha256", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, without(t, upload, "sha256"), false},
+		{"trial takes no body", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial", "", "", true},
+		{"trial with a body", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial", jsonCT, `{}`, false},
 		{"unknown operation", "POST", "/v1/nothing", jsonCT, `{}`, false},
 	}
 	for _, c := range cases {

@@ -7,17 +7,23 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/mpdp/platform/shared/api"
+	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/identity"
 	"github.com/mpdp/platform/shared/mail"
+	"github.com/mpdp/platform/shared/packages"
+	"github.com/mpdp/platform/shared/processor"
 	"github.com/mpdp/platform/shared/resources"
 	"github.com/mpdp/platform/shared/storage"
 )
@@ -32,6 +38,8 @@ type Config struct {
 	MailQueueURL string
 	MailFrom     string
 	ConsoleURL   string
+	// ConsoleOrigins may call the bucket from browsers (CORS); comma-separated in the environment.
+	ConsoleOrigins []string
 }
 
 // Env returns c as the environment variables the functions read.
@@ -40,7 +48,7 @@ func (c Config) Env() map[string]string {
 		resources.EnvTableName: c.TableName, resources.EnvBucketName: c.BucketName,
 		resources.EnvUserPoolID: c.UserPoolID, resources.EnvClientID: c.ClientID,
 		resources.EnvMailQueueURL: c.MailQueueURL, resources.EnvMailFrom: c.MailFrom,
-		resources.EnvConsoleURL: c.ConsoleURL,
+		resources.EnvConsoleURL: c.ConsoleURL, resources.EnvConsoleOrigins: strings.Join(c.ConsoleOrigins, ","),
 	}
 }
 
@@ -55,6 +63,9 @@ func FromEnv() (Config, error) {
 		MailQueueURL: os.Getenv(resources.EnvMailQueueURL),
 		MailFrom:     os.Getenv(resources.EnvMailFrom),
 		ConsoleURL:   os.Getenv(resources.EnvConsoleURL),
+	}
+	if o := os.Getenv(resources.EnvConsoleOrigins); o != "" {
+		c.ConsoleOrigins = strings.Split(o, ",")
 	}
 	for name, v := range map[string]string{resources.EnvTableName: c.TableName, resources.EnvUserPoolID: c.UserPoolID} {
 		if v == "" {
@@ -77,9 +88,22 @@ func NewServer(awsCfg aws.Config, c Config, log *slog.Logger) *api.Server {
 		Store:      storage.New(dynamodb.NewFromConfig(awsCfg), c.TableName, nil),
 		Users:      identity.New(cip.NewFromConfig(awsCfg), c.UserPoolID),
 		Mail:       mail.NewOutbox(sqs.NewFromConfig(awsCfg), c.MailQueueURL),
+		Packages:   bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil),
 		ConsoleURL: c.ConsoleURL,
 		Log:        log,
 	})
+}
+
+// NewProcessor builds the package-processor worker.
+func NewProcessor(awsCfg aws.Config, c Config, log *slog.Logger) *processor.Worker {
+	return &processor.Worker{
+		Store:       storage.New(dynamodb.NewFromConfig(awsCfg), c.TableName, nil),
+		Bucket:      bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil),
+		Limits:      packages.DefaultLimits(),
+		MaxReceives: resources.PackageQueue.MaxReceiveCount,
+		Log:         log,
+		Now:         time.Now,
+	}
 }
 
 // NewMailer builds the mail worker.
@@ -96,3 +120,7 @@ func FromLambdaEnv(ctx context.Context) (aws.Config, Config, error) {
 	awsCfg, err := AWS(ctx)
 	return awsCfg, c, err
 }
+
+// quietChecksums stops the S3 client logging, for every object without a
+// checksum, that it skipped validating one.
+func quietChecksums(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -26,16 +27,18 @@ import (
 
 // Options tune local provisioning.
 type Options struct {
-	MailFrom string // the SES identity emails are sent from
+	MailFrom       string   // the SES identity emails are sent from
+	ConsoleOrigins []string // browsers on these origins may PUT to the bucket
 }
 
 // Outputs name what Provision created, like the CDK app's stack outputs.
 type Outputs struct {
-	TableName    string
-	BucketName   string
-	MailQueueURL string
-	UserPoolID   string
-	ClientID     string
+	TableName       string
+	BucketName      string
+	MailQueueURL    string
+	PackageQueueURL string
+	UserPoolID      string
+	ClientID        string
 }
 
 // Provision creates every resource (reusing those that exist) and says where they are.
@@ -44,7 +47,8 @@ func Provision(ctx context.Context, cfg aws.Config, opts Options) (Outputs, erro
 	if err := createTable(ctx, dynamodb.NewFromConfig(cfg), resources.Table); err != nil {
 		return out, err
 	}
-	if err := createBucket(ctx, s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), resources.Bucket); err != nil {
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if err := createBucket(ctx, s3c, resources.Bucket, opts.ConsoleOrigins); err != nil {
 		return out, err
 	}
 	sq := sqs.NewFromConfig(cfg)
@@ -53,9 +57,15 @@ func Provision(ctx context.Context, cfg aws.Config, opts Options) (Outputs, erro
 		if err != nil {
 			return out, err
 		}
-		if q.Name == resources.MailQueue.Name {
+		switch q.Name {
+		case resources.MailQueue.Name:
 			out.MailQueueURL = url
+		case resources.PackageQueue.Name:
+			out.PackageQueueURL = url
 		}
+	}
+	if err := notify(ctx, s3c, sq, out.PackageQueueURL); err != nil {
+		return out, err
 	}
 	var err error
 	if out.UserPoolID, out.ClientID, err = createUserPool(ctx, cip.NewFromConfig(cfg), resources.UserPool); err != nil {
@@ -90,11 +100,45 @@ func createTable(ctx context.Context, db *dynamodb.Client, t resources.TableSpec
 	return nil
 }
 
-func createBucket(ctx context.Context, client *s3.Client, b resources.BucketSpec) error {
+func createBucket(ctx context.Context, client *s3.Client, b resources.BucketSpec, origins []string) error {
 	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &b.Name})
 	var owned interface{ ErrorCode() string }
 	if err != nil && !(errors.As(err, &owned) && owned.ErrorCode() == "BucketAlreadyOwnedByYou") {
 		return fmt.Errorf("create bucket %s: %w", b.Name, err)
+	}
+	if len(origins) == 0 {
+		return nil
+	}
+	_, err = client.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: &b.Name, CORSConfiguration: &s3types.CORSConfiguration{
+		CORSRules: []s3types.CORSRule{{AllowedOrigins: origins, AllowedMethods: resources.CORS.Methods,
+			AllowedHeaders: resources.CORS.Headers, ExposeHeaders: resources.CORS.Expose,
+			MaxAgeSeconds: aws.Int32(int32(b.CORSMaxAgeHours * 3600))}},
+	}})
+	if err != nil {
+		return fmt.Errorf("set CORS on %s: %w", b.Name, err)
+	}
+	return nil
+}
+
+// notify sends the bucket's ObjectCreated events under the incoming prefix to the package queue.
+func notify(ctx context.Context, client *s3.Client, sq *sqs.Client, queueURL string) error {
+	attrs, err := sq.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &queueURL,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		return fmt.Errorf("read package queue: %w", err)
+	}
+	_, err = client.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+		Bucket: &resources.Bucket.Name,
+		NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
+			QueueArn: aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]),
+			Events:   []s3types.Event{s3types.EventS3ObjectCreated},
+			Filter: &s3types.NotificationConfigurationFilter{Key: &s3types.S3KeyFilter{FilterRules: []s3types.FilterRule{
+				{Name: s3types.FilterRuleNamePrefix, Value: aws.String(resources.Bucket.IncomingPrefix)},
+			}}},
+		}}},
+	})
+	if err != nil {
+		return fmt.Errorf("bucket notifications: %w", err)
 	}
 	return nil
 }

@@ -14,6 +14,9 @@
 //	approval         APPROVAL#<id>    APPROVAL         gsi1: APPROVALS#S#<status> / <created>#<id>
 //	                                                   gsi2: APPROVALS#TS#<type>#<status> / <created>#<id>
 //	                                                   gsi3: APPROVALS#T#<type> / <created>#<id>
+//	mini program     WS#<ws>          MP#<mp>          gsi1: WS#<ws>#MPS / <created>#<mp>
+//	mini program name WS#<ws>         MPNAME#<name>    (uniqueness lock)
+//	package version  MP#<mp>          VER#<semver key> (the key sorts by semver precedence)
 //	open application APPLICATION#<email> OPEN         (uniqueness lock)
 //	idempotency      IDEMPOTENCY#<scope>#<key> IDEMPOTENCY  (expires by TTL)
 package storage
@@ -37,6 +40,11 @@ const (
 
 func wsKey(ws string) string                     { return "WS#" + ws }
 func memberSK(user string) string                { return "MEMBER#" + user }
+func mpSK(mp string) string                      { return "MP#" + mp }
+func mpKey(mp string) string                     { return "MP#" + mp }
+func wsMPsKey(ws string) string                  { return "WS#" + ws + "#MPS" }
+func mpNameSK(name string) string                { return "MPNAME#" + name }
+func versionSK(key string) string                { return "VER#" + key }
 func formerSK(user string) string                { return "FORMER#" + user }
 func userKey(user string) string                 { return "USER#" + user }
 func inviteeSK(email string) string              { return "INVITEE#" + email }

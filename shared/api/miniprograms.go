@@ -1,0 +1,309 @@
+package api
+
+import (
+	"net/http"
+	neturl "net/url"
+	"time"
+
+	"github.com/mpdp/platform/shared/auth"
+	"github.com/mpdp/platform/shared/bucket"
+	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/httpapi"
+)
+
+func (s *Server) listMiniPrograms(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+		return err
+	}
+	limit, err := httpapi.Limit(r)
+	if err != nil {
+		return err
+	}
+	newest := true
+	switch sort := r.URL.Query().Get("sort"); sort {
+	case "", "-createdAt":
+	case "createdAt":
+		newest = false
+	default:
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "sort", Message: "must be createdAt (oldest first) or -createdAt (newest first)"}}}
+	}
+	page, err := s.Store.ListMiniPrograms(r.Context(), ws, newest, limit, r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	return list(w, page)
+}
+
+func (s *Server) createMiniProgram(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	a, err := s.authorize(r, ws, domain.ActDevelop)
+	if err != nil {
+		return err
+	}
+	var in domain.MiniProgramInput
+	if err := httpapi.Decode(r, &in); err != nil {
+		return err
+	}
+	if err := in.Validate(ws, true); err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	mp := in.Apply(domain.MiniProgram{ID: domain.NewID("mp"), WorkspaceID: ws, CreatedBy: a.caller.UserID,
+		CreatedAt: now, UpdatedAt: now, Version: 1})
+	if err := s.Store.CreateMiniProgram(r.Context(), mp); err != nil {
+		return err
+	}
+	httpapi.Entity(w, http.StatusCreated, mp.Version, mp)
+	return nil
+}
+
+func (s *Server) getMiniProgram(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+		return err
+	}
+	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+	if err != nil {
+		return err
+	}
+	httpapi.Entity(w, http.StatusOK, mp.Version, mp)
+	return nil
+}
+
+func (s *Server) patchMiniProgram(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActDevelop); err != nil {
+		return err
+	}
+	expected, err := httpapi.IfMatch(r)
+	if err != nil {
+		return err
+	}
+	var in domain.MiniProgramInput
+	if err := httpapi.Decode(r, &in); err != nil {
+		return err
+	}
+	if err := in.Validate(ws, false); err != nil {
+		return err
+	}
+	cur, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+	if err != nil {
+		return err
+	}
+	if cur.Version != expected {
+		return domain.ErrStale
+	}
+	next := in.Apply(cur)
+	next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
+	if err := s.Store.UpdateMiniProgram(r.Context(), cur, next); err != nil {
+		return err
+	}
+	httpapi.Entity(w, http.StatusOK, next.Version, next)
+	return nil
+}
+
+// uploadResponse is what a client needs to PUT its package.
+type uploadResponse struct {
+	VersionID string                `json:"versionId"`
+	Version   domain.PackageVersion `json:"packageVersion"`
+	Upload    bucket.Upload         `json:"upload"`
+}
+
+// startUpload reserves a version and returns a presigned URL for its package.
+// Asking again for the latest version while its URL is unused (or expired)
+// issues a new URL, so a client can retry an interrupted upload.
+func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	a, err := s.authorize(r, ws, domain.ActDevelop)
+	if err != nil {
+		return err
+	}
+	var in domain.UploadInput
+	if err := httpapi.Decode(r, &in); err != nil {
+		return err
+	}
+	if _, err := in.Validate(s.MaxPackageBytes); err != nil {
+		return err
+	}
+	if err := s.checkAuthorized(r, ws); err != nil {
+		return err
+	}
+	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+	if err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	v := domain.PackageVersion{ID: domain.NewID("ver"), MiniProgramID: mp.ID, WorkspaceID: ws, Version: in.Version,
+		Status: domain.VersionUploading, Size: in.Size, SHA256: in.SHA256, UploadedBy: a.caller.UserID,
+		CreatedAt: now, ExpiresAt: now.Add(domain.UploadTTL), Revision: 1}
+	status := http.StatusCreated
+	if mp.LatestVersion == in.Version {
+		prev, err := s.Store.GetVersion(r.Context(), mp.ID, in.Version)
+		if err != nil {
+			return err
+		}
+		if st := prev.View(now).Status; st != domain.VersionUploading && st != domain.VersionExpired {
+			return domain.Errorf(domain.ErrConflict, "version %s was already uploaded (%s); upload a greater version", in.Version, st)
+		}
+		v.ID, v.CreatedAt, v.Revision, status = prev.ID, prev.CreatedAt, prev.Revision+1, http.StatusOK
+		err = s.Store.PutVersion(r.Context(), prev, v)
+		if err != nil {
+			return err
+		}
+	} else if err := s.Store.StartUpload(r.Context(), mp, v); err != nil {
+		return err
+	}
+	up, err := s.Packages.PresignPut(r.Context(), bucket.IncomingKey(v), "application/zip", v.Size, v.SHA256, domain.UploadTTL)
+	if err != nil {
+		return err
+	}
+	httpapi.JSON(w, status, uploadResponse{VersionID: v.ID, Version: v, Upload: up})
+	return nil
+}
+
+// checkAuthorized refuses uploads from a developer workspace whose authorization was revoked.
+func (s *Server) checkAuthorized(r *http.Request, ws string) error {
+	if ws == domain.TenantWorkspaceID {
+		return nil
+	}
+	got, err := s.Store.GetWorkspace(r.Context(), ws)
+	if err != nil {
+		return err
+	}
+	if got.Authorization != domain.AuthorizationActive {
+		return domain.Errorf(domain.ErrForbidden, "this workspace's authorization to develop for the platform was revoked; it can read but not upload")
+	}
+	return nil
+}
+
+func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+		return err
+	}
+	limit, err := httpapi.Limit(r)
+	if err != nil {
+		return err
+	}
+	// The versions' partition is the mini program's; a mini program of another
+	// workspace must not be listable through this one.
+	mpID := r.PathValue("mp")
+	page, err := s.Store.ListVersions(r.Context(), mpID, limit, r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	for i, v := range page.Items {
+		if v.WorkspaceID != ws {
+			return domain.ErrNotFound
+		}
+		page.Items[i] = v.View(now)
+	}
+	if len(page.Items) == 0 {
+		if _, err := s.Store.GetMiniProgram(r.Context(), ws, mpID); err != nil {
+			return err
+		}
+	}
+	return list(w, page)
+}
+
+// version loads a version of a mini program of ws.
+func (s *Server) version(r *http.Request, ws string) (domain.PackageVersion, error) {
+	v, err := s.Store.GetVersion(r.Context(), r.PathValue("mp"), r.PathValue("version"))
+	if err != nil {
+		return v, err
+	}
+	if v.WorkspaceID != ws {
+		return v, domain.ErrNotFound
+	}
+	return v.View(s.Now()), nil
+}
+
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+		return err
+	}
+	v, err := s.version(r, ws)
+	if err != nil {
+		return err
+	}
+	httpapi.Entity(w, http.StatusOK, v.Revision, v)
+	return nil
+}
+
+// TrialTTL is how long a trial download link works.
+const TrialTTL = 10 * time.Minute
+
+type trialResponse struct {
+	Version     string    `json:"version"`
+	DownloadURL string    `json:"downloadUrl"`
+	ExpiresAt   time.Time `json:"expiresAt"`
+	SHA256      string    `json:"sha256"`
+	Size        int64     `json:"size"`
+	QR          string    `json:"qrPayload"` // what the QR code encodes: the super app opens the trial with it
+}
+
+// trial gives a whitelisted tester a short-lived download of a ready version.
+func (s *Server) trial(w http.ResponseWriter, r *http.Request) error {
+	c, err := auth.CallerFrom(r.Context())
+	if err != nil {
+		return err
+	}
+	ws := r.PathValue("ws")
+	testers, err := s.Store.GetTesters(r.Context(), ws)
+	if err != nil {
+		return err
+	}
+	if !testers.Includes(c.UserID, c.Email) {
+		// Members learn they are not whitelisted; to anyone else the workspace does not exist.
+		if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+			return err
+		}
+		return domain.Errorf(domain.ErrForbidden, "you are not on this workspace's tester whitelist")
+	}
+	v, err := s.version(r, ws)
+	if err != nil {
+		return err
+	}
+	if v.Status != domain.VersionReady {
+		return domain.Errorf(domain.ErrConflict, "version %s is %s; only ready versions can be tried", v.Version, v.Status)
+	}
+	url, expires, err := s.Packages.PresignGet(r.Context(), bucket.PackageKey(v), TrialTTL)
+	if err != nil {
+		return err
+	}
+	qr := "mpdp://trial?" + neturl.Values{"ws": {ws}, "mp": {v.MiniProgramID}, "version": {v.Version},
+		"sha256": {v.SHA256}, "url": {url}}.Encode()
+	httpapi.JSON(w, http.StatusOK, trialResponse{Version: v.Version, DownloadURL: url, ExpiresAt: expires, SHA256: v.SHA256, Size: v.Size, QR: qr})
+	return nil
+}
+
+// createAsset returns a presigned URL for an image (icon, logo, favicon); its key
+// is the reference to put in the mini program or workspace settings.
+func (s *Server) createAsset(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	a, err := s.authorize(r, ws, domain.ActRead)
+	if err != nil {
+		return err
+	}
+	if !domain.Allows(kindOf(ws), a.member, domain.ActDevelop) && !domain.Allows(kindOf(ws), a.member, domain.ActManageWorkspace) {
+		return domain.Errorf(domain.ErrForbidden, "the %s role does not allow uploading images", a.member.Role)
+	}
+	var in domain.AssetInput
+	if err := httpapi.Decode(r, &in); err != nil {
+		return err
+	}
+	ext, err := in.Validate()
+	if err != nil {
+		return err
+	}
+	key := bucket.AssetKey(ws, domain.NewID(in.Kind), ext)
+	up, err := s.Packages.PresignPut(r.Context(), key, in.ContentType, in.Size, in.SHA256, domain.UploadTTL)
+	if err != nil {
+		return err
+	}
+	httpapi.JSON(w, http.StatusCreated, map[string]any{"asset": key, "upload": up})
+	return nil
+}

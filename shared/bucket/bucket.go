@@ -1,0 +1,142 @@
+// Package bucket keeps packages and assets in S3: presigned uploads straight from
+// browsers, terminals and CI (the bytes never pass through a Lambda), streaming
+// downloads for the package processor, and the key layout.
+package bucket
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/resources"
+)
+
+// Bucket is the platform's bucket.
+type Bucket struct {
+	client  *s3.Client
+	presign *s3.PresignClient
+	name    string
+	now     func() time.Time
+}
+
+// New returns the bucket name through client.
+func New(client *s3.Client, name string, now func() time.Time) *Bucket {
+	if now == nil {
+		now = time.Now
+	}
+	return &Bucket{client: client, presign: s3.NewPresignClient(client), name: name, now: now}
+}
+
+// Upload is a presigned PUT: send exactly these headers, before ExpiresAt.
+type Upload struct {
+	URL       string            `json:"url"`
+	Method    string            `json:"method"`
+	Headers   map[string]string `json:"headers"`
+	ExpiresAt time.Time         `json:"expiresAt"`
+}
+
+// PresignPut signs a PUT of key that S3 accepts only with this content type,
+// this length and this SHA-256 (hex): the signature covers all three.
+func (b *Bucket) PresignPut(ctx context.Context, key, contentType string, size int64, sha256Hex string, ttl time.Duration) (Upload, error) {
+	sum, err := hex.DecodeString(sha256Hex)
+	if err != nil || len(sum) != sha256.Size {
+		return Upload{}, fmt.Errorf("presign %s: bad sha256 %q", key, sha256Hex)
+	}
+	checksum := base64.StdEncoding.EncodeToString(sum)
+	req, err := b.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+		Bucket: &b.name, Key: &key, ContentType: &contentType, ContentLength: &size, ChecksumSHA256: &checksum,
+	}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return Upload{}, fmt.Errorf("%w: presign %s: %v", domain.ErrUnavailable, key, err)
+	}
+	// The browser sets Host and Content-Length itself; the rest must be sent as signed.
+	return Upload{URL: req.URL, Method: http.MethodPut, ExpiresAt: b.now().Add(ttl).UTC(), Headers: map[string]string{
+		"Content-Type": contentType, "Content-Length": fmt.Sprint(size), "x-amz-checksum-sha256": checksum,
+	}}, nil
+}
+
+// PresignGet signs a download of key.
+func (b *Bucket) PresignGet(ctx context.Context, key string, ttl time.Duration) (string, time.Time, error) {
+	req, err := b.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &b.name, Key: &key}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("%w: presign %s: %v", domain.ErrUnavailable, key, err)
+	}
+	return req.URL, b.now().Add(ttl).UTC(), nil
+}
+
+// ErrNoObject is returned for a key that does not exist (any more).
+var ErrNoObject = errors.New("no such object")
+
+// Download streams key into w and returns its length and SHA-256 (hex), so the
+// caller can hold the object on disk rather than in memory.
+func (b *Bucket) Download(ctx context.Context, key string, w io.Writer) (int64, string, error) {
+	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &b.name, Key: &key})
+	var missing *types.NoSuchKey
+	if errors.As(err, &missing) {
+		return 0, "", fmt.Errorf("%s: %w", key, ErrNoObject)
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("get %s: %w", key, err)
+	}
+	defer out.Body.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(w, h), out.Body)
+	if err != nil {
+		return n, "", fmt.Errorf("read %s: %w", key, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Copy copies src to dst inside the bucket, server-side.
+func (b *Bucket) Copy(ctx context.Context, src, dst string) error {
+	_, err := b.client.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &b.name, Key: &dst, CopySource: aws.String(b.name + "/" + src)})
+	if err != nil {
+		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
+	}
+	return nil
+}
+
+// Keys. Uploads land under the incoming prefix, named so the processor can find
+// their version from the key alone; accepted packages are copied under packages/.
+
+// IncomingKey is where a version's package is uploaded.
+func IncomingKey(v domain.PackageVersion) string {
+	return resources.Bucket.IncomingPrefix + v.WorkspaceID + "/" + v.MiniProgramID + "/" + v.Version + "/" + v.ID + ".zip"
+}
+
+// ParseIncomingKey reverses IncomingKey.
+func ParseIncomingKey(key string) (ws, mp, version, id string, ok bool) {
+	rest, found := strings.CutPrefix(key, resources.Bucket.IncomingPrefix)
+	parts := strings.Split(rest, "/")
+	if !found || len(parts) != 4 || !strings.HasSuffix(parts[3], ".zip") {
+		return "", "", "", "", false
+	}
+	for _, p := range parts {
+		if p == "" {
+			return "", "", "", "", false
+		}
+	}
+	return parts[0], parts[1], parts[2], strings.TrimSuffix(parts[3], ".zip"), true
+}
+
+// PackageKey is where an accepted package is kept.
+func PackageKey(v domain.PackageVersion) string {
+	return resources.Bucket.PackagesPrefix + v.WorkspaceID + "/" + v.MiniProgramID + "/" + v.Version + ".zip"
+}
+
+// AssetKey is where an uploaded image is kept; its key is also its reference.
+func AssetKey(ws, id, ext string) string {
+	return resources.Bucket.AssetsPrefix + ws + "/" + id + "." + ext
+}

@@ -1,0 +1,381 @@
+package packages
+
+import (
+	"archive/zip"
+	"compress/flate"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"math"
+	"strings"
+
+	"github.com/mpdp/platform/shared/domain"
+)
+
+// copyBufferBytes is the one buffer every entry streams through.
+const copyBufferBytes = 32 << 10
+
+// Validate checks the zip of size bytes read through r against lim and, unless
+// declaredVersion is "", against the version the uploader declared.
+//
+// A bad package is not an error: it is a Report listing every problem found.
+// Only "not_a_zip" (and too many entries, or a directory too large to load)
+// ends the checks early. Memory use does not depend on the package's size:
+// entries are streamed through one fixed buffer, and only app.json, at most
+// lim.MaxManifestBytes, is held in memory. Decompression stops once the
+// entries' actual output passes lim.MaxUncompressedBytes, whatever their
+// headers claim, so zip bombs cost little.
+func Validate(r io.ReaderAt, size int64, declaredVersion string, lim Limits) Report {
+	v := &validator{lim: lim, size: size, rep: Report{Problems: []Problem{}, CompressedBytes: size}}
+	v.run(r, declaredVersion)
+	v.rep.Valid = len(v.rep.Problems) == 0
+	return v.rep
+}
+
+type validator struct {
+	lim  Limits
+	size int64
+	rep  Report
+}
+
+// entry is one zip entry with what the metadata checks learned about it.
+type entry struct {
+	f     *zip.File
+	clean string // cleaned path; "" when the path is unsafe
+	dir   bool
+	skip  bool // not decompressed (encrypted or unknown method), already reported
+}
+
+func (v *validator) addf(code, path, format string, args ...any) {
+	v.rep.Problems = append(v.rep.Problems, Problem{Code: code, Message: fmt.Sprintf(format, args...), Path: path})
+}
+
+func (v *validator) run(r io.ReaderAt, declaredVersion string) {
+	if v.size > v.lim.MaxPackageBytes {
+		v.addf(CodePackageTooLarge, "", "package is %s, more than the %s limit", humanBytes(v.size), humanBytes(v.lim.MaxPackageBytes))
+	}
+	if v.size <= 0 {
+		v.addf(CodeNotAZip, "", "package is empty; it must be a zip file")
+		return
+	}
+	if !v.checkDirectory(r) {
+		return
+	}
+	zr, err := zip.NewReader(r, v.size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // insecure paths are reported below, per entry
+		v.addf(CodeNotAZip, "", "package is not a valid zip file: %v", err)
+		return
+	}
+	if len(zr.File) > v.lim.MaxEntries { // scanDirectory should have caught it; never trust one check
+		v.addf(CodeTooManyEntries, "", "package has %d entries, more than the limit of %d", len(zr.File), v.lim.MaxEntries)
+		return
+	}
+	v.rep.Entries = len(zr.File)
+
+	entries := v.checkEntries(zr.File)
+	man, manOK := v.manifest(entries)
+	v.checkContents(entries)
+	v.checkMainSize(entries, man)
+	if !manOK {
+		return
+	}
+	v.checkVersion(man, declaredVersion)
+	v.checkPages(entries, man)
+}
+
+// checkDirectory counts the central directory's records before archive/zip
+// loads them all, and reports whether it is safe to open the zip.
+func (v *validator) checkDirectory(r io.ReaderAt) bool {
+	stats, ok := scanDirectory(r, v.size, v.lim.MaxPackageBytes)
+	if !ok {
+		return true // not a zip: zip.NewReader says why
+	}
+	tooBig := stats.bytes > v.lim.MaxPackageBytes
+	if stats.records > v.lim.MaxEntries {
+		atLeast := ""
+		if tooBig {
+			atLeast = "at least "
+		}
+		v.addf(CodeTooManyEntries, "", "package has %s%d entries, more than the limit of %d", atLeast, stats.records, v.lim.MaxEntries)
+		v.rep.Entries = stats.records
+		return false
+	}
+	// A directory bigger than a whole package can only be in a package already
+	// reported as too large; loading it would take memory in proportion.
+	return !tooBig
+}
+
+// checkEntries checks each entry's metadata: path, type, encryption, method.
+func (v *validator) checkEntries(files []*zip.File) []entry {
+	entries := make([]entry, len(files))
+	seen := make(map[string]string, len(files)) // cleaned path → first entry name
+	for i, f := range files {
+		e := entry{f: f, dir: strings.HasSuffix(f.Name, "/")}
+		if clean, why := entryPath(f.Name); why != "" {
+			v.addf(CodeUnsafePath, f.Name, "entry %q %s; entry paths must be relative and stay inside the package", f.Name, why)
+		} else {
+			e.clean = clean
+			if first, dup := seen[clean]; dup {
+				v.addf(CodeDuplicatePath, f.Name, "entry %q has the same path as entry %q (%s)", f.Name, first, clean)
+			} else {
+				seen[clean] = f.Name
+			}
+		}
+		if f.Mode()&fs.ModeSymlink != 0 {
+			v.addf(CodeSymlink, f.Name, "entry %q is a symbolic link; packages may contain only regular files", f.Name)
+		}
+		switch {
+		case f.Flags&0x1 != 0:
+			v.addf(CodeEncryptedEntry, f.Name, "entry %q is encrypted; packages must not be encrypted", f.Name)
+			e.skip = true
+		case f.Method != zip.Store && f.Method != zip.Deflate:
+			// Host apps unzip only these two, so other methods are refused even
+			// if a decompressor happens to be registered in this process.
+			v.addf(CodeCorruptEntry, f.Name, "entry %q uses compression method %d; only Store (0) and Deflate (8) are supported", f.Name, f.Method)
+			e.skip = true
+		}
+		entries[i] = e
+	}
+	return entries
+}
+
+// manifest finds, reads and parses app.json. ok is false when there is no
+// usable manifest, whether missing, unreadable or not JSON.
+func (v *validator) manifest(entries []entry) (man Manifest, ok bool) {
+	var e *entry
+	for i := range entries {
+		if entries[i].clean == ManifestName && !entries[i].dir {
+			e = &entries[i]
+			break
+		}
+	}
+	switch {
+	case e == nil:
+		v.addf(CodeManifestMissing, ManifestName, "package has no %s at its root", ManifestName)
+		return Manifest{}, false
+	case e.skip:
+		return Manifest{}, false // encrypted or unknown method: already reported
+	case e.f.UncompressedSize64 > uint64(v.lim.MaxManifestBytes):
+		v.addf(CodeManifestInvalid, ManifestName, "%s is %s, more than the %s limit",
+			ManifestName, humanBytes(clampInt64(e.f.UncompressedSize64)), humanBytes(v.lim.MaxManifestBytes))
+		return Manifest{}, false
+	}
+	data, err := readSmall(e.f, v.lim.MaxManifestBytes)
+	if err != nil {
+		return Manifest{}, false // checkContents reports it as corrupt
+	}
+	man, problems := ParseManifest(data)
+	v.rep.Problems = append(v.rep.Problems, problems...)
+	v.rep.Manifest = &ManifestSummary{
+		Version:     man.Version,
+		Pages:       append([]string{}, man.Pages...),
+		Subpackages: len(man.Subpackages),
+		EntryPage:   man.EntryPage(),
+	}
+	return man, true
+}
+
+// readSmall reads an entry of at most max bytes whose CRC matches.
+func readSmall(f *zip.File, max int64) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, max+1))
+	switch {
+	case err != nil:
+		return nil, err
+	case int64(len(data)) > max:
+		return nil, fmt.Errorf("%s is larger than its header says", f.Name)
+	case crc32.ChecksumIEEE(data) != f.CRC32:
+		return nil, zip.ErrChecksum
+	}
+	return data, nil
+}
+
+// checkContents decompresses every entry to verify its CRC and real size, and
+// checks the sizes and ratios against the limits.
+func (v *validator) checkContents(entries []entry) {
+	var declared int64
+	for _, e := range entries {
+		declared = addClamped(declared, clampInt64(e.f.UncompressedSize64))
+	}
+	tooLarge := false
+	reportTooLarge := func(format string, args ...any) {
+		if !tooLarge {
+			tooLarge = true
+			v.addf(CodeTooLargeUncompressed, "", format, args...)
+		}
+	}
+	if declared > v.lim.MaxUncompressedBytes {
+		reportTooLarge("entries declare %s uncompressed, more than the %s limit",
+			humanBytes(declared), humanBytes(v.lim.MaxUncompressedBytes))
+	}
+
+	buf := make([]byte, copyBufferBytes)
+	crc := crc32.NewIEEE()
+	budget := v.lim.MaxUncompressedBytes // bytes that may still be decompressed
+	var total int64                      // bytes decompressed, plus declared sizes of entries not decompressed
+	entryRatio := false
+	for _, e := range entries {
+		f := e.f
+		size := clampInt64(f.UncompressedSize64)
+		if e.skip {
+			total = addClamped(total, size)
+			continue
+		}
+		if size > budget {
+			// Its header alone says it does not fit: spend no time inflating it.
+			reportTooLarge("entry %q declares %s uncompressed, more than the %s left of the %s limit",
+				f.Name, humanBytes(size), humanBytes(budget), humanBytes(v.lim.MaxUncompressedBytes))
+			total = addClamped(total, size)
+			entryRatio = v.checkEntryRatio(f, size, "declares") || entryRatio
+			continue
+		}
+		// Headers can lie, so the real output is capped too: one byte past the
+		// budget is enough to know it is exceeded.
+		n, err := drain(f, budget+1, buf, crc)
+		total = addClamped(total, n)
+		if n > budget {
+			reportTooLarge("entries decompress to more than the %s limit (found at entry %q)",
+				humanBytes(v.lim.MaxUncompressedBytes), f.Name)
+			budget = 0
+			continue
+		}
+		budget -= n
+		if err != nil {
+			v.addf(CodeCorruptEntry, f.Name, "entry %q is corrupt: %s", f.Name, describeReadError(err, f, n))
+			continue
+		}
+		if sum := crc.Sum32(); sum != f.CRC32 {
+			// archive/zip skips the check when the stored CRC is 0; this does not.
+			v.addf(CodeCorruptEntry, f.Name, "entry %q is corrupt: its CRC-32 is %08x, but its header says %08x", f.Name, sum, f.CRC32)
+			continue
+		}
+		entryRatio = v.checkEntryRatio(f, n, "decompresses to") || entryRatio
+	}
+	v.rep.UncompressedBytes = total
+
+	// Many small entries, or entries sharing compressed data, can each pass
+	// the per-entry check; the whole package's ratio catches them.
+	if !entryRatio && total > ratioFloor && float64(total) > v.lim.MaxRatio*float64(v.size) {
+		v.addf(CodeCompressionRatio, "", "package expands from %s to %s, a ratio of %.0f, more than the limit of %g",
+			humanBytes(v.size), humanBytes(total), float64(total)/float64(v.size), v.lim.MaxRatio)
+	}
+}
+
+// checkEntryRatio reports an entry whose uncompressed size n is too large for
+// its compressed size, and says whether it did.
+func (v *validator) checkEntryRatio(f *zip.File, n int64, verb string) bool {
+	compressed := float64(f.CompressedSize64)
+	if n <= ratioFloor || float64(n) <= v.lim.MaxRatio*compressed {
+		return false
+	}
+	v.addf(CodeCompressionRatio, f.Name, "entry %q %s %s from %s, a ratio of %.0f, more than the limit of %g for entries over %s",
+		f.Name, verb, humanBytes(n), humanBytes(clampInt64(f.CompressedSize64)),
+		float64(n)/math.Max(compressed, 1), v.lim.MaxRatio, humanBytes(ratioFloor))
+	return true
+}
+
+// drain decompresses at most limit bytes of f through buf, feeding crc, and
+// returns how many bytes came out.
+func drain(f *zip.File, limit int64, buf []byte, crc hash.Hash32) (int64, error) {
+	crc.Reset()
+	rc, err := f.Open()
+	if err != nil {
+		return 0, &headerError{err}
+	}
+	defer rc.Close()
+	// Neither a LimitedReader nor a hash offers WriterTo/ReaderFrom, so
+	// CopyBuffer really streams through buf.
+	return io.CopyBuffer(crc, io.LimitReader(rc, limit), buf)
+}
+
+// headerError marks a failure to read an entry's local header, as opposed to
+// its data.
+type headerError struct{ err error }
+
+func (e *headerError) Error() string { return e.err.Error() }
+func (e *headerError) Unwrap() error { return e.err }
+
+// describeReadError says in words what went wrong reading an entry.
+func describeReadError(err error, f *zip.File, n int64) string {
+	var corrupt flate.CorruptInputError
+	switch {
+	case errors.As(err, new(*headerError)):
+		return fmt.Sprintf("its local header cannot be read (%v)", err)
+	case errors.Is(err, zip.ErrChecksum):
+		return "it fails its CRC-32 check"
+	case errors.Is(err, zip.ErrFormat) && f.UncompressedSize64 != 0 && strings.HasSuffix(f.Name, "/"):
+		return "it is a directory entry with content"
+	case errors.Is(err, zip.ErrFormat):
+		return fmt.Sprintf("it decompresses to more than the %d bytes its header declares", f.UncompressedSize64)
+	case errors.As(err, &corrupt):
+		return fmt.Sprintf("its deflate data is invalid (%v)", err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Sprintf("its data ends early or decompresses to %d bytes, not the %d its header declares", n, f.UncompressedSize64)
+	}
+	return err.Error()
+}
+
+// checkMainSize adds up the compressed size of entries outside subpackages.
+func (v *validator) checkMainSize(entries []entry, man Manifest) {
+	var main int64
+	for _, e := range entries {
+		if _, sub := man.subpackageRoot(e.clean); e.clean == "" || !sub {
+			main = addClamped(main, clampInt64(e.f.CompressedSize64))
+		}
+	}
+	v.rep.MainBytes = main
+	if main > v.lim.MaxMainBytes {
+		v.addf(CodeMainPackageTooLarge, "", "the main package (entries outside subpackage roots) is %s compressed, more than the %s limit; move pages or assets into subpackages",
+			humanBytes(main), humanBytes(v.lim.MaxMainBytes))
+	}
+}
+
+func (v *validator) checkVersion(man Manifest, declared string) {
+	if declared == "" || man.Version == "" { // nothing declared, or app.json's version already reported
+		return
+	}
+	want, err := domain.ParseSemver(declared)
+	if err != nil {
+		v.addf(CodeVersionMismatch, ManifestName, "the declared version cannot match app.json's %s: %v", man.Version, err)
+		return
+	}
+	got, _ := domain.ParseSemver(man.Version) // ParseManifest keeps only a valid version
+	if got.Compare(want) != 0 {
+		v.addf(CodeVersionMismatch, ManifestName, "app.json declares version %s, but the upload was declared as version %s", man.Version, declared)
+	}
+}
+
+// checkPages requires a <page>.js file for every page app.json declares.
+func (v *validator) checkPages(entries []entry, man Manifest) {
+	files := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		if e.clean != "" && !e.dir {
+			files[e.clean] = true
+		}
+	}
+	for _, page := range man.AllPages() {
+		if file := page + ".js"; !files[file] {
+			v.addf(CodePageMissing, file, "page %q is declared in %s, but the package has no %s", page, ManifestName, file)
+		}
+	}
+}
+
+// clampInt64 converts a size from a zip header, which may be any uint64.
+func clampInt64(n uint64) int64 {
+	return int64(min(n, math.MaxInt64))
+}
+
+// addClamped adds two non-negative sizes without overflowing.
+func addClamped(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
