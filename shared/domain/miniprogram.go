@@ -59,7 +59,7 @@ func (in MiniProgramInput) Validate(ws string, create bool) error {
 	if in.Category != nil && !slices.Contains(Categories, *in.Category) {
 		v.Add("category", "must be one of %s", strings.Join(Categories, ", "))
 	}
-	if in.Icon != nil && *in.Icon != "" && !strings.HasPrefix(*in.Icon, "assets/"+ws+"/") {
+	if in.Icon != nil && *in.Icon != "" && (!assetRef.MatchString(*in.Icon) || !strings.HasPrefix(*in.Icon, "assets/"+ws+"/")) {
 		v.Add("icon", "must be an asset of this workspace, as returned by POST /v1/workspaces/%s/settings/assets", ws)
 	}
 	return v.Err()
