@@ -22,12 +22,17 @@ const copyBufferBytes = 32 << 10
 // declaredVersion is "", against the version the uploader declared.
 //
 // A bad package is not an error: it is a Report listing every problem found.
-// Only "not_a_zip" (and too many entries, or a directory too large to load)
-// ends the checks early. Memory use does not depend on the package's size:
-// entries are streamed through one fixed buffer, and only app.json, at most
-// lim.MaxManifestBytes, is held in memory. Decompression stops once the
-// entries' actual output passes lim.MaxUncompressedBytes, whatever their
-// headers claim, so zip bombs cost little.
+// Only not_a_zip and too_many_entries end the checks early. Validate never
+// panics on any input.
+//
+// Memory use does not depend on the package's size. The central directory is
+// counted with a fixed buffer before archive/zip loads it, and loaded only
+// when it has at most lim.MaxEntries records (and, for packages already too
+// large, at most lim.MaxPackageBytes of them). Entries are then streamed
+// through one fixed buffer; only app.json, at most lim.MaxManifestBytes, is
+// held whole. Decompression stops once the entries' actual output passes
+// lim.MaxUncompressedBytes, whatever their headers claim, so zip bombs cost
+// little time too.
 func Validate(r io.ReaderAt, size int64, declaredVersion string, lim Limits) Report {
 	v := &validator{lim: lim, size: size, rep: Report{Problems: []Problem{}, CompressedBytes: size}}
 	v.run(r, declaredVersion)
