@@ -1,0 +1,85 @@
+// Package workflows defines the launch workflow: the Step Functions state machine
+// (review → optional scheduled release → publish → staged rollout), built once in
+// Go and deployed by CDK and by the local provisioning alike, and the messages
+// its task-token states exchange with the workflow worker.
+package workflows
+
+// Config is what the definition is built for: the table its DynamoDB states
+// write to and the queue its task-token states send work to.
+type Config struct {
+	Table        string
+	TaskQueueURL string
+}
+
+// Input is a launch execution's input. The execution is named after the launch,
+// so starting it twice is harmless.
+type Input struct {
+	LaunchID      string  `json:"launchId"`
+	ApprovalID    string  `json:"approvalId"`
+	WorkspaceID   string  `json:"workspaceId"`
+	MiniProgramID string  `json:"miniProgramId"`
+	Version       string  `json:"version"`
+	Strategy      string  `json:"strategy"`            // full, phased, testers
+	Steps         []int   `json:"steps"`               // phased: rollout percentages, ending at 100
+	Key           ItemKey `json:"key"`                 // the launch item
+	LockKey       ItemKey `json:"lockKey"`             // the mini program's active-launch lock, removed at the end
+	ReleaseAt     string  `json:"releaseAt,omitempty"` // RFC 3339; absent: publish right after approval
+	// Timing, configurable so tests run in seconds.
+	ReviewTimeoutSeconds int `json:"reviewTimeoutSeconds"` // default 7 days; then the launch expires
+	IntervalSeconds      int `json:"intervalSeconds"`      // between phased steps; default 1 day
+	PausePollSeconds     int `json:"pausePollSeconds"`     // how often a paused rollout looks for a resume
+	TaskTimeoutSeconds   int `json:"taskTimeoutSeconds"`   // publish and advance tasks
+}
+
+// ItemKey is a table item's key.
+type ItemKey struct {
+	PK string `json:"pk"`
+	SK string `json:"sk"`
+}
+
+// Task kinds, sent to the task queue with a task token.
+const (
+	TaskReview  = "review"  // store the token on the approval; the decision completes it
+	TaskPublish = "publish" // set the mini program's release
+	TaskAdvance = "advance" // raise a phased rollout's percentage, unless paused
+)
+
+// Task is a message on the task queue. The worker answers with SendTaskSuccess
+// carrying the matching result, or SendTaskFailure.
+type Task struct {
+	Kind      string `json:"kind"`
+	TaskToken string `json:"taskToken"`
+	Input     Input  `json:"input"`
+}
+
+// Review decisions.
+const (
+	DecisionApproved  = "approved"
+	DecisionRejected  = "rejected"
+	DecisionWithdrawn = "withdrawn"
+)
+
+// ReviewResult completes a review task.
+type ReviewResult struct {
+	Decision string `json:"decision"`
+	By       string `json:"by"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// RolloutResult completes a publish or advance task: where the rollout stands.
+type RolloutResult struct {
+	Percentage int  `json:"percentage"`
+	Done       bool `json:"done"`   // 100 % reached (or a full / testers release): the launch completes
+	Paused     bool `json:"paused"` // the rollout is paused: look again after PausePollSeconds
+}
+
+// Launch statuses the state machine writes itself (the worker and the API write the others).
+const (
+	StatusInReview  = "in_review"
+	StatusRejected  = "rejected"
+	StatusWithdrawn = "withdrawn"
+	StatusExpired   = "expired"
+	StatusScheduled = "scheduled"
+	StatusCompleted = "completed"
+	StatusFailed    = "failed"
+)
