@@ -6,7 +6,7 @@ BUILD_DIR := build/functions
 PREREQS := localstack/prereqs.sh
 FUZZTIME ?= 15s
 
-.PHONY: dev test test-go test-infra build synth deploy bench fuzz infra-deps
+.PHONY: dev test test-go test-infra build cli synth deploy bench fuzz infra-deps browser-deps
 
 ## dev: run the whole platform locally (emulator, resources, tenant, gateway, pollers); Ctrl-C stops it
 dev:
@@ -17,7 +17,7 @@ dev:
 test: test-go test-infra
 
 ## test-go: the functions' tests (fast loop: no CDK compile)
-test-go:
+test-go: browser-deps
 	@$(PREREQS) go emulator
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
@@ -26,17 +26,25 @@ test-go:
 test-infra: infra-deps
 	cd infra && $(GO) vet ./... && $(GO) test -count=1 ./...
 
+# The browser upload test drives Debian's Chromium; this installs it when missing.
+browser-deps:
+	@bash localstack/browser/install-chromium.sh
+
 infra-deps:
 	@$(PREREQS) go node
 	cd infra && npm ci --no-audit --no-fund --loglevel=error
 
-## build: cross-compile each function to build/functions/<name>/bootstrap (linux/arm64)
-build:
+## build: cross-compile each function to build/functions/<name>/bootstrap (linux/arm64), and the CLI
+build: cli
 	@$(PREREQS) go
 	@for f in $(FUNCTIONS); do \
 		echo "build $$f"; \
 		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags="-s -w" -o $(BUILD_DIR)/$$f/bootstrap ./functions/$$f || exit 1; \
 	done
+
+## cli: the developer CLI for this machine, to build/mpdp
+cli:
+	$(GO) build -trimpath -o build/mpdp ./cmd/mpdp
 
 ## synth: synthesize the CloudFormation template (offline)
 synth: build infra-deps
