@@ -1,0 +1,108 @@
+package domain
+
+import (
+	"hash/fnv"
+	"time"
+)
+
+// MaxReleaseHistory is how many released versions a rollback can go back to.
+const MaxReleaseHistory = 5
+
+// Release is what a mini program serves now. The publish task, rollbacks and
+// offline/online approvals change it; the runtime API reads it.
+type Release struct {
+	MiniProgramID   string   `json:"miniProgramId" dynamodbav:"miniProgramId"`
+	WorkspaceID     string   `json:"workspaceId" dynamodbav:"workspaceId"`
+	Version         string   `json:"version,omitempty" dynamodbav:"semver,omitempty"` // the released version
+	PreviousVersion string   `json:"previousVersion,omitempty" dynamodbav:"previousVersion,omitempty"`
+	Strategy        Strategy `json:"strategy,omitempty" dynamodbav:"strategy,omitempty"`
+	Percentage      int      `json:"percentage" dynamodbav:"percentage"` // share of users on Version (phased)
+	TestersVersion  string   `json:"testersVersion,omitempty" dynamodbav:"testersVersion,omitempty"`
+	LaunchID        string   `json:"launchId,omitempty" dynamodbav:"launchId,omitempty"`
+	Offline         bool     `json:"offline" dynamodbav:"offline"`
+	// History holds the last released versions, newest first, for rollback.
+	History   []string  `json:"history" dynamodbav:"history"`
+	UpdatedAt time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
+	Revision  int       `json:"revision" dynamodbav:"revision"`
+}
+
+// Publish returns the release after a launch of version with strategy, starting
+// at percentage (phased) — the previous release is archived in the history.
+func (r Release) Publish(launchID, version string, strategy Strategy, percentage int, now time.Time) Release {
+	next := r
+	next.LaunchID, next.UpdatedAt, next.Revision = launchID, now, r.Revision+1
+	if strategy == StrategyTesters {
+		next.TestersVersion = version
+		return next
+	}
+	if r.Version != version {
+		next.PreviousVersion = r.Version
+	}
+	next.Version, next.Strategy, next.Percentage = version, strategy, 100
+	if strategy == StrategyPhased {
+		next.Percentage = percentage
+	}
+	next.History = pushHistory(r.History, version)
+	return next
+}
+
+// Rollback returns the release serving version (one of the history) to everyone.
+func (r Release) Rollback(version string, now time.Time) (Release, error) {
+	found := false
+	for _, v := range r.History {
+		found = found || v == version
+	}
+	if !found {
+		return r, Errorf(ErrConflict, "%s is not one of the last %d released versions %v", version, MaxReleaseHistory, r.History)
+	}
+	if version == r.Version && r.Percentage == 100 {
+		return r, Errorf(ErrConflict, "%s is already released to everyone", version)
+	}
+	next := r
+	next.PreviousVersion, next.Version, next.Strategy, next.Percentage = r.Version, version, StrategyFull, 100
+	next.LaunchID, next.UpdatedAt, next.Revision = "", now, r.Revision+1
+	return next, nil
+}
+
+func pushHistory(h []string, version string) []string {
+	out := []string{version}
+	for _, v := range h {
+		if v != version && len(out) < MaxReleaseHistory {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// VersionFor decides which version a user of the super app gets: none while the
+// mini program is offline; testers get the testers release when there is one;
+// during a phased rollout a stable hash of user and mini program puts each user
+// in or out of the new version's share, so a user does not flip between versions
+// as the share grows.
+func (r Release) VersionFor(userID string, tester bool) (string, bool) {
+	if r.Offline {
+		return "", false
+	}
+	if tester && r.TestersVersion != "" {
+		return r.TestersVersion, true
+	}
+	if r.Version == "" {
+		return "", false
+	}
+	if r.Percentage >= 100 || InRollout(r.MiniProgramID, userID, r.Percentage) {
+		return r.Version, true
+	}
+	if r.PreviousVersion == "" {
+		return "", false
+	}
+	return r.PreviousVersion, true
+}
+
+// InRollout reports whether user is in the first percent of mini program mp's users.
+func InRollout(mp, user string, percent int) bool {
+	h := fnv.New64a()
+	h.Write([]byte(mp))
+	h.Write([]byte{0})
+	h.Write([]byte(user))
+	return h.Sum64()%10000 < uint64(percent)*100
+}

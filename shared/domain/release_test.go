@@ -1,0 +1,126 @@
+package domain
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+)
+
+func TestVersionForShareAndStability(t *testing.T) {
+	r := Release{MiniProgramID: "mp_1", Version: "2.0.0", PreviousVersion: "1.0.0", Strategy: StrategyPhased}
+	const users = 20000
+	inBefore := map[string]bool{}
+	for _, pct := range []int{1, 2, 5, 10, 20, 50, 100} {
+		r.Percentage = pct
+		n := 0
+		for i := range users {
+			u := fmt.Sprintf("user-%d", i)
+			v, ok := r.VersionFor(u, false)
+			if !ok {
+				t.Fatalf("%s got nothing", u)
+			}
+			if v == "2.0.0" {
+				n++
+				inBefore[u] = true
+			} else if inBefore[u] {
+				t.Fatalf("%s left the rollout when it grew to %d%%", u, pct)
+			}
+		}
+		share := 100 * float64(n) / users
+		if math.Abs(share-float64(pct)) > 0.6+float64(pct)*0.05 {
+			t.Errorf("at %d%% the new version reaches %.2f%% of users", pct, share)
+		}
+	}
+	// Same answer every time, different mini programs spread differently.
+	r.Percentage = 50
+	a, _ := r.VersionFor("alice", false)
+	for range 100 {
+		if b, _ := r.VersionFor("alice", false); b != a {
+			t.Fatal("unstable decision")
+		}
+	}
+	same := 0
+	for i := range 1000 {
+		u := fmt.Sprintf("u%d", i)
+		if InRollout("mp_1", u, 50) == InRollout("mp_2", u, 50) {
+			same++
+		}
+	}
+	if same > 600 || same < 400 {
+		t.Errorf("rollouts of two mini programs pick the same users %d/1000 times", same)
+	}
+}
+
+func TestVersionForCases(t *testing.T) {
+	base := Release{MiniProgramID: "mp", Version: "2.0.0", PreviousVersion: "1.0.0", Percentage: 100, TestersVersion: "3.0.0-beta.1"}
+	for _, tc := range []struct {
+		name   string
+		r      func(Release) Release
+		tester bool
+		want   string
+	}{
+		{"full", func(r Release) Release { return r }, false, "2.0.0"},
+		{"tester gets the testers release", func(r Release) Release { return r }, true, "3.0.0-beta.1"},
+		{"offline", func(r Release) Release { r.Offline = true; return r }, true, ""},
+		{"never released", func(r Release) Release { return Release{MiniProgramID: "mp", TestersVersion: "0.1.0"} }, false, ""},
+		{"phased at 0 of a first release", func(r Release) Release { r.PreviousVersion, r.Percentage = "", 0; return r }, false, ""},
+		{"phased at 0", func(r Release) Release { r.Percentage = 0; return r }, false, "1.0.0"},
+	} {
+		got, ok := tc.r(base).VersionFor("someone", tc.tester)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("%s: %q %v, want %q", tc.name, got, ok, tc.want)
+		}
+	}
+}
+
+func TestPublishAndRollback(t *testing.T) {
+	now := time.Unix(0, 0)
+	var r Release
+	for i := 1; i <= 7; i++ {
+		r = r.Publish(fmt.Sprint("l", i), fmt.Sprintf("1.%d.0", i), StrategyFull, 0, now)
+	}
+	if r.Version != "1.7.0" || r.PreviousVersion != "1.6.0" || len(r.History) != MaxReleaseHistory || r.History[0] != "1.7.0" {
+		t.Fatalf("after 7 releases %+v", r)
+	}
+	if _, err := r.Rollback("1.1.0", now); err == nil {
+		t.Fatal("rolled back past the history")
+	}
+	back, err := r.Rollback("1.5.0", now)
+	if err != nil || back.Version != "1.5.0" || back.PreviousVersion != "1.7.0" || back.Percentage != 100 {
+		t.Fatalf("rollback %+v %v", back, err)
+	}
+	phased := r.Publish("l8", "2.0.0", StrategyPhased, 5, now)
+	if phased.Percentage != 5 || phased.PreviousVersion != "1.7.0" {
+		t.Fatalf("phased %+v", phased)
+	}
+	testers := r.Publish("l9", "3.0.0-rc.1", StrategyTesters, 0, now)
+	if testers.Version != "1.7.0" || testers.TestersVersion != "3.0.0-rc.1" {
+		t.Fatalf("testers %+v", testers)
+	}
+}
+
+func TestLaunchInput(t *testing.T) {
+	now := time.Now()
+	in := LaunchInput{Version: "1.0.0", Strategy: StrategyPhased}
+	if err := in.Validate(now); err != nil || len(in.Steps) != 7 || in.IntervalSeconds != 86400 {
+		t.Fatalf("defaults: %v %+v", err, in)
+	}
+	past := now.Add(-time.Hour)
+	for name, bad := range map[string]LaunchInput{
+		"strategy":        {Version: "1.0.0", Strategy: "yolo"},
+		"steps down":      {Version: "1.0.0", Strategy: StrategyPhased, Steps: []int{10, 5, 100}},
+		"steps not 100":   {Version: "1.0.0", Strategy: StrategyPhased, Steps: []int{10, 50}},
+		"steps on full":   {Version: "1.0.0", Strategy: StrategyFull, Steps: []int{100}},
+		"past release":    {Version: "1.0.0", Strategy: StrategyFull, ReleaseAt: &past},
+		"bad version":     {Version: "v1", Strategy: StrategyFull},
+		"interval (long)": {Version: "1.0.0", Strategy: StrategyPhased, IntervalSeconds: 31 * 86400},
+	} {
+		if err := bad.Validate(now); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+	if NextStep([]int{1, 5, 100}, 3) != 5 || NextStep([]int{1, 5, 100}, 100) != 100 {
+		t.Error("NextStep")
+	}
+}
