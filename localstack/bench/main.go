@@ -9,7 +9,13 @@
 //     installs (the design's aim: a read costs at most two round trips);
 //  4. sizes of the Lambda binaries as they ship (linux/arm64, stripped);
 //  5. start-to-ready time of a function binary against a minimal aws-lambda-go
-//     binary, both started against an in-process fake Lambda Runtime API.
+//     binary, both started against an in-process fake Lambda Runtime API;
+//  6. package-processor throughput (MiB/s) for packages of about 1, 10 and 30 MiB,
+//     each upload processed end to end by the real worker against the emulator,
+//     against a bare S3 GetObject of the same object (see processor.go);
+//  7. the processor's peak memory per package size, measured in a separate
+//     process (./procmem) so that nothing else counts: it must not grow with the
+//     package size.
 //
 // The members are written through the store's exported invitation methods
 // (CreateInvitation then AcceptInvitation, as the public accept flow does), since
@@ -60,6 +66,7 @@ import (
 
 type options struct {
 	n, warmup, members, runs int
+	procRuns                 int
 	maxCalls                 float64
 }
 
@@ -69,10 +76,11 @@ func main() {
 	flag.IntVar(&o.warmup, "warmup", 20, "warm-up requests before each latency measurement")
 	flag.IntVar(&o.members, "members", 20, "members added to the tenant workspace besides the admin")
 	flag.IntVar(&o.runs, "runs", 10, "start-to-ready runs per binary")
+	flag.IntVar(&o.procRuns, "proc-runs", 5, "processor throughput runs per package size")
 	flag.Float64Var(&o.maxCalls, "max-calls", 2, "DynamoDB calls a read may cost (the design's aim)")
 	flag.Parse()
-	if o.n < 1 || o.runs < 1 || o.warmup < 0 || o.members < 0 {
-		fmt.Fprintln(os.Stderr, "bench: -n and -runs must be at least 1, -warmup and -members at least 0")
+	if o.n < 1 || o.runs < 1 || o.procRuns < 1 || o.warmup < 0 || o.members < 0 {
+		fmt.Fprintln(os.Stderr, "bench: -n, -runs and -proc-runs must be at least 1, -warmup and -members at least 0")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -205,8 +213,14 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 
+	// 6 and 7: the package processor's throughput, and its peak memory in procmem.
+	proc, err := procBench(ctx, s, hostBins.procmem, env, o.procRuns)
+	if err != nil {
+		return fmt.Errorf("package processor: %w", err)
+	}
+
 	report(os.Stdout, o, reportData{
-		gw: lat[0], bare: lat[1], query: lat[2], calls: calls, sizes: sizes, ready: ready,
+		gw: lat[0], bare: lat[1], query: lat[2], calls: calls, sizes: sizes, ready: ready, proc: proc,
 		build: buildTime, stack: stackTime, total: time.Since(began), load: load,
 	})
 	return nil
@@ -442,20 +456,20 @@ func functionNames(root string) ([]string, error) {
 	return names, nil
 }
 
-// hostBinaries are the two binaries the start-to-ready runs compare.
-type hostBinaries struct{ function, minimal, functionName string }
+// hostBinaries are the two binaries the start-to-ready runs compare, and procmem.
+type hostBinaries struct{ function, minimal, functionName, procmem string }
 
 const readyFunction = "members"
 
-// buildHost builds the members function and the minimal function for this machine.
+// buildHost builds the members function, the minimal function and procmem for this machine.
 func buildHost(ctx context.Context, root, dir string) (hostBinaries, error) {
 	if runtime.GOOS != "linux" {
 		return hostBinaries{}, fmt.Errorf("start-to-ready needs linux binaries that run here; this is %s", runtime.GOOS)
 	}
 	err := goBuild(ctx, root, dir, []string{"GOOS=linux", "GOARCH=" + runtime.GOARCH},
-		[]string{"./functions/" + readyFunction, "./localstack/bench/minimal"})
+		[]string{"./functions/" + readyFunction, "./localstack/bench/minimal", "./localstack/bench/procmem"})
 	return hostBinaries{function: filepath.Join(dir, readyFunction+".bin"), minimal: filepath.Join(dir, "minimal.bin"),
-		functionName: readyFunction}, err
+		functionName: readyFunction, procmem: filepath.Join(dir, "procmem.bin")}, err
 }
 
 // goBuild builds pkgs with the release flags into dir as <name>.bin each.
@@ -623,6 +637,7 @@ type reportData struct {
 	calls               []routeCalls
 	sizes               []binSize
 	ready               readyTimes
+	proc                procMemory
 	build, stack, total time.Duration
 	load                string // ", load average X" at the start, where known
 }
@@ -693,7 +708,10 @@ func report(w io.Writer, o options, r reportData) {
 	p("  %-12s %10s   (min %s, max %s)", "minimal", ms(mm), ms(percentile(r.ready.minimal, 0)), ms(percentile(r.ready.minimal, 100)))
 	p("  %-12s %10s", "ratio", ratio(fm, mm))
 	p("")
-	p("Took %.1f s (builds %.1f s, stack up and seeded %.1f s)", r.total.Seconds(), r.build.Seconds(), r.stack.Seconds())
+	reportProcessor(p, o.procRuns, r.proc)
+	p("")
+	p("Took %.1f s (builds %.1f s, stack up and seeded %.1f s, package processor %.1f s)",
+		r.total.Seconds(), r.build.Seconds(), r.stack.Seconds(), r.proc.took.Seconds())
 }
 
 func sortedKeys[V any](m map[string]V) []string {
