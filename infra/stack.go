@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -33,6 +35,7 @@ import (
 
 	"github.com/mpdp/platform/shared/resources"
 	"github.com/mpdp/platform/shared/routes"
+	"github.com/mpdp/platform/shared/workflows"
 )
 
 const (
@@ -48,6 +51,9 @@ const (
 
 	// A dead-letter queue alarms when it holds at least one message in this period.
 	deadLetterAlarmPeriod = 5 * time.Minute
+	// The launch workflow alarms when an execution fails or times out in this period.
+	workflowAlarmPeriod  = 5 * time.Minute
+	workflowLogRetention = awslogs.RetentionDays_THREE_MONTHS
 )
 
 // WorkerConfig sizes a queue worker and its event source mapping.
@@ -65,6 +71,8 @@ var Workers = map[string]WorkerConfig{
 	resources.MailQueue.Name: {TimeoutSeconds: 30, MemoryMB: functionMemoryMB, BatchSize: 10},
 	// The package processor downloads packages (up to 30 MiB) to /tmp and validates them.
 	resources.PackageQueue.Name: {TimeoutSeconds: 60, MemoryMB: 512, EphemeralStorageMB: 1024, BatchSize: 5, BatchingWindow: 2 * time.Second},
+	// The workflow worker does a launch's publish and advance tasks and answers with the task token.
+	resources.WorkflowQueue.Name: {TimeoutSeconds: 30, MemoryMB: functionMemoryMB, BatchSize: 5},
 }
 
 // DynamoDB actions each table permission allows. Transactions (TransactWriteItems,
@@ -80,6 +88,18 @@ var (
 	// s3:PutObject, a presigned GET s3:GetObject, each on its prefix only.
 	objectPutAction = []string{"s3:PutObject"}
 	objectGetAction = []string{"s3:GetObject"}
+	// WorkflowStart starts executions of the launch state machine only.
+	workflowStartActions = []string{"states:StartExecution"}
+	// WorkflowAnswer completes the launch workflow's callback tasks. The Service
+	// Authorization Reference lists no resource type for these actions (and no
+	// condition key of their own), so they are granted on "*"; the caller still
+	// needs the task token, which Step Functions hands out only in the task's message.
+	workflowAnswerActions = []string{"states:SendTaskSuccess", "states:SendTaskFailure"}
+	// The launch state machine's own role: its direct DynamoDB integrations
+	// (updateItem, deleteItem) on the table, and sqs:sendMessage.waitForTaskToken
+	// on the workflow queue.
+	workflowTableActions = []string{"dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+	workflowQueueActions = []string{"sqs:SendMessage"}
 )
 
 // PlatformStackProps configures the platform stack.
@@ -123,9 +143,15 @@ type PlatformStack struct {
 	AlarmKey          awskms.Key
 	AlarmTopic        awssns.Topic
 	Alarms            map[string]awscloudwatch.Alarm // dead-letter alarms, by resources.QueueSpec.Name of the source queue
-	JWTIssuer         string                         // the authorizer's issuer (may hold tokens)
-	MailFrom          string
-	ConsoleURL        string
+	// StateMachine is the launch workflow (resources.LaunchWorkflow), with its
+	// role, log group and alarm on failed or timed-out executions.
+	StateMachine     awsstepfunctions.StateMachine
+	StateMachineRole awsiam.Role
+	StateMachineLogs awslogs.LogGroup
+	WorkflowAlarm    awscloudwatch.Alarm
+	JWTIssuer        string // the authorizer's issuer (may hold tokens)
+	MailFrom         string
+	ConsoleURL       string
 	// ConsoleOrigins are the normalized CORS origins (scheme://host[:port]).
 	ConsoleOrigins []string
 	AlarmEmail     string
@@ -183,6 +209,7 @@ func NewPlatformStack(scope constructs.Construct, id string, props *PlatformStac
 	s.addBuckets()
 	s.addQueues()
 	s.addPackageNotifications()
+	s.addStateMachine()
 	s.addAlarms()
 	s.addUserPool()
 	s.addFunctions()
@@ -380,8 +407,76 @@ func (s *PlatformStack) addQueues() {
 	}
 }
 
-// addAlarms raises an alarm when a dead-letter queue holds a message, and sends
-// it to an encrypted SNS topic (with an optional email subscription).
+// addStateMachine creates the launch workflow (design decision 5) from the
+// definition in shared/workflows, the same one the local provisioning deploys.
+// Its role may update and delete items of the table (the direct DynamoDB
+// integrations) and send to the workflow queue (the waitForTaskToken tasks),
+// besides what logging and tracing need.
+func (s *PlatformStack) addStateMachine() {
+	spec := resources.LaunchWorkflow
+	queue := s.Queues[resources.WorkflowQueue.Name]
+	definition, err := workflows.Definition(workflows.Config{Table: *s.Table.TableName(), TaskQueueURL: *queue.QueueUrl()})
+	if err != nil {
+		panic(err.Error())
+	}
+	// Named, so that the role's trust policy can name it without a reference cycle.
+	arn := s.Stack.FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String("states"),
+		Resource:     jsii.String("stateMachine"),
+		ResourceName: jsii.String(spec.Name),
+		ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
+	s.StateMachineRole = awsiam.NewRole(s.Stack, jsii.String("LaunchWorkflowRole"), &awsiam.RoleProps{
+		// Only Step Functions, for this state machine in this account (confused deputy).
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), nil).WithConditions(&map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": s.Stack.Account()},
+			"ArnLike":      map[string]any{"aws:SourceArn": arn},
+		}),
+		Description: jsii.String(fmt.Sprintf("Execution role of the %s state machine", spec.Name)),
+	})
+	allow := func(sid string, actions []string, arn *string) {
+		s.StateMachineRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String(sid),
+			Effect:    awsiam.Effect_ALLOW,
+			Actions:   jsii.Strings(actions...),
+			Resources: &[]*string{arn},
+		}))
+	}
+	allow("LaunchItems", workflowTableActions, s.Table.TableArn())
+	allow("LaunchTasks", workflowQueueActions, queue.QueueArn())
+	// The queues use SQS managed encryption (no customer managed key), so the
+	// role needs no KMS permission to send.
+
+	s.StateMachineLogs = awslogs.NewLogGroup(s.Stack, jsii.String("LaunchWorkflowLogs"), &awslogs.LogGroupProps{
+		Retention:     workflowLogRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	s.StateMachine = awsstepfunctions.NewStateMachine(s.Stack, jsii.String("LaunchWorkflow"), &awsstepfunctions.StateMachineProps{
+		StateMachineName: jsii.String(spec.Name),
+		StateMachineType: awsstepfunctions.StateMachineType_STANDARD,
+		DefinitionBody:   awsstepfunctions.DefinitionBody_FromString(jsii.String(definition)),
+		Role:             s.StateMachineRole,
+		Logs: &awsstepfunctions.LogOptions{
+			Destination: s.StateMachineLogs,
+			Level:       awsstepfunctions.LogLevel_ALL,
+			// Execution data holds reviewers' notes and user ids: keep it out of the logs.
+			IncludeExecutionData: jsii.Bool(false),
+		},
+		TracingEnabled: jsii.Bool(true),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(s.StateMachineRole, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("Resource::* is only on the actions CDK adds for the state machine's logging (logs:CreateLogDelivery, " +
+			"GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, " +
+			"DescribeLogGroups) and X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets): " +
+			"these actions support no resource-level permissions. Its data access is the table and the workflow queue only."),
+		AppliesTo: &[]any{"Resource::*"},
+	}}, jsii.Bool(true))
+}
+
+// addAlarms raises an alarm when a dead-letter queue holds a message or a launch
+// workflow execution fails or times out, and sends it to an encrypted SNS topic
+// (with an optional email subscription).
 func (s *PlatformStack) addAlarms() {
 	// CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key,
 	// so the topic has a key of its own whose policy lets CloudWatch use it.
@@ -418,13 +513,36 @@ func (s *PlatformStack) addAlarms() {
 		})
 		alarm.AddAlarmAction(action)
 		s.Alarms[q.Name] = alarm
-		alarmArns = append(alarmArns, s.Stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("cloudwatch"),
-			Resource:     jsii.String("alarm"),
-			ResourceName: jsii.String(name),
-			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
-		}))
+		alarmArns = append(alarmArns, s.alarmArn(name))
 	}
+
+	// Failed or timed-out launch executions: the sum of both metrics over the period.
+	metric := func(m awscloudwatch.Metric) awscloudwatch.IMetric { return m }
+	opts := &awscloudwatch.MetricOptions{
+		Period:    awscdk.Duration_Seconds(jsii.Number(workflowAlarmPeriod.Seconds())),
+		Statistic: jsii.String("Sum"),
+	}
+	name := fmt.Sprintf("%s-%s-failed", *s.Stack.StackName(), resources.LaunchWorkflow.Name)
+	s.WorkflowAlarm = awscloudwatch.NewAlarm(s.Stack, jsii.String("LaunchWorkflowFailedAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName: jsii.String(name),
+		AlarmDescription: jsii.String(fmt.Sprintf("A %s execution failed or timed out: its launch item's endReason and the "+
+			"execution history say why.", resources.LaunchWorkflow.Name)),
+		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String("SUM([failed, timedOut])"),
+			UsingMetrics: &map[string]awscloudwatch.IMetric{
+				"failed":   metric(s.StateMachine.MetricFailed(opts)),
+				"timedOut": metric(s.StateMachine.MetricTimedOut(opts)),
+			},
+			Label:  jsii.String("Failed or timed-out executions"),
+			Period: awscdk.Duration_Seconds(jsii.Number(workflowAlarmPeriod.Seconds())),
+		}),
+		Threshold:          jsii.Number(1),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	s.WorkflowAlarm.AddAlarmAction(action)
+	alarmArns = append(alarmArns, s.alarmArn(name))
 
 	// Only these alarms, in this account, may publish and use the key.
 	fromAlarms := &map[string]any{
@@ -451,6 +569,16 @@ func (s *PlatformStack) addAlarms() {
 	if s.AlarmEmail != "" {
 		s.AlarmTopic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(s.AlarmEmail), nil))
 	}
+}
+
+// alarmArn is the ARN of the alarm named name in this stack's account and region.
+func (s *PlatformStack) alarmArn(name string) *string {
+	return s.Stack.FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String("cloudwatch"),
+		Resource:     jsii.String("alarm"),
+		ResourceName: jsii.String(name),
+		ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
 }
 
 func (s *PlatformStack) addUserPool() {
@@ -513,6 +641,7 @@ func (s *PlatformStack) environment() *map[string]*string {
 		resources.EnvMailQueueURL: s.Queues[resources.MailQueue.Name].QueueUrl(),
 		resources.EnvMailFrom:     jsii.String(s.MailFrom),
 		resources.EnvConsoleURL:   jsii.String(s.ConsoleURL),
+		resources.EnvStateMachine: s.StateMachine.StateMachineArn(),
 		// Comma-separated, as resources.EnvConsoleOrigins says.
 		resources.EnvConsoleOrigins: jsii.String(strings.Join(s.ConsoleOrigins, ",")),
 	}
@@ -557,10 +686,17 @@ func (s *PlatformStack) addFunctions() {
 			Environment:          s.environment(),
 		})
 		s.grant(fn, role, f)
+		reason := "Resource::* is only on xray:PutTraceSegments and xray:PutTelemetryRecords, which Lambda adds " +
+			"for active tracing: these X-Ray actions support no resource-level permissions."
+		if slices.Contains(fn.Permissions, resources.WorkflowAnswer) {
+			reason = "Resource::* is only on xray:PutTraceSegments and xray:PutTelemetryRecords, which Lambda adds for active " +
+				"tracing, and on states:SendTaskSuccess and states:SendTaskFailure (workflow:answer), which complete the launch " +
+				"workflow's callback tasks: the Service Authorization Reference lists no resource type and no condition key " +
+				"for any of them. Answering also needs the task token, which only the task's message carries."
+		}
 		cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("Resource::* is only on xray:PutTraceSegments and xray:PutTelemetryRecords, which Lambda adds " +
-				"for active tracing: these X-Ray actions support no resource-level permissions."),
+			Id:        jsii.String("AwsSolutions-IAM5"),
+			Reason:    jsii.String(reason),
 			AppliesTo: &[]interface{}{"Resource::*"},
 		}}, jsii.Bool(true))
 		s.Functions[fn.Name] = f
@@ -628,6 +764,13 @@ func (s *PlatformStack) grant(fn resources.Function, role awsiam.Role, f awslamb
 			allow("PackagesProcessPut", objectPutAction, objects(resources.Bucket.PackagesPrefix))
 		case resources.PackagesConsume:
 			s.consume(fn, p, resources.PackageQueue, f)
+		case resources.WorkflowStart:
+			allow("WorkflowStart", workflowStartActions, s.StateMachine.StateMachineArn())
+		case resources.WorkflowAnswer:
+			// No resource type for these actions: see workflowAnswerActions.
+			allow("WorkflowAnswer", workflowAnswerActions, jsii.String("*"))
+		case resources.WorkflowConsume:
+			s.consume(fn, p, resources.WorkflowQueue, f)
 		default:
 			panic(fmt.Sprintf("function %s: permission %q has no IAM mapping in infra/stack.go", fn.Name, p))
 		}
@@ -800,7 +943,8 @@ func (s *PlatformStack) addOutputs() {
 	out("UserPoolClientId", "Cognito app client id of the console", s.Client.UserPoolClientId())
 	out("TableName", "DynamoDB table name", s.Table.TableName())
 	out("BucketName", "S3 bucket for packages and console assets", s.Bucket.BucketName())
-	out("AlarmTopicArn", "SNS topic of the dead-letter queue alarms", s.AlarmTopic.TopicArn())
+	out("AlarmTopicArn", "SNS topic of the dead-letter queue and launch workflow alarms", s.AlarmTopic.TopicArn())
+	out("LaunchStateMachineArn", "Launch workflow state machine", s.StateMachine.StateMachineArn())
 }
 
 // ConsoleOrigins returns the CORS origins: raw (the context value consoleOrigins, a

@@ -404,7 +404,8 @@ func TestOneLambdaPerFunction(t *testing.T) {
 		t.Errorf("want %d functions and the notifications handler, got %d functions", len(resources.Functions), len(fns))
 	}
 	envKeys := []string{resources.EnvTableName, resources.EnvBucketName, resources.EnvUserPoolID, resources.EnvClientID,
-		resources.EnvMailQueueURL, resources.EnvMailFrom, resources.EnvConsoleURL, resources.EnvConsoleOrigins}
+		resources.EnvMailQueueURL, resources.EnvMailFrom, resources.EnvConsoleURL, resources.EnvConsoleOrigins,
+		resources.EnvStateMachine}
 	for _, fn := range resources.Functions {
 		id := s.logicalID(s.stack.Functions[fn.Name])
 		p := props(fns[id])
@@ -442,6 +443,9 @@ func TestOneLambdaPerFunction(t *testing.T) {
 		}
 		if vars[resources.EnvMailFrom] != DefaultMailFrom {
 			t.Errorf("%s: MAIL_FROM %v, want %s", fn.Name, vars[resources.EnvMailFrom], DefaultMailFrom)
+		}
+		if want := ref(s.logicalID(s.stack.StateMachine)); !reflect.DeepEqual(vars[resources.EnvStateMachine], want) {
+			t.Errorf("%s: %s %v, want %v", fn.Name, resources.EnvStateMachine, vars[resources.EnvStateMachine], want)
 		}
 		if vars[resources.EnvConsoleOrigins] != DefaultConsoleURL {
 			t.Errorf("%s: %s %v, want %s", fn.Name, resources.EnvConsoleOrigins, vars[resources.EnvConsoleOrigins], DefaultConsoleURL)
@@ -599,7 +603,7 @@ func TestAPIAccessLogs(t *testing.T) {
 func TestOutputs(t *testing.T) {
 	s := synth(t)
 	outputs, _ := s.json["Outputs"].(map[string]any)
-	for _, name := range []string{"ApiUrl", "UserPoolId", "UserPoolClientId", "TableName", "BucketName", "AlarmTopicArn"} {
+	for _, name := range []string{"ApiUrl", "UserPoolId", "UserPoolClientId", "TableName", "BucketName", "AlarmTopicArn", "LaunchStateMachineArn"} {
 		if _, ok := outputs[name]; !ok {
 			t.Errorf("output %s missing", name)
 		}
@@ -656,6 +660,15 @@ func (s *synthesized) roleStatements(t *testing.T) map[string][]statement {
 func TestIAMLeastPrivilege(t *testing.T) {
 	s := synth(t)
 	byRole := s.roleStatements(t)
+	// Actions that take no resource-level permissions, allowed on "*" beside X-Ray's:
+	// the state machine's log delivery, and the answers to its callback tasks for
+	// the functions with WorkflowAnswer.
+	onStar := map[string][]string{s.logicalID(s.stack.StateMachineRole): stateMachineLogActions}
+	for _, fn := range resources.Functions {
+		if hasPermission(fn, resources.WorkflowAnswer) {
+			onStar[s.logicalID(s.stack.Roles[fn.Name])] = []string{"states:SendTaskSuccess", "states:SendTaskFailure"}
+		}
+	}
 	for roleID, stmts := range byRole {
 		for _, st := range stmts {
 			for _, a := range st.Actions {
@@ -665,7 +678,7 @@ func TestIAMLeastPrivilege(t *testing.T) {
 			}
 			if hasString(st.Resources, "*") {
 				for _, a := range st.Actions {
-					if !strings.HasPrefix(a, "xray:") {
+					if !strings.HasPrefix(a, "xray:") && !hasString(onStar[roleID], a) {
 						t.Errorf("role %s: %s on Resource *", roleID, a)
 					}
 				}
@@ -676,11 +689,13 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	// Which actions each permission brings; a function without the permission must
 	// hold none of them.
 	exclusive := map[resources.Permission][]string{
-		resources.TableWrite:  {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"},
-		resources.TableRead:   {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:Scan"},
-		resources.UsersAdmin:  {"cognito-idp:AdminGetUser", "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"},
-		resources.MailEnqueue: {"sqs:SendMessage"},
-		resources.MailSend:    {"ses:SendEmail", "ses:SendRawEmail"},
+		resources.TableWrite:     {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"},
+		resources.TableRead:      {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:Scan"},
+		resources.UsersAdmin:     {"cognito-idp:AdminGetUser", "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"},
+		resources.MailEnqueue:    {"sqs:SendMessage"},
+		resources.MailSend:       {"ses:SendEmail", "ses:SendRawEmail"},
+		resources.WorkflowStart:  {"states:StartExecution"},
+		resources.WorkflowAnswer: {"states:SendTaskSuccess", "states:SendTaskFailure"},
 	}
 	// Grants that several permissions make on different resources: the exact
 	// (action, resource) pairs each permission brings. A function's S3 object and
@@ -707,6 +722,7 @@ func TestIAMLeastPrivilege(t *testing.T) {
 		resources.PackagesProcess: {"s3:GetObject on " + objects(b.IncomingPrefix), "s3:PutObject on " + objects(b.PackagesPrefix)},
 		resources.MailConsume:     consume(resources.MailQueue),
 		resources.PackagesConsume: consume(resources.PackageQueue),
+		resources.WorkflowConsume: consume(resources.WorkflowQueue),
 	}
 	isScoped := func(action string) bool {
 		return strings.HasPrefix(action, "s3:") || hasString(consumeActions, action)
@@ -738,6 +754,12 @@ func TestIAMLeastPrivilege(t *testing.T) {
 		}
 		if hasString(granted, "dynamodb:Scan") {
 			t.Errorf("%s: granted dynamodb:Scan", fn.Name)
+		}
+		for _, a := range granted {
+			if strings.HasPrefix(a, "states:") && !hasString(exclusive[resources.WorkflowStart], a) &&
+				!hasString(exclusive[resources.WorkflowAnswer], a) {
+				t.Errorf("%s: granted %s", fn.Name, a)
+			}
 		}
 
 		var gotScoped, wantScoped []string
@@ -1175,8 +1197,8 @@ func TestPackageQueuePolicy(t *testing.T) {
 func TestDeadLetterAlarms(t *testing.T) {
 	s := synth(t)
 	alarms := s.resources("AWS::CloudWatch::Alarm")
-	if len(alarms) != len(resources.Queues) {
-		t.Errorf("want %d alarms (one per DLQ), got %d", len(resources.Queues), len(alarms))
+	if len(alarms) != len(resources.Queues)+1 {
+		t.Errorf("want %d alarms (one per DLQ and the launch workflow's), got %d", len(resources.Queues)+1, len(alarms))
 	}
 	topicID, keyID := s.logicalID(s.stack.AlarmTopic), s.logicalID(s.stack.AlarmKey)
 	var alarmArns []any
@@ -1212,6 +1234,11 @@ func TestDeadLetterAlarms(t *testing.T) {
 			t.Errorf("%s: %d alarms on its DLQ %s, want 1", spec.Name, found, dlqID)
 		}
 	}
+	// The launch workflow's alarm (TestLaunchWorkflowAlarm) publishes to the same topic.
+	alarmArns = append(alarmArns, map[string]any{"Fn::Join": []any{"", []any{
+		"arn:", ref("AWS::Partition"), ":cloudwatch:", ref("AWS::Region"), ":", ref("AWS::AccountId"),
+		":alarm:" + StackName + "-" + resources.LaunchWorkflow.Name + "-failed",
+	}}})
 
 	topic := props(s.resources("AWS::SNS::Topic")[topicID])
 	if !reflect.DeepEqual(topic["KmsMasterKeyId"], map[string]any{"Fn::GetAtt": getAtt(keyID, "Arn")}) {

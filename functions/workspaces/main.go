@@ -2,9 +2,6 @@
 package main
 
 import (
-	"context"
-	"log"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/mpdp/platform/shared/lambdahttp"
@@ -12,10 +9,5 @@ import (
 )
 
 func main() {
-	awsCfg, cfg, err := platform.FromLambdaEnv(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
-	srv := platform.NewServer(awsCfg, cfg, platform.Logger())
-	lambda.Start(lambdahttp.Handler(srv.Handler("workspaces")))
+	lambda.Start(lambdahttp.Handler(platform.NewServer(platform.MustLoad()).Handler("workspaces")))
 }

@@ -38,6 +38,8 @@ type Options struct {
 	ConsoleURL  string
 	// ConsoleOrigins may PUT to the bucket from browsers; default: ConsoleURL's origin.
 	ConsoleOrigins []string
+	// Timing, if set, shortens the launch workflow's waits (tests).
+	Timing api.LaunchTiming
 	// Wrap, if set, wraps the AWS config before clients are built (the benchmark
 	// counts DynamoDB calls this way).
 	Wrap func(*aws.Config)
@@ -56,7 +58,9 @@ type Stack struct {
 	Admin     identity.User // the tenant's first admin
 	// PackageQueueURL is where the bucket's upload events arrive.
 	PackageQueueURL string
-	log             *slog.Logger
+	// WorkflowQueueURL is where the launch workflow sends its tasks.
+	WorkflowQueueURL string
+	log              *slog.Logger
 }
 
 // Start brings the platform up.
@@ -94,11 +98,11 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 	}
 	cfg := platform.Config{Region: awsCfg.Region, TableName: out.TableName, BucketName: out.BucketName,
 		UserPoolID: out.UserPoolID, ClientID: out.ClientID, MailQueueURL: out.MailQueueURL,
-		MailFrom: opts.MailFrom, ConsoleURL: opts.ConsoleURL, ConsoleOrigins: origins}
+		MailFrom: opts.MailFrom, ConsoleURL: opts.ConsoleURL, ConsoleOrigins: origins, StateMachineARN: out.StateMachineARN}
 	if opts.Wrap != nil {
 		opts.Wrap(&awsCfg)
 	}
-	s := &Stack{Emulator: em, AWS: awsCfg, Config: cfg, log: opts.Log, PackageQueueURL: out.PackageQueueURL,
+	s := &Stack{Emulator: em, AWS: awsCfg, Config: cfg, log: opts.Log, PackageQueueURL: out.PackageQueueURL, WorkflowQueueURL: out.WorkflowQueueURL,
 		Server:    platform.NewServer(awsCfg, cfg, opts.Log),
 		Store:     storage.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, nil),
 		Directory: identity.New(cip.NewFromConfig(awsCfg), cfg.UserPoolID),
@@ -106,6 +110,9 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 		// name the cloud issuer, which is what the verifier checks.
 		Verifier: auth.NewVerifier(auth.Issuer(awsCfg.Region, cfg.UserPoolID),
 			em.Endpoint()+"/"+cfg.UserPoolID+"/.well-known/jwks.json", []string{cfg.ClientID}, nil, nil),
+	}
+	if opts.Timing != (api.LaunchTiming{}) {
+		s.Server.Timing = opts.Timing
 	}
 	s.Gateway = gateway.New(s.Server, s.Verifier)
 	if opts.Tenant.AdminEmail != "" {
@@ -122,6 +129,7 @@ func (s *Stack) Pollers() []*poller.Poller {
 	return []*poller.Poller{
 		{Client: client, QueueURL: s.Config.MailQueueURL, Worker: platform.NewMailer(s.AWS, s.Config, s.log).Handle, Log: s.log},
 		{Client: client, QueueURL: s.PackageQueueURL, Worker: platform.NewProcessor(s.AWS, s.Config, s.log).Handle, Log: s.log},
+		{Client: client, QueueURL: s.WorkflowQueueURL, Worker: platform.NewWorkflowWorker(s.AWS, s.Config, s.log).Handle, Log: s.log},
 	}
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -88,29 +89,104 @@ func (s *Server) decide(to domain.ApprovalStatus) handlerFunc {
 			return err
 		}
 		d := domain.Decision{To: to, By: c.UserID, ByEmail: c.Email, Comment: in.Comment, Reason: in.Reason, At: s.Now().UTC()}
-		if err := domain.CheckDecider(a, d); err != nil {
-			return err
-		}
-		after, err := domain.Decide(a, d)
-		if err != nil {
-			return err
-		}
-		if to == domain.ApprovalApproved && a.Type == domain.ApprovalWorkspaceCreate {
-			after, err = s.approveWorkspace(r, a, after)
-		} else {
-			err = s.Store.Decide(r.Context(), a, after, "")
+		after, err := s.applyDecision(r, a, d)
+		if errors.Is(err, domain.ErrConflict) && a.Type == domain.ApprovalLaunch {
+			// The workflow may have stored its task token since we read the
+			// approval; if it is still in review, decide again on a fresh read.
+			if fresh, ferr := s.Store.GetApproval(r.Context(), a.ID); ferr == nil && fresh.Status == domain.ApprovalInReview {
+				after, err = s.applyDecision(r, fresh, d)
+			}
 		}
 		if err != nil {
 			return err
-		}
-		if to == domain.ApprovalRejected && a.Type == domain.ApprovalWorkspaceCreate {
-			var app domain.Application
-			json.Unmarshal(a.Payload, &app)
-			s.notify(r, mail.ApplicationRejected(a.Requester.Email, app.Company, after.Reason))
 		}
 		httpapi.Entity(w, http.StatusOK, after.Version, after)
 		return nil
 	}
+}
+
+// applyDecision records a decision with what it sets off for its type.
+func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Decision) (domain.Approval, error) {
+	if err := domain.CheckDecider(a, d); err != nil {
+		return a, err
+	}
+	if err := s.checkLaunchStillInReview(r, a); err != nil {
+		return a, err
+	}
+	after, err := domain.Decide(a, d)
+	if err != nil {
+		return a, err
+	}
+	approved := d.To == domain.ApprovalApproved
+	switch {
+	case approved && a.Type == domain.ApprovalWorkspaceCreate:
+		after, err = s.approveWorkspace(r, a, after)
+	case approved && (a.Type == domain.ApprovalOffline || a.Type == domain.ApprovalOnline):
+		err = s.switchOnline(r, a, after)
+	default:
+		err = s.Store.Decide(r.Context(), a, after, "")
+	}
+	if err != nil {
+		return a, err
+	}
+	switch a.Type {
+	case domain.ApprovalWorkspaceCreate:
+		if d.To == domain.ApprovalRejected {
+			var app domain.Application
+			json.Unmarshal(a.Payload, &app)
+			s.notify(r, mail.ApplicationRejected(a.Requester.Email, app.Company, after.Reason))
+		}
+	case domain.ApprovalLaunch:
+		s.signalReview(r, after)
+		s.notifyDecision(r, after)
+	default:
+		s.notifyDecision(r, after)
+	}
+	return after, nil
+}
+
+// checkLaunchStillInReview refuses a decision on a launch whose review already
+// ended in the workflow (it timed out), and records the approval as expired.
+func (s *Server) checkLaunchStillInReview(r *http.Request, a domain.Approval) error {
+	if a.Type != domain.ApprovalLaunch || a.Status != domain.ApprovalInReview {
+		return nil
+	}
+	var p launchPayload
+	if err := json.Unmarshal(a.Payload, &p); err != nil {
+		return err
+	}
+	l, err := s.Store.GetLaunch(r.Context(), p.MiniProgramID, p.LaunchID)
+	if err != nil || l.Status != domain.LaunchExpired {
+		return err
+	}
+	expired, err := domain.Decide(a, domain.Decision{To: domain.ApprovalExpired, Reason: "review timed out", At: s.Now().UTC()})
+	if err == nil {
+		err = s.Store.Decide(r.Context(), a, expired, "")
+	}
+	if err != nil && !errors.Is(err, domain.ErrConflict) {
+		return err
+	}
+	return domain.Errorf(domain.ErrConflict, "the review of this launch timed out; the developer must submit it again")
+}
+
+// switchOnline carries out an approved offline or online request.
+func (s *Server) switchOnline(r *http.Request, before, after domain.Approval) error {
+	var p struct {
+		MiniProgramID string `json:"miniProgramId"`
+	}
+	if err := json.Unmarshal(before.Payload, &p); err != nil {
+		return err
+	}
+	rel, err := s.Store.GetRelease(r.Context(), p.MiniProgramID)
+	if err != nil {
+		return err
+	}
+	next := rel
+	next.Offline, next.UpdatedAt, next.Revision = before.Type == domain.ApprovalOffline, s.Now().UTC(), rel.Revision+1
+	if next.WorkspaceID == "" {
+		next.WorkspaceID = before.Requester.WorkspaceID
+	}
+	return s.Store.DecideWithRelease(r.Context(), before, after, rel, next)
 }
 
 // approveWorkspace carries out an approved application: the applicant's user,

@@ -430,7 +430,9 @@ func TestRevokedWorkspaceReadsButCannotUpload(t *testing.T) {
 	ws, admin := developerWorkspace(t)
 	mp := miniProgram(t, admin, ws, "Revoked Shop")
 	tenant := tenantAdmin(t)
-	var authz struct{ Items []struct{ ID, WorkspaceID string } }
+	var authz struct {
+		Items []struct{ ID, WorkspaceID string }
+	}
 	tenant.must(200, "GET", "/v1/authorizations?limit=100", nil).decode(t, &authz)
 	for _, a := range authz.Items {
 		if a.WorkspaceID == ws {

@@ -40,6 +40,8 @@ type Deps struct {
 	// MaxPackageBytes bounds a declared upload (the processor enforces the real size).
 	MaxPackageBytes int64
 	ConsoleURL      string // base URL of the web console, used in emails
+	Workflows       Workflows
+	Timing          LaunchTiming
 	Log             *slog.Logger
 	Now             func() time.Time
 }
@@ -56,6 +58,9 @@ func New(d Deps) *Server {
 	}
 	if d.MaxPackageBytes == 0 {
 		d.MaxPackageBytes = 30 << 20
+	}
+	if d.Timing == (LaunchTiming{}) {
+		d.Timing = DefaultLaunchTiming
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -105,10 +110,21 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/workspaces/{ws}/miniprograms":                               s.idempotent(s.createMiniProgram),
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}":                           s.getMiniProgram,
 		"PATCH /v1/workspaces/{ws}/miniprograms/{mp}":                         s.patchMiniProgram,
-		"POST /v1/workspaces/{ws}/miniprograms/{mp}/uploads":                  s.idempotent(s.startUpload),
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/uploads":                  s.startUpload, // idempotent by itself: asking again re-issues the URL, and a replay would hand back an expired one
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/versions":                  s.listVersions,
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}":        s.getVersion,
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial": s.trial,
+
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/launches":                    s.listLaunches,
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches":                   s.idempotent(s.createLaunch),
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}":           s.getLaunch,
+		"PATCH /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}":         s.patchLaunch,
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/withdraw": s.withdrawLaunch,
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/pause":    s.pauseLaunch,
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/resume":   s.resumeLaunch,
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/rollback":                   s.rollback,
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/offline":                    s.requestOnline(domain.ApprovalOffline),
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/online":                     s.requestOnline(domain.ApprovalOnline),
 
 		"GET /v1/approvals":                s.listApprovals,
 		"GET /v1/approvals/{id}":           s.getApproval,

@@ -14,10 +14,11 @@ const (
 	ApprovalLaunch          ApprovalType = "launch"
 	ApprovalOffline         ApprovalType = "offline"
 	ApprovalFeature         ApprovalType = "feature.activate"
+	ApprovalOnline          ApprovalType = "online"
 )
 
 // ApprovalTypes lists the known types.
-var ApprovalTypes = []ApprovalType{ApprovalWorkspaceCreate, ApprovalLaunch, ApprovalOffline, ApprovalFeature}
+var ApprovalTypes = []ApprovalType{ApprovalWorkspaceCreate, ApprovalLaunch, ApprovalOffline, ApprovalOnline, ApprovalFeature}
 
 // ApprovalStatus is the state of an approval.
 type ApprovalStatus string
@@ -72,8 +73,10 @@ type Approval struct {
 	Comment     string          `json:"comment,omitempty" dynamodbav:"comment,omitempty"`
 	Reason      string          `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
 	// Result names what the decision created, such as the new workspace's id.
-	Result  map[string]string `json:"result,omitempty" dynamodbav:"result,omitempty"`
-	Version int               `json:"version" dynamodbav:"version"`
+	Result map[string]string `json:"result,omitempty" dynamodbav:"result,omitempty"`
+	// TaskToken is the launch workflow's review task, completed by the decision.
+	TaskToken string `json:"-" dynamodbav:"taskToken,omitempty"`
+	Version   int    `json:"version" dynamodbav:"version"`
 }
 
 // Decision is a reviewer's (or the requester's) verdict on an approval.

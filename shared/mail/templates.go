@@ -40,3 +40,22 @@ func Invitation(to, workspace, role, acceptURL, token, temporaryPassword string,
 	}
 	return Message{To: to, Subject: "Invitation to " + workspace, Text: b.String()}
 }
+
+// Decision tells a requester how their request was decided.
+func Decision(to, title, status, reason, comment string) Message {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Your request %q was %s.\n", title, status)
+	if reason != "" {
+		fmt.Fprintf(&b, "\nReason: %s\n", reason)
+	}
+	if comment != "" {
+		fmt.Fprintf(&b, "\nComment: %s\n", comment)
+	}
+	return Message{To: to, Subject: "Your request was " + status, Text: b.String()}
+}
+
+// Released tells a launch's requester that their version is out.
+func Released(to, miniProgram, version, strategy string, percentage int) Message {
+	return Message{To: to, Subject: miniProgram + " " + version + " is released",
+		Text: fmt.Sprintf("%s %s is released (%s, %d%% of users).\n", miniProgram, version, strategy, percentage)}
+}

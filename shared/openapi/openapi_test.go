@@ -88,8 +88,9 @@ func TestOperationsMatchRouteTable(t *testing.T) {
 }
 
 // TestConventions checks the cross-cutting rules on the document itself:
-// security matches the route table's access, updates take If-Match, creating
-// POSTs take Idempotency-Key, and every signed operation documents 401.
+// security matches the route table's access, updates take If-Match (except a
+// launch's percentage, which has no version and only goes up), creating POSTs
+// take Idempotency-Key, and every signed operation documents 401.
 func TestConventions(t *testing.T) {
 	d := mustLoad(t)
 	type param struct {
@@ -115,7 +116,9 @@ func TestConventions(t *testing.T) {
 		t.Fatalf("global security = %v, want cognito", doc.Security)
 	}
 	idempotent := map[string]bool{"POST /v1/applications": true, "POST /v1/workspaces/{ws}/invitations": true,
-		"POST /v1/workspaces/{ws}/miniprograms": true, "POST /v1/workspaces/{ws}/miniprograms/{mp}/uploads": true}
+		"POST /v1/workspaces/{ws}/miniprograms":               true,
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches": true}
+	unversioned := map[string]bool{"PATCH /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}": true}
 	for _, r := range routes.Table {
 		var o op
 		if err := json.Unmarshal(doc.Paths[r.Path][strings.ToLower(r.Method)], &o); err != nil {
@@ -139,7 +142,7 @@ func TestConventions(t *testing.T) {
 				headers[p.Name] = true
 			}
 		}
-		update := r.Method == "PATCH" || r.Method == "PUT"
+		update := (r.Method == "PATCH" || r.Method == "PUT") && !unversioned[r.Pattern()]
 		if headers["If-Match"] != update {
 			t.Errorf("%s: If-Match parameter %v, want %v", r.Pattern(), headers["If-Match"], update)
 		}
@@ -162,6 +165,13 @@ func TestRoute(t *testing.T) {
 		{"PATCH", "/v1/workspaces/ws_1/miniprograms/mp_1", "/v1/workspaces/{ws}/miniprograms/{mp}"},
 		{"GET", "/v1/workspaces/ws_1/miniprograms/mp_1/versions/1.0.0-beta.1", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}"},
 		{"POST", "/v1/workspaces/ws_1/miniprograms/mp_1/versions/1.0.0/trial", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial"},
+		{"GET", "/v1/workspaces/ws_1/miniprograms/mp_1/launches", "/v1/workspaces/{ws}/miniprograms/{mp}/launches"},
+		{"PATCH", "/v1/workspaces/ws_1/miniprograms/mp_1/launches/lch_1", "/v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}"},
+		{"POST", "/v1/workspaces/ws_1/miniprograms/mp_1/launches/lch_1/resume", "/v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/resume"},
+		{"POST", "/v1/workspaces/ws_1/miniprograms/mp_1/rollback", "/v1/workspaces/{ws}/miniprograms/{mp}/rollback"},
+		{"POST", "/v1/workspaces/ws_1/miniprograms/mp_1/online", "/v1/workspaces/{ws}/miniprograms/{mp}/online"},
+		{"DELETE", "/v1/workspaces/ws_1/miniprograms/mp_1/launches/lch_1", ""},
+		{"GET", "/v1/workspaces/ws_1/miniprograms/mp_1/rollback", ""},
 		{"DELETE", "/v1/workspaces/ws_1/miniprograms/mp_1", ""},
 		{"GET", "/v1/health", "/v1/health"},
 		{"DELETE", "/v1/workspaces/ws_1", ""},
@@ -297,6 +307,42 @@ func TestValidateResponse(t *testing.T) {
 	}{"1.0.0", "https://bucket.test/packages/ws_abc/mp_1/1.0.0.zip?X-Amz-Signature=abc", later, sum, 1234,
 		"mpdp://trial?mp=mp_1&sha256=" + sum + "&url=https%3A%2F%2Fbucket.test&version=1.0.0&ws=ws_abc"})
 	assetJSON := mustJSON(t, map[string]any{"asset": "assets/ws_abc/icon_5f3kq9.png", "upload": up})
+	// launches and releases
+	releaseAt := later.Add(24 * time.Hour)
+	inReview := domain.Launch{ID: "lch_1", WorkspaceID: "ws_abc", MiniProgramID: "mp_1", Version: "1.0.0", Strategy: domain.StrategyFull,
+		Status: domain.LaunchInReview, ApprovalID: "apv_9", RequestedBy: "u-1", RequestedEmail: "ann@acme.test", ExecutionARN: "arn:secret",
+		Timeline: []domain.TimelineEntry{}, CreatedAt: now, UpdatedAt: now.Format(time.RFC3339Nano)}
+	inReviewJSON := mustJSON(t, inReview)
+	rolling := inReview
+	rolling.Version, rolling.Strategy, rolling.Steps, rolling.IntervalSeconds = "2.0.0-beta.1", domain.StrategyPhased, []int{10, 50, 100}, 3600
+	rolling.ReleaseAt, rolling.Note, rolling.Status, rolling.Percentage, rolling.DecidedBy = &releaseAt, "second try", domain.LaunchRollingOut, 10, "u-0"
+	rolling.UpdatedAt = "2026-11-25T23:40:01.123Z" // written by Step Functions ($$.State.EnteredTime)
+	rolling.Timeline = []domain.TimelineEntry{
+		{Status: "in_review", At: "2026-11-25T23:40:01.123Z"},
+		{Status: "scheduled", At: "2026-11-25T23:41:00.5+00:00", By: "u-0"},
+		{Status: "published", At: now.Format(time.RFC3339Nano), Note: "released 2.0.0-beta.1 to 10% of users"},
+	}
+	rollingJSON := mustJSON(t, rolling)
+	rejectedLaunch := inReview
+	rejectedLaunch.Status, rejectedLaunch.EndReason, rejectedLaunch.DecidedBy = domain.LaunchRejected, "Privacy policy missing", "u-0"
+	launchApv := domain.Approval{ID: "apv_9", Type: domain.ApprovalLaunch, Status: domain.ApprovalInReview, Title: "Launch 1.0.0 of Acme Shop (full)",
+		Requester: domain.Requester{UserID: "u-1", Email: "ann@acme.test", WorkspaceID: "ws_abc"}, TaskToken: "secret-token",
+		Payload:   json.RawMessage(`{"launchId":"lch_1","miniProgramId":"mp_1","miniProgram":"Acme Shop","version":"1.0.0","strategy":"full"}`),
+		CreatedAt: now, Version: 1}
+	launchDetailJSON := mustJSON(t, struct {
+		domain.Launch
+		Approval *domain.Approval `json:"approval,omitempty"`
+	}{rejectedLaunch, &launchApv})
+	withdrawnApv := launchApv
+	withdrawnApv.Status, withdrawnApv.DecidedAt, withdrawnApv.DecidedBy, withdrawnApv.Version = domain.ApprovalWithdrawn, &later, "u-1", 2
+	offlineApv := domain.Approval{ID: "apv_7", Type: domain.ApprovalOffline, Status: domain.ApprovalInReview, Title: "Take Acme Shop offline",
+		Requester: domain.Requester{UserID: "u-1", Email: "ann@acme.test", WorkspaceID: "ws_abc"},
+		Payload:   json.RawMessage(`{"miniProgramId":"mp_1","miniProgram":"Acme Shop","reason":"legal review"}`), CreatedAt: now, Version: 1}
+	onlineApv := offlineApv
+	onlineApv.Type, onlineApv.Title = domain.ApprovalOnline, "Take Acme Shop online"
+	rel := domain.Release{MiniProgramID: "mp_1", WorkspaceID: "ws_abc", Version: "1.0.0", PreviousVersion: "2.0.0", Strategy: domain.StrategyFull,
+		Percentage: 100, TestersVersion: "2.1.0-rc.1", History: []string{"2.0.0", "1.0.0"}, UpdatedAt: later, Revision: 4}
+	relJSON := mustJSON(t, rel)
 	const (
 		mpsPath      = "/v1/workspaces/{ws}/miniprograms"
 		mpPath       = mpsPath + "/{mp}"
@@ -305,6 +351,9 @@ func TestValidateResponse(t *testing.T) {
 		versionsPath = mpPath + "/versions"
 		trialPath    = versionPath + "/trial"
 		assetsPath   = "/v1/workspaces/{ws}/settings/assets"
+		launchesPath = mpPath + "/launches"
+		launchPath   = launchesPath + "/{launch}"
+		rollbackPath = mpPath + "/rollback"
 	)
 
 	workspaceJSON := mustJSON(t, dev)
@@ -410,6 +459,40 @@ func TestValidateResponse(t *testing.T) {
 		{"trial without QR payload", "POST", trialPath, 200, jsonCT, without(t, trialJSON, "qrPayload"), false},
 		{"trial other QR scheme", "POST", trialPath, 200, jsonCT, with(t, trialJSON, "qrPayload", "https://x.test/"), false},
 
+		{"created launch", "POST", launchesPath, 201, jsonCT, inReviewJSON, true},
+		{"launch list", "GET", launchesPath, 200, jsonCT, mustJSON(t, httpapi.List[domain.Launch]{Items: []domain.Launch{rolling, inReview, rejectedLaunch}, NextCursor: "abc"}), true},
+		{"empty launch page with a cursor", "GET", launchesPath, 200, jsonCT, `{"items":[],"nextCursor":"abc"}`, true},
+		{"launch list of releases", "GET", launchesPath, 200, jsonCT, mustJSON(t, httpapi.List[domain.Release]{Items: []domain.Release{rel}}), false},
+		{"phased launch, times from Step Functions", "GET", launchPath, 200, jsonCT, rollingJSON, true},
+		{"launch with its approval", "GET", launchPath, 200, jsonCT, launchDetailJSON, true},
+		{"launch without its approval", "GET", launchPath, 200, jsonCT, inReviewJSON, true},
+		{"launch with a bad approval", "GET", launchPath, 200, jsonCT, with(t, launchDetailJSON, "approval", map[string]any{"id": "apv_9"}), false},
+		{"launch unknown status", "GET", launchPath, 200, jsonCT, with(t, rollingJSON, "status", "published"), false},
+		{"launch unknown strategy", "GET", launchPath, 200, jsonCT, with(t, rollingJSON, "strategy", "canary"), false},
+		{"launch over 100 percent", "GET", launchPath, 200, jsonCT, with(t, rollingJSON, "percentage", 101), false},
+		{"launch null timeline", "GET", launchPath, 200, jsonCT, with(t, inReviewJSON, "timeline", nil), false},
+		{"launch without timeline", "GET", launchPath, 200, jsonCT, without(t, inReviewJSON, "timeline"), false},
+		{"launch without approval id", "GET", launchPath, 200, jsonCT, without(t, inReviewJSON, "approvalId"), false},
+		{"launch bad updatedAt", "GET", launchPath, 200, jsonCT, with(t, inReviewJSON, "updatedAt", "yesterday"), false},
+		{"timeline entry without at", "GET", launchPath, 200, jsonCT, with(t, inReviewJSON, "timeline", []any{map[string]any{"status": "in_review"}}), false},
+		{"timeline entry bad at", "GET", launchPath, 200, jsonCT, with(t, inReviewJSON, "timeline", []any{map[string]any{"status": "in_review", "at": "1764114001"}}), false},
+		{"patched launch", "PATCH", launchPath, 200, jsonCT, rollingJSON, true},
+		{"paused launch", "POST", launchPath + "/pause", 200, jsonCT, with(t, rollingJSON, "status", "paused"), true},
+		{"resumed launch", "POST", launchPath + "/resume", 200, jsonCT, rollingJSON, true},
+		{"withdrawn launch gives approval", "POST", launchPath + "/withdraw", 200, jsonCT, mustJSON(t, withdrawnApv), true},
+		{"withdrawn launch gives launch", "POST", launchPath + "/withdraw", 200, jsonCT, inReviewJSON, false},
+		{"rollback", "POST", rollbackPath, 200, jsonCT, relJSON, true},
+		{"rollback to a release never launched", "POST", rollbackPath, 200, jsonCT,
+			mustJSON(t, domain.Release{MiniProgramID: "mp_1", WorkspaceID: "ws_abc", History: []string{}, UpdatedAt: now}), true},
+		{"release without history", "POST", rollbackPath, 200, jsonCT, without(t, relJSON, "history"), false},
+		{"release with six in history", "POST", rollbackPath, 200, jsonCT, with(t, relJSON, "history", []string{"6.0.0", "5.0.0", "4.0.0", "3.0.0", "2.0.0", "1.0.0"}), false},
+		{"release bad version", "POST", rollbackPath, 200, jsonCT, with(t, relJSON, "version", "latest"), false},
+		{"offline request", "POST", mpPath + "/offline", 201, jsonCT, mustJSON(t, offlineApv), true},
+		{"online request", "POST", mpPath + "/online", 201, jsonCT, mustJSON(t, onlineApv), true},
+		{"online approvals", "GET", "/v1/approvals", 200, jsonCT, mustJSON(t, httpapi.List[domain.Approval]{Items: []domain.Approval{onlineApv, launchApv}}), true},
+		{"approval unknown type", "GET", "/v1/approvals/{id}", 200, jsonCT, with(t, mustJSON(t, onlineApv), "type", "delete"), false},
+		{"offline request as 200", "POST", mpPath + "/offline", 200, jsonCT, mustJSON(t, offlineApv), false},
+
 		// problems
 		{"problem 404", "GET", "/v1/workspaces/{ws}", 404, problemCT, problem(t, 404), true},
 		{"problem 400 with fields", "POST", "/v1/applications", 400, problemCT,
@@ -425,7 +508,7 @@ func TestValidateResponse(t *testing.T) {
 		{"problem 503", "GET", "/v1/approvals", 503, problemCT, problem(t, 503), true},
 		{"upload 409 version not greater", "POST", uploadsPath, 409, problemCT, problem(t, 409), true},
 		{"upload 403 revoked", "POST", uploadsPath, 403, problemCT, problem(t, 403), true},
-		{"upload 422", "POST", uploadsPath, 422, problemCT, problem(t, 422), true},
+		{"upload 422", "POST", uploadsPath, 422, problemCT, problem(t, 422), false},
 		{"create mini program 409", "POST", mpsPath, 409, problemCT, problem(t, 409), true},
 		{"patch mini program 428", "PATCH", mpPath, 428, problemCT, problem(t, 428), true},
 		{"patch mini program 412", "PATCH", mpPath, 412, problemCT, problem(t, 412), true},
@@ -450,6 +533,20 @@ func TestValidateResponse(t *testing.T) {
 		{"no 412 from a version read", "GET", versionPath, 412, problemCT, problem(t, 412), false},
 		{"asset is not idempotent", "POST", assetsPath, 422, problemCT, problem(t, 422), false},
 		{"no 202 from uploads", "POST", uploadsPath, 202, jsonCT, uploadJSON, false},
+		{"create launch 422", "POST", launchesPath, 422, problemCT, problem(t, 422), true},
+		{"create launch 409", "POST", launchesPath, 409, problemCT, problem(t, 409), true},
+		{"launch list bad status 400", "GET", launchesPath, 400, problemCT,
+			problem(t, 400, domain.FieldError{Field: "status", Message: "is not a launch status"}), true},
+		{"patch launch 409", "PATCH", launchPath, 409, problemCT, problem(t, 409), true},
+		{"patch launch takes no If-Match, so no 428", "PATCH", launchPath, 428, problemCT, problem(t, 428), false},
+		{"patch launch takes no If-Match, so no 412", "PATCH", launchPath, 412, problemCT, problem(t, 412), false},
+		{"pause 409", "POST", launchPath + "/pause", 409, problemCT, problem(t, 409), true},
+		{"pause takes no body, so no 400", "POST", launchPath + "/pause", 400, problemCT, problem(t, 400), false},
+		{"withdraw launch takes no body, so no 415", "POST", launchPath + "/withdraw", 415, problemCT, problem(t, 415), false},
+		{"rollback 409", "POST", rollbackPath, 409, problemCT, problem(t, 409), true},
+		{"rollback is not idempotent", "POST", rollbackPath, 422, problemCT, problem(t, 422), false},
+		{"offline 415", "POST", mpPath + "/offline", 415, problemCT, problem(t, 415), true},
+		{"launch not found", "GET", launchPath, 404, problemCT, problem(t, 404), true},
 
 		// bodies that are not JSON, and unknown operations
 		{"not JSON", "GET", "/v1/workspaces/{ws}", 200, jsonCT, "not json", false},
@@ -483,6 +580,21 @@ func TestValidateRequest(t *testing.T) {
 	asset := `{"kind":"icon","contentType":"image/png","size":2048,"sha256":"` + sum + `"}`
 	miniProgram := `{"name":"Acme Shop","category":"shopping"}`
 	upload := `{"version":"1.0.0","size":1234,"sha256":"` + sum + `"}`
+	launch := `{"version":"1.0.0","strategy":"full"}`
+	phased := `{"version":"1.0.0","strategy":"phased","steps":[1,10,50,100],"intervalSeconds":3600}`
+	steps := func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = 100 - (n-1-i)*4
+		}
+		return out
+	}
+	const (
+		mpPath       = "/v1/workspaces/{ws}/miniprograms/{mp}"
+		launchesPath = mpPath + "/launches"
+		launchPath   = launchesPath + "/{launch}"
+		rollbackPath = mpPath + "/rollback"
+	)
 	testers := func(n int) string {
 		items := make([]domain.Tester, n)
 		for i := range items {
@@ -584,6 +696,50 @@ func TestValidateRequest(t *testing.T) {
 		{"upload at 30 MiB", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "size", 30<<20), true},
 		{"upload over 30 MiB", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "size", 31<<20), false},
 		{"upload without sha256", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, without(t, upload, "sha256"), false},
+		{"launch full", "POST", launchesPath, jsonCT, launch, true},
+		{"launch scheduled with note", "POST", launchesPath, jsonCT,
+			with(t, with(t, launch, "releaseAt", "2026-12-01T08:00:00Z"), "note", "first release"), true},
+		{"launch testers", "POST", launchesPath, jsonCT, with(t, launch, "strategy", "testers"), true},
+		{"launch phased with defaults", "POST", launchesPath, jsonCT, with(t, launch, "strategy", "phased"), true},
+		{"launch phased with steps", "POST", launchesPath, jsonCT, phased, true},
+		{"launch phased single step", "POST", launchesPath, jsonCT, with(t, phased, "steps", []int{100}), true},
+		{"launch phased steps not ending at 100", "POST", launchesPath, jsonCT, with(t, phased, "steps", []int{10, 50}), false},
+		{"launch phased steps repeated", "POST", launchesPath, jsonCT, with(t, phased, "steps", []int{10, 10, 100}), false},
+		{"launch phased step 0", "POST", launchesPath, jsonCT, with(t, phased, "steps", []int{0, 100}), false},
+		{"launch phased no steps", "POST", launchesPath, jsonCT, with(t, phased, "steps", []int{}), false},
+		{"launch phased 21 steps", "POST", launchesPath, jsonCT, with(t, phased, "steps", steps(21)), false},
+		{"launch phased 20 steps", "POST", launchesPath, jsonCT, with(t, phased, "steps", steps(20)), true},
+		{"launch phased zero interval", "POST", launchesPath, jsonCT, with(t, phased, "intervalSeconds", 0), false},
+		{"launch phased interval over 30 days", "POST", launchesPath, jsonCT, with(t, phased, "intervalSeconds", 30*24*3600+1), false},
+		{"launch full with steps", "POST", launchesPath, jsonCT, with(t, launch, "steps", []int{100}), false},
+		{"launch testers with interval", "POST", launchesPath, jsonCT, with(t, with(t, launch, "strategy", "testers"), "intervalSeconds", 60), false},
+		{"launch unknown strategy", "POST", launchesPath, jsonCT, with(t, launch, "strategy", "canary"), false},
+		{"launch without strategy", "POST", launchesPath, jsonCT, without(t, launch, "strategy"), false},
+		{"launch without version", "POST", launchesPath, jsonCT, without(t, launch, "version"), false},
+		{"launch not semver", "POST", launchesPath, jsonCT, with(t, launch, "version", "latest"), false},
+		{"launch bad releaseAt", "POST", launchesPath, jsonCT, with(t, launch, "releaseAt", "tomorrow"), false},
+		{"launch long note", "POST", launchesPath, jsonCT, with(t, launch, "note", strings.Repeat("n", 501)), false},
+		{"launch unknown field", "POST", launchesPath, jsonCT, with(t, launch, "percentage", 10), false},
+		{"launch empty", "POST", launchesPath, jsonCT, "", false},
+		{"percentage", "PATCH", launchPath, jsonCT, `{"percentage":60}`, true},
+		{"percentage 100", "PATCH", launchPath, jsonCT, `{"percentage":100}`, true},
+		{"percentage 0", "PATCH", launchPath, jsonCT, `{"percentage":0}`, false},
+		{"percentage 101", "PATCH", launchPath, jsonCT, `{"percentage":101}`, false},
+		{"percentage fraction", "PATCH", launchPath, jsonCT, `{"percentage":12.5}`, false},
+		{"percentage missing", "PATCH", launchPath, jsonCT, `{}`, false},
+		{"percentage with status", "PATCH", launchPath, jsonCT, `{"percentage":60,"status":"paused"}`, false},
+		{"withdraw launch takes no body", "POST", launchPath + "/withdraw", "", "", true},
+		{"pause with a body", "POST", launchPath + "/pause", jsonCT, `{}`, false},
+		{"resume takes no body", "POST", launchPath + "/resume", "", "", true},
+		{"rollback", "POST", rollbackPath, jsonCT, `{"version":"1.0.0"}`, true},
+		{"rollback without version", "POST", rollbackPath, jsonCT, `{}`, false},
+		{"rollback not semver", "POST", rollbackPath, jsonCT, `{"version":"previous"}`, false},
+		{"rollback empty", "POST", rollbackPath, jsonCT, "", false},
+		{"offline without body", "POST", mpPath + "/offline", "", "", true},
+		{"offline with reason", "POST", mpPath + "/offline", jsonCT, `{"reason":"legal review"}`, true},
+		{"offline long reason", "POST", mpPath + "/offline", jsonCT, mustJSON(t, map[string]string{"reason": strings.Repeat("r", 2001)}), false},
+		{"online with unknown field", "POST", mpPath + "/online", jsonCT, `{"reason":"fixed","at":"now"}`, false},
+		{"online as text", "POST", mpPath + "/online", "text/plain", `{"reason":"fixed"}`, false},
 		{"trial takes no body", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial", "", "", true},
 		{"trial with a body", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial", jsonCT, `{}`, false},
 		{"unknown operation", "POST", "/v1/nothing", jsonCT, `{}`, false},

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/mpdp/platform/shared/api"
@@ -26,6 +27,8 @@ import (
 	"github.com/mpdp/platform/shared/processor"
 	"github.com/mpdp/platform/shared/resources"
 	"github.com/mpdp/platform/shared/storage"
+	"github.com/mpdp/platform/shared/workflows"
+	"github.com/mpdp/platform/shared/workflows/worker"
 )
 
 // Config is what the functions need to find their resources.
@@ -37,7 +40,9 @@ type Config struct {
 	ClientID     string
 	MailQueueURL string
 	MailFrom     string
-	ConsoleURL   string
+	// StateMachineARN is the launch workflow.
+	StateMachineARN string
+	ConsoleURL      string
 	// ConsoleOrigins may call the bucket from browsers (CORS); comma-separated in the environment.
 	ConsoleOrigins []string
 }
@@ -48,21 +53,22 @@ func (c Config) Env() map[string]string {
 		resources.EnvTableName: c.TableName, resources.EnvBucketName: c.BucketName,
 		resources.EnvUserPoolID: c.UserPoolID, resources.EnvClientID: c.ClientID,
 		resources.EnvMailQueueURL: c.MailQueueURL, resources.EnvMailFrom: c.MailFrom,
-		resources.EnvConsoleURL: c.ConsoleURL, resources.EnvConsoleOrigins: strings.Join(c.ConsoleOrigins, ","),
+		resources.EnvConsoleURL: c.ConsoleURL, resources.EnvStateMachine: c.StateMachineARN, resources.EnvConsoleOrigins: strings.Join(c.ConsoleOrigins, ","),
 	}
 }
 
 // FromEnv reads the configuration Lambda's environment holds.
 func FromEnv() (Config, error) {
 	c := Config{
-		Region:       os.Getenv("AWS_REGION"),
-		TableName:    os.Getenv(resources.EnvTableName),
-		BucketName:   os.Getenv(resources.EnvBucketName),
-		UserPoolID:   os.Getenv(resources.EnvUserPoolID),
-		ClientID:     os.Getenv(resources.EnvClientID),
-		MailQueueURL: os.Getenv(resources.EnvMailQueueURL),
-		MailFrom:     os.Getenv(resources.EnvMailFrom),
-		ConsoleURL:   os.Getenv(resources.EnvConsoleURL),
+		Region:          os.Getenv("AWS_REGION"),
+		TableName:       os.Getenv(resources.EnvTableName),
+		BucketName:      os.Getenv(resources.EnvBucketName),
+		UserPoolID:      os.Getenv(resources.EnvUserPoolID),
+		ClientID:        os.Getenv(resources.EnvClientID),
+		MailQueueURL:    os.Getenv(resources.EnvMailQueueURL),
+		MailFrom:        os.Getenv(resources.EnvMailFrom),
+		ConsoleURL:      os.Getenv(resources.EnvConsoleURL),
+		StateMachineARN: os.Getenv(resources.EnvStateMachine),
 	}
 	if o := os.Getenv(resources.EnvConsoleOrigins); o != "" {
 		c.ConsoleOrigins = strings.Split(o, ",")
@@ -89,6 +95,7 @@ func NewServer(awsCfg aws.Config, c Config, log *slog.Logger) *api.Server {
 		Users:      identity.New(cip.NewFromConfig(awsCfg), c.UserPoolID),
 		Mail:       mail.NewOutbox(sqs.NewFromConfig(awsCfg), c.MailQueueURL),
 		Packages:   bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil),
+		Workflows:  workflows.NewRunner(sfn.NewFromConfig(awsCfg), c.StateMachineARN),
 		ConsoleURL: c.ConsoleURL,
 		Log:        log,
 	})
@@ -106,19 +113,38 @@ func NewProcessor(awsCfg aws.Config, c Config, log *slog.Logger) *processor.Work
 	}
 }
 
+// NewWorkflowWorker builds the launch workflow's task worker.
+func NewWorkflowWorker(awsCfg aws.Config, c Config, log *slog.Logger) *worker.Worker {
+	return &worker.Worker{
+		Store: storage.New(dynamodb.NewFromConfig(awsCfg), c.TableName, nil),
+		Tasks: workflows.NewRunner(sfn.NewFromConfig(awsCfg), c.StateMachineARN),
+		Mail:  mail.NewOutbox(sqs.NewFromConfig(awsCfg), c.MailQueueURL),
+		Log:   log,
+		Now:   time.Now,
+	}
+}
+
 // NewMailer builds the mail worker.
 func NewMailer(awsCfg aws.Config, c Config, log *slog.Logger) *mail.Worker {
 	return &mail.Worker{Sender: mail.NewSender(sesv2.NewFromConfig(awsCfg), c.MailFrom), Log: log}
 }
 
-// FromLambdaEnv loads both configurations the way a function starts.
-func FromLambdaEnv(ctx context.Context) (aws.Config, Config, error) {
+// MustLoad loads a function's configuration from its environment, with the
+// logger, in the order NewServer and the worker constructors take them; a
+// function that cannot find its resources exits at once, with the reason.
+func MustLoad() (aws.Config, Config, *slog.Logger) {
+	log := Logger()
 	c, err := FromEnv()
 	if err != nil {
-		return aws.Config{}, c, err
+		log.Error("configuration", "error", err.Error())
+		os.Exit(1)
 	}
-	awsCfg, err := AWS(ctx)
-	return awsCfg, c, err
+	awsCfg, err := AWS(context.Background())
+	if err != nil {
+		log.Error("AWS configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	return awsCfg, c, log
 }
 
 // quietChecksums stops the S3 client logging, for every object without a

@@ -19,10 +19,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/mpdp/platform/shared/resources"
+	"github.com/mpdp/platform/shared/workflows"
 )
 
 // Options tune local provisioning.
@@ -33,12 +36,14 @@ type Options struct {
 
 // Outputs name what Provision created, like the CDK app's stack outputs.
 type Outputs struct {
-	TableName       string
-	BucketName      string
-	MailQueueURL    string
-	PackageQueueURL string
-	UserPoolID      string
-	ClientID        string
+	TableName        string
+	BucketName       string
+	MailQueueURL     string
+	PackageQueueURL  string
+	WorkflowQueueURL string
+	StateMachineARN  string
+	UserPoolID       string
+	ClientID         string
 }
 
 // Provision creates every resource (reusing those that exist) and says where they are.
@@ -62,12 +67,17 @@ func Provision(ctx context.Context, cfg aws.Config, opts Options) (Outputs, erro
 			out.MailQueueURL = url
 		case resources.PackageQueue.Name:
 			out.PackageQueueURL = url
+		case resources.WorkflowQueue.Name:
+			out.WorkflowQueueURL = url
 		}
 	}
 	if err := notify(ctx, s3c, sq, out.PackageQueueURL); err != nil {
 		return out, err
 	}
 	var err error
+	if out.StateMachineARN, err = createStateMachine(ctx, sfn.NewFromConfig(cfg), out.WorkflowQueueURL); err != nil {
+		return out, err
+	}
 	if out.UserPoolID, out.ClientID, err = createUserPool(ctx, cip.NewFromConfig(cfg), resources.UserPool); err != nil {
 		return out, err
 	}
@@ -78,6 +88,34 @@ func Provision(ctx context.Context, cfg aws.Config, opts Options) (Outputs, erro
 		}
 	}
 	return out, nil
+}
+
+// createStateMachine creates the launch workflow from the same definition CDK deploys.
+func createStateMachine(ctx context.Context, client *sfn.Client, taskQueueURL string) (string, error) {
+	def, err := workflows.Definition(workflows.Config{Table: resources.Table.Name, TaskQueueURL: taskQueueURL})
+	if err != nil {
+		return "", err
+	}
+	out, err := client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: &resources.LaunchWorkflow.Name, Definition: &def,
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/" + resources.LaunchWorkflow.Name)})
+	if err == nil {
+		return aws.ToString(out.StateMachineArn), nil
+	}
+	var exists *sfntypes.StateMachineAlreadyExists
+	if !errors.As(err, &exists) {
+		return "", fmt.Errorf("create state machine: %w", err)
+	}
+	list, err := client.ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
+	if err != nil {
+		return "", fmt.Errorf("list state machines: %w", err)
+	}
+	for _, sm := range list.StateMachines {
+		if aws.ToString(sm.Name) == resources.LaunchWorkflow.Name {
+			_, err := client.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: sm.StateMachineArn, Definition: &def})
+			return aws.ToString(sm.StateMachineArn), err
+		}
+	}
+	return "", fmt.Errorf("state machine %s exists but is not listed", resources.LaunchWorkflow.Name)
 }
 
 func createTable(ctx context.Context, db *dynamodb.Client, t resources.TableSpec) error {

@@ -100,6 +100,7 @@ func (q QueueSpec) DeadLetterName() string { return q.Name + "-dlq" }
 var Queues = []QueueSpec{
 	{Name: "mpdp-mail", VisibilityTimeout: 60 * time.Second, MaxReceiveCount: 5},
 	{Name: "mpdp-packages", VisibilityTimeout: 120 * time.Second, MaxReceiveCount: 4},
+	{Name: "mpdp-workflow", VisibilityTimeout: 60 * time.Second, MaxReceiveCount: 5},
 }
 
 // MailQueue carries the emails the platform sends.
@@ -107,6 +108,16 @@ var MailQueue = Queues[0]
 
 // PackageQueue carries the bucket's ObjectCreated events for IncomingPrefix.
 var PackageQueue = Queues[1]
+
+// WorkflowQueue carries the launch workflow's tasks (with their task tokens).
+var WorkflowQueue = Queues[2]
+
+// LaunchWorkflow is the Step Functions state machine of launches (its
+// definition is in package workflows).
+var LaunchWorkflow = StateMachineSpec{Name: "mpdp-launch"}
+
+// StateMachineSpec names a state machine.
+type StateMachineSpec struct{ Name string }
 
 // UserPool is the Cognito user pool console users sign in to.
 var UserPool = UserPoolSpec{
@@ -140,6 +151,9 @@ const (
 	AssetsSign      Permission = "assets:sign"      // presign PUTs under AssetsPrefix
 	PackagesProcess Permission = "packages:process" // read IncomingPrefix, write PackagesPrefix
 	PackagesConsume Permission = "packages:consume" // receive from the package queue (event source)
+	WorkflowStart   Permission = "workflow:start"   // states:StartExecution on the launch workflow
+	WorkflowAnswer  Permission = "workflow:answer"  // states:SendTaskSuccess / SendTaskFailure for the launch workflow
+	WorkflowConsume Permission = "workflow:consume" // receive from the workflow task queue (event source)
 )
 
 // Function is one Lambda function. HTTP functions serve the routes of their area
@@ -155,10 +169,12 @@ var Functions = []Function{
 	{Name: "accounts", Permissions: []Permission{TableRead, TableWrite, MailEnqueue}},
 	{Name: "workspaces", Permissions: []Permission{TableRead, TableWrite, AssetsSign}},
 	{Name: "members", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
-	{Name: "approvals", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
+	{Name: "approvals", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue, WorkflowAnswer}},
+	{Name: "launches", Permissions: []Permission{TableRead, TableWrite, MailEnqueue, WorkflowStart, WorkflowAnswer}},
 	{Name: "miniprograms", Permissions: []Permission{TableRead, TableWrite, PackagesSign}},
 	{Name: "mailer", Permissions: []Permission{MailSend, MailConsume}, Queue: &MailQueue},
 	{Name: "processor", Permissions: []Permission{TableRead, TableWrite, PackagesProcess, PackagesConsume}, Queue: &PackageQueue},
+	{Name: "workflows", Permissions: []Permission{TableRead, TableWrite, MailEnqueue, WorkflowAnswer, WorkflowConsume}, Queue: &WorkflowQueue},
 }
 
 // Environment variables the functions read; both the CDK app and the local gateway set them.
@@ -170,5 +186,6 @@ const (
 	EnvMailQueueURL   = "MAIL_QUEUE_URL"
 	EnvConsoleOrigins = "CONSOLE_ORIGINS" // comma-separated origins allowed by CORS
 	EnvMailFrom       = "MAIL_FROM"
+	EnvStateMachine   = "LAUNCH_STATE_MACHINE_ARN"
 	EnvConsoleURL     = "CONSOLE_URL"
 )

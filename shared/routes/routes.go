@@ -65,6 +65,18 @@ var Table = []Route{
 	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}", "miniprograms", Signed},
 	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial", "miniprograms", Signed},
 
+	// launches and releases
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/launches", "launches", Signed},
+	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/launches", "launches", Signed},
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}", "launches", Signed},
+	{"PATCH", "/v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}", "launches", Signed},
+	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/withdraw", "launches", Signed},
+	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/pause", "launches", Signed},
+	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/resume", "launches", Signed},
+	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/rollback", "launches", Signed},
+	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/offline", "launches", Signed},
+	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/online", "launches", Signed},
+
 	// approvals
 	{"GET", "/v1/approvals", "approvals", Signed},
 	{"GET", "/v1/approvals/{id}", "approvals", Signed},

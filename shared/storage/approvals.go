@@ -54,6 +54,21 @@ func (s *Store) CreateApplication(ctx context.Context, a domain.Approval) error 
 	return s.transact(ctx, "", w, lock)
 }
 
+// StoreTaskToken puts the workflow's review task token on an approval still in
+// review; ErrConflict if it was decided meanwhile (the caller then completes the
+// task with that decision itself).
+func (s *Store) StoreTaskToken(ctx context.Context, id, token string) error {
+	return s.single(ctx, s.update(approvalKey(id), skApproval, "SET taskToken = :token", "#status = :inReview",
+		map[string]string{"#status": "status"},
+		map[string]types.AttributeValue{":token": str(token), ":inReview": str(string(domain.ApprovalInReview))}, errDecided))
+}
+
+// ApprovalExpiry is what the launch workflow writes when a review times out: the
+// approval's key and its index keys once expired.
+func ApprovalExpiry(a domain.Approval) (pk, sk, byStatus, byTypeStatus string) {
+	return approvalKey(a.ID), skApproval, byStatusKey(domain.ApprovalExpired), byTypeStatusKey(a.Type, domain.ApprovalExpired)
+}
+
 // GetApproval reads an approval.
 func (s *Store) GetApproval(ctx context.Context, id string) (domain.Approval, error) {
 	var it approvalItem
@@ -106,12 +121,19 @@ func (s *Store) LeaseDecision(ctx context.Context, id, holder string, until time
 // nobody else holds its lease.
 func (s *Store) decideWrites(before, after domain.Approval, holder string) ([]cond, error) {
 	after.PayloadJSON = string(after.Payload)
+	// The workflow worker may store a task token without changing the version;
+	// the decision must not erase one it has not seen.
 	c := "#version = :expected AND #status = :inReview AND (attribute_not_exists(decidingUntil) OR decidingUntil < :now OR decidingBy = :holder)"
-	w, err := s.put(approvalRecord(after), c,
-		map[string]string{"#version": "version", "#status": "status"},
-		map[string]types.AttributeValue{":expected": num(before.Version), ":inReview": str(string(domain.ApprovalInReview)),
-			":now": str(timeValue(s.now())), ":holder": str(holder)},
-		errDecided)
+	values := map[string]types.AttributeValue{":expected": num(before.Version), ":inReview": str(string(domain.ApprovalInReview)),
+		":now": str(timeValue(s.now())), ":holder": str(holder)}
+	if before.TaskToken == "" {
+		c += " AND attribute_not_exists(taskToken)"
+	} else {
+		c += " AND taskToken = :token"
+		values[":token"] = str(before.TaskToken)
+	}
+	after.TaskToken = before.TaskToken
+	w, err := s.put(approvalRecord(after), c, map[string]string{"#version": "version", "#status": "status"}, values, errDecided)
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +142,29 @@ func (s *Store) decideWrites(before, after domain.Approval, holder string) ([]co
 		writes = append(writes, s.del(applicationKey(before.Requester.Email), skOpen, "", nil, nil, nil))
 	}
 	return writes, nil
+}
+
+// CreateApproval stores a new approval in review.
+func (s *Store) CreateApproval(ctx context.Context, a domain.Approval) error {
+	a.PayloadJSON = string(a.Payload)
+	w, err := s.put(approvalRecord(a), notExists(), nil, nil, domain.Errorf(domain.ErrConflict, "approval exists"))
+	if err != nil {
+		return err
+	}
+	return s.single(ctx, w)
+}
+
+// DecideWithRelease records a decision together with the release it changes.
+func (s *Store) DecideWithRelease(ctx context.Context, before, after domain.Approval, relBefore, relAfter domain.Release) error {
+	writes, err := s.decideWrites(before, after, "")
+	if err != nil {
+		return err
+	}
+	rw, err := s.releaseWrite(relBefore, relAfter)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "", append(writes, rw)...)
 }
 
 // Decide records a decision that has no side effects (reject, withdraw, expire).

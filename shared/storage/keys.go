@@ -17,6 +17,9 @@
 //	mini program     WS#<ws>          MP#<mp>          gsi1: WS#<ws>#MPS / <created>#<mp>
 //	mini program name WS#<ws>         MPNAME#<name>    (uniqueness lock)
 //	package version  MP#<mp>          VER#<semver key> (the key sorts by semver precedence)
+//	launch           MP#<mp>          LAUNCH#<id>      gsi1: MP#<mp>#LAUNCHES / <created>#<id>
+//	active launch    MP#<mp>          ACTIVE_LAUNCH    (at most one per mini program)
+//	release          MP#<mp>          RELEASE          (what the mini program serves)
 //	open application APPLICATION#<email> OPEN         (uniqueness lock)
 //	idempotency      IDEMPOTENCY#<scope>#<key> IDEMPOTENCY  (expires by TTL)
 package storage
@@ -35,6 +38,8 @@ const (
 	skApproval   = "APPROVAL"
 	skOpen       = "OPEN"
 	skIdem       = "IDEMPOTENCY"
+	skActive     = "ACTIVE_LAUNCH"
+	skRelease    = "RELEASE"
 	authzListKey = "AUTHORIZATIONS"
 )
 
@@ -45,6 +50,8 @@ func mpKey(mp string) string                     { return "MP#" + mp }
 func wsMPsKey(ws string) string                  { return "WS#" + ws + "#MPS" }
 func mpNameSK(name string) string                { return "MPNAME#" + name }
 func versionSK(key string) string                { return "VER#" + key }
+func launchSK(id string) string                  { return "LAUNCH#" + id }
+func mpLaunchesKey(mp string) string             { return "MP#" + mp + "#LAUNCHES" }
 func formerSK(user string) string                { return "FORMER#" + user }
 func userKey(user string) string                 { return "USER#" + user }
 func inviteeSK(email string) string              { return "INVITEE#" + email }

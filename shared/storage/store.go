@@ -346,3 +346,5 @@ var throttling = map[string]bool{
 	"ProvisionedThroughputExceededException": true, "ThrottlingException": true,
 	"RequestLimitExceeded": true, "LimitExceededException": true, "InternalServerError": true,
 }
+
+func attributevalueMarshal(v any) (types.AttributeValue, error) { return attributevalue.Marshal(v) }

@@ -24,11 +24,21 @@ type Input struct {
 	Key           ItemKey `json:"key"`                 // the launch item
 	LockKey       ItemKey `json:"lockKey"`             // the mini program's active-launch lock, removed at the end
 	ReleaseAt     string  `json:"releaseAt,omitempty"` // RFC 3339; absent: publish right after approval
+	// Approval, when set, is marked expired with the launch if nobody decides in time.
+	Approval *ApprovalRef `json:"approval,omitempty"`
 	// Timing, configurable so tests run in seconds.
 	ReviewTimeoutSeconds int `json:"reviewTimeoutSeconds"` // default 7 days; then the launch expires
 	IntervalSeconds      int `json:"intervalSeconds"`      // between phased steps; default 1 day
 	PausePollSeconds     int `json:"pausePollSeconds"`     // how often a paused rollout looks for a resume
 	TaskTimeoutSeconds   int `json:"taskTimeoutSeconds"`   // publish and advance tasks
+}
+
+// ApprovalRef is the launch's approval item and its index keys once expired
+// (the storage package knows the layout; the state machine only writes it).
+type ApprovalRef struct {
+	Key                 ItemKey `json:"key"`
+	ExpiredByStatus     string  `json:"expiredByStatus"`
+	ExpiredByTypeStatus string  `json:"expiredByTypeStatus"`
 }
 
 // ItemKey is a table item's key.

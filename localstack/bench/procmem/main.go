@@ -3,7 +3,7 @@
 // did nothing else (its peak RSS comes from wait4's rusage in the parent).
 //
 // It is configured from the environment exactly as functions/processor is
-// (platform.FromLambdaEnv, platform.NewProcessor), reads one SQS message (the
+// (platform.MustLoad, platform.NewProcessor), reads one SQS message (the
 // JSON of an events.SQSMessage, as the bench received it from the package
 // queue) on stdin, hands it to Worker.Handle and prints a JSON line:
 //
@@ -51,11 +51,7 @@ func main() {
 	if err := json.Unmarshal(in, &msg); err != nil {
 		log.Fatalf("stdin: %v", err)
 	}
-	awsCfg, cfg, err := platform.FromLambdaEnv(ctx)
-	if err != nil {
-		log.Fatal(err)
-	}
-	worker := platform.NewProcessor(awsCfg, cfg, platform.Logger())
+	worker := platform.NewProcessor(platform.MustLoad())
 
 	peak := newHeapPeak()
 	t0 := time.Now()

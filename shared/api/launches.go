@@ -1,0 +1,423 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/mail"
+	"github.com/mpdp/platform/shared/storage"
+	"github.com/mpdp/platform/shared/workflows"
+)
+
+// Workflows starts launch executions and completes their review tasks.
+type Workflows interface {
+	Start(ctx context.Context, in workflows.Input) (string, error)
+	Succeed(ctx context.Context, token string, output any) error
+}
+
+// LaunchTiming are the workflow's waits; tests shorten them.
+type LaunchTiming struct {
+	ReviewTimeout time.Duration
+	PausePoll     time.Duration
+	TaskTimeout   time.Duration
+}
+
+// DefaultLaunchTiming is production's: a review waits 7 days.
+var DefaultLaunchTiming = LaunchTiming{ReviewTimeout: 7 * 24 * time.Hour, PausePoll: time.Hour, TaskTimeout: 5 * time.Minute}
+
+// launchPayload is a launch approval's payload.
+type launchPayload struct {
+	LaunchID      string          `json:"launchId"`
+	MiniProgramID string          `json:"miniProgramId"`
+	MiniProgram   string          `json:"miniProgram"`
+	Version       string          `json:"version"`
+	Strategy      domain.Strategy `json:"strategy"`
+	Note          string          `json:"note,omitempty"`
+}
+
+func (s *Server) createLaunch(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	a, err := s.authorize(r, ws, domain.ActDevelop)
+	if err != nil {
+		return err
+	}
+	var in domain.LaunchInput
+	if err := httpapi.Decode(r, &in); err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	if err := in.Validate(now); err != nil {
+		return err
+	}
+	if err := s.checkAuthorized(r, ws); err != nil {
+		return err
+	}
+	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+	if err != nil {
+		return err
+	}
+	v, err := s.Store.GetVersion(r.Context(), mp.ID, in.Version)
+	if errors.Is(err, domain.ErrNotFound) {
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "version", Message: "no such version of this mini program"}}}
+	}
+	if err != nil {
+		return err
+	}
+	if v.Status != domain.VersionReady {
+		return domain.Errorf(domain.ErrConflict, "version %s is %s; only ready versions can be launched", v.Version, v.View(now).Status)
+	}
+	l := domain.Launch{ID: domain.NewID("lch"), WorkspaceID: ws, MiniProgramID: mp.ID, Version: v.Version, Strategy: in.Strategy,
+		Steps: in.Steps, IntervalSeconds: in.IntervalSeconds, ReleaseAt: in.ReleaseAt, Note: in.Note,
+		Status: domain.LaunchInReview, RequestedBy: a.caller.UserID, RequestedEmail: a.caller.Email, CreatedAt: now,
+		UpdatedAt: now.Format(time.RFC3339Nano), Timeline: []domain.TimelineEntry{}}
+	payload, _ := json.Marshal(launchPayload{LaunchID: l.ID, MiniProgramID: mp.ID, MiniProgram: mp.Name, Version: v.Version, Strategy: in.Strategy, Note: in.Note})
+	ap := domain.Approval{ID: domain.NewID("apv"), Type: domain.ApprovalLaunch, Status: domain.ApprovalInReview,
+		Title: "Launch " + v.Version + " of " + mp.Name + " (" + string(in.Strategy) + ")", Payload: payload, CreatedAt: now, Version: 1,
+		Requester: domain.Requester{UserID: a.caller.UserID, Email: a.caller.Email, WorkspaceID: ws}}
+	l.ApprovalID = ap.ID
+	ended, err := s.endedLockHolder(r.Context(), mp.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.CreateLaunch(r.Context(), l, ap, ended); err != nil {
+		return err
+	}
+	arn, err := s.Workflows.Start(r.Context(), s.launchInput(l, ap))
+	if err != nil {
+		// Without an execution the launch could never move: end it so the mini program is free again.
+		if ferr := s.Store.FailLaunch(r.Context(), l, "the launch workflow could not start", now); ferr != nil {
+			httpapi.Logger(r.Context()).ErrorContext(r.Context(), "launch left without a workflow", "launch", l.ID, "error", ferr.Error())
+		}
+		return errors.Join(domain.ErrUnavailable, err)
+	}
+	if err := s.Store.SetExecution(r.Context(), l, arn); err != nil {
+		httpapi.Logger(r.Context()).WarnContext(r.Context(), "execution not recorded", "launch", l.ID, "error", err.Error())
+	}
+	httpapi.JSON(w, http.StatusCreated, l)
+	return nil
+}
+
+// endedLockHolder returns the launch holding the mini program's lock if that
+// launch has already ended, so a new launch need not wait for the workflow's last step.
+func (s *Server) endedLockHolder(ctx context.Context, mp string) (string, error) {
+	holder, err := s.Store.ActiveLaunch(ctx, mp)
+	if err != nil || holder == "" {
+		return "", err
+	}
+	l, err := s.Store.GetLaunch(ctx, mp, holder)
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && !l.Active()) {
+		return holder, nil
+	}
+	return "", err
+}
+
+// launchInput is the workflow input for a launch.
+func (s *Server) launchInput(l domain.Launch, a domain.Approval) workflows.Input {
+	key, lock := storage.LaunchKeys(l)
+	in := workflows.Input{LaunchID: l.ID, ApprovalID: a.ID, WorkspaceID: l.WorkspaceID, MiniProgramID: l.MiniProgramID,
+		Version: l.Version, Strategy: string(l.Strategy), Steps: l.Steps, Key: key, LockKey: lock,
+		ReviewTimeoutSeconds: int(s.Timing.ReviewTimeout.Seconds()), IntervalSeconds: l.IntervalSeconds,
+		PausePollSeconds: int(s.Timing.PausePoll.Seconds()), TaskTimeoutSeconds: int(s.Timing.TaskTimeout.Seconds())}
+	pk, sk, byStatus, byTypeStatus := storage.ApprovalExpiry(a)
+	in.Approval = &workflows.ApprovalRef{Key: workflows.ItemKey{PK: pk, SK: sk}, ExpiredByStatus: byStatus, ExpiredByTypeStatus: byTypeStatus}
+	if in.Steps == nil {
+		in.Steps = []int{100}
+	}
+	if in.IntervalSeconds == 0 {
+		in.IntervalSeconds = 1
+	}
+	if l.ReleaseAt != nil {
+		in.ReleaseAt = workflows.ReleaseTime(*l.ReleaseAt)
+	}
+	return in
+}
+
+func (s *Server) listLaunches(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+		return err
+	}
+	status := domain.LaunchStatus(r.URL.Query().Get("status"))
+	if status != "" && !slices.Contains(domain.LaunchStatuses, status) {
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "status", Message: "is not a launch status"}}}
+	}
+	limit, err := httpapi.Limit(r)
+	if err != nil {
+		return err
+	}
+	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+	if err != nil {
+		return err
+	}
+	page, err := s.Store.ListLaunches(r.Context(), mp.ID, status, limit, r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	return list(w, page)
+}
+
+// launch loads a launch of the mini program in the URL, in workspace ws.
+func (s *Server) launch(r *http.Request, ws string) (domain.Launch, error) {
+	l, err := s.Store.GetLaunch(r.Context(), r.PathValue("mp"), r.PathValue("launch"))
+	if err == nil && l.WorkspaceID != ws {
+		return l, domain.ErrNotFound
+	}
+	return l, err
+}
+
+type launchDetail struct {
+	domain.Launch
+	Approval *domain.Approval `json:"approval,omitempty"`
+}
+
+func (s *Server) getLaunch(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+		return err
+	}
+	l, err := s.launch(r, ws)
+	if err != nil {
+		return err
+	}
+	d := launchDetail{Launch: l}
+	if a, err := s.Store.GetApproval(r.Context(), l.ApprovalID); err == nil {
+		d.Approval = &a
+	}
+	httpapi.JSON(w, http.StatusOK, d)
+	return nil
+}
+
+// withdrawLaunch withdraws the launch's approval, as POST /v1/approvals/{id}/withdraw does.
+func (s *Server) withdrawLaunch(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	a, err := s.authorize(r, ws, domain.ActRead)
+	if err != nil {
+		return err
+	}
+	l, err := s.launch(r, ws)
+	if err != nil {
+		return err
+	}
+	ap, err := s.Store.GetApproval(r.Context(), l.ApprovalID)
+	if err != nil {
+		return err
+	}
+	after, err := s.applyDecision(r, ap, domain.Decision{To: domain.ApprovalWithdrawn, By: a.caller.UserID, ByEmail: a.caller.Email, At: s.Now().UTC()})
+	if err != nil {
+		return err
+	}
+	httpapi.JSON(w, http.StatusOK, after)
+	return nil
+}
+
+func (s *Server) pauseLaunch(w http.ResponseWriter, r *http.Request) error {
+	return s.moveRollout(w, r, domain.LaunchRollingOut, domain.LaunchPaused)
+}
+
+func (s *Server) resumeLaunch(w http.ResponseWriter, r *http.Request) error {
+	return s.moveRollout(w, r, domain.LaunchPaused, domain.LaunchRollingOut)
+}
+
+// moveRollout pauses or resumes a staged rollout; the workflow's next step sees it.
+func (s *Server) moveRollout(w http.ResponseWriter, r *http.Request, from, to domain.LaunchStatus) error {
+	ws := r.PathValue("ws")
+	a, err := s.authorize(r, ws, domain.ActDevelop)
+	if err != nil {
+		return err
+	}
+	l, err := s.launch(r, ws)
+	if err != nil {
+		return err
+	}
+	if l.Status != from {
+		return domain.Errorf(domain.ErrConflict, "the launch is %s, not %s", l.Status, from)
+	}
+	entry := domain.TimelineEntry{Status: string(to), At: s.Now().UTC().Format(time.RFC3339Nano), By: a.caller.UserID}
+	if err := s.Store.UpdateLaunch(r.Context(), l, []domain.LaunchStatus{from}, to, l.Percentage, entry); err != nil {
+		return err
+	}
+	l, err = s.launch(r, ws)
+	if err != nil {
+		return err
+	}
+	httpapi.JSON(w, http.StatusOK, l)
+	return nil
+}
+
+type percentageInput struct {
+	Percentage int `json:"percentage"`
+}
+
+// patchLaunch raises a staged rollout's percentage by hand (admins, upward only).
+func (s *Server) patchLaunch(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	a, err := s.authorize(r, ws, domain.ActManageWorkspace)
+	if err != nil {
+		return err
+	}
+	var in percentageInput
+	if err := httpapi.Decode(r, &in); err != nil {
+		return err
+	}
+	l, err := s.launch(r, ws)
+	if err != nil {
+		return err
+	}
+	if in.Percentage < 1 || in.Percentage > 100 {
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "percentage", Message: "must be 1 to 100"}}}
+	}
+	if l.Status != domain.LaunchRollingOut && l.Status != domain.LaunchPaused {
+		return domain.Errorf(domain.ErrConflict, "the launch is %s; only a staged rollout's percentage can be set", l.Status)
+	}
+	if in.Percentage <= l.Percentage {
+		return domain.Errorf(domain.ErrConflict, "a rollout only goes up: it is at %d%%", l.Percentage)
+	}
+	rel, err := s.Store.GetRelease(r.Context(), l.MiniProgramID)
+	if err != nil {
+		return err
+	}
+	next := rel
+	next.Percentage, next.UpdatedAt, next.Revision = in.Percentage, s.Now().UTC(), rel.Revision+1
+	entry := domain.TimelineEntry{Status: string(l.Status), At: s.Now().UTC().Format(time.RFC3339Nano), By: a.caller.UserID,
+		Note: "percentage set by hand"}
+	if err := s.Store.PublishLaunch(r.Context(), rel, next, l, []domain.LaunchStatus{l.Status}, l.Status, entry); err != nil {
+		return err
+	}
+	l, err = s.launch(r, ws)
+	if err != nil {
+		return err
+	}
+	httpapi.JSON(w, http.StatusOK, l)
+	return nil
+}
+
+type rollbackInput struct {
+	Version string `json:"version"`
+}
+
+// rollback serves one of the last released versions to everyone again.
+func (s *Server) rollback(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActDevelop); err != nil {
+		return err
+	}
+	var in rollbackInput
+	if err := httpapi.Decode(r, &in); err != nil {
+		return err
+	}
+	if _, err := domain.ParseSemver(in.Version); err != nil {
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "version", Message: err.Error()}}}
+	}
+	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+	if err != nil {
+		return err
+	}
+	if active, err := s.Store.ActiveLaunch(r.Context(), mp.ID); err != nil {
+		return err
+	} else if active != "" {
+		if l, err := s.Store.GetLaunch(r.Context(), mp.ID, active); err == nil && (l.Status == domain.LaunchRollingOut || l.Status == domain.LaunchPaused) {
+			return domain.Errorf(domain.ErrConflict, "a staged rollout (%s) is running; it must finish before a rollback", l.ID)
+		}
+	}
+	rel, err := s.Store.GetRelease(r.Context(), mp.ID)
+	if err != nil {
+		return err
+	}
+	next, err := rel.Rollback(in.Version, s.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if err := s.Store.PutRelease(r.Context(), rel, next); err != nil {
+		return err
+	}
+	httpapi.JSON(w, http.StatusOK, next)
+	return nil
+}
+
+type onlineInput struct {
+	Reason string `json:"reason"`
+}
+
+func (in *onlineInput) validate() error {
+	in.Reason = strings.TrimSpace(in.Reason)
+	if utf8.RuneCountInString(in.Reason) > 2000 {
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "reason", Message: "must be at most 2000 characters"}}}
+	}
+	return nil
+}
+
+// requestOnline asks the tenant to take the mini program offline or bring it back.
+func (s *Server) requestOnline(typ domain.ApprovalType) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ws := r.PathValue("ws")
+		a, err := s.authorize(r, ws, domain.ActDevelop)
+		if err != nil {
+			return err
+		}
+		var in onlineInput
+		if err := httpapi.DecodeOptional(r, &in); err != nil {
+			return err
+		}
+		if err := in.validate(); err != nil {
+			return err
+		}
+		mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+		if err != nil {
+			return err
+		}
+		rel, err := s.Store.GetRelease(r.Context(), mp.ID)
+		if err != nil {
+			return err
+		}
+		if typ == domain.ApprovalOffline && (rel.Offline || rel.Version == "") {
+			return domain.Errorf(domain.ErrConflict, "the mini program is not online")
+		}
+		if typ == domain.ApprovalOnline && !rel.Offline {
+			return domain.Errorf(domain.ErrConflict, "the mini program is not offline")
+		}
+		payload, _ := json.Marshal(map[string]string{"miniProgramId": mp.ID, "miniProgram": mp.Name, "reason": in.Reason})
+		now := s.Now().UTC()
+		ap := domain.Approval{ID: domain.NewID("apv"), Type: typ, Status: domain.ApprovalInReview,
+			Title: "Take " + mp.Name + " " + string(typ), Payload: payload, CreatedAt: now, Version: 1,
+			Requester: domain.Requester{UserID: a.caller.UserID, Email: a.caller.Email, WorkspaceID: ws}}
+		if err := s.Store.CreateApproval(r.Context(), ap); err != nil {
+			return err
+		}
+		httpapi.JSON(w, http.StatusCreated, ap)
+		return nil
+	}
+}
+
+// reviewResult is what a launch approval's decision tells the workflow.
+func reviewResult(a domain.Approval) workflows.ReviewResult {
+	return workflows.ReviewResult{Decision: string(a.Status), By: a.DecidedBy, Reason: a.Reason}
+}
+
+// signalReview completes the launch workflow's review task with the decision.
+// If the worker has not stored the task token yet, it will find the decision
+// when it tries, and complete the task itself: the workflow never waits on a
+// decision already made.
+func (s *Server) signalReview(r *http.Request, a domain.Approval) {
+	if a.TaskToken == "" {
+		return
+	}
+	if err := s.Workflows.Succeed(r.Context(), a.TaskToken, reviewResult(a)); err != nil && !errors.Is(err, workflows.ErrTaskGone) {
+		httpapi.Logger(r.Context()).ErrorContext(r.Context(), "review decision not delivered to the workflow", "approval", a.ID, "error", err.Error())
+	}
+}
+
+// notifyDecision tells a launch's requester of the review decision.
+func (s *Server) notifyDecision(r *http.Request, a domain.Approval) {
+	if a.Requester.Email == "" || a.Status == domain.ApprovalWithdrawn {
+		return
+	}
+	s.notify(r, mail.Decision(a.Requester.Email, a.Title, string(a.Status), a.Reason, a.Comment))
+}

@@ -1,0 +1,245 @@
+package api_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mpdp/platform/shared/api"
+)
+
+// withWorkflows runs the launch workflow's worker (and the mailer's queue is left
+// alone) for the test, with the workflow's waits shortened.
+func withWorkflows(t *testing.T, timing api.LaunchTiming) {
+	t.Helper()
+	old := env.Server.Timing
+	env.Server.Timing = timing
+	ctx, cancel := context.WithCancel(context.Background())
+	p := env.Pollers()[2]
+	p.Wait = time.Second
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		env.Server.Timing = old
+	})
+}
+
+var quick = api.LaunchTiming{ReviewTimeout: time.Minute, PausePoll: time.Second, TaskTimeout: 30 * time.Second}
+
+type launchBody struct {
+	ID, Status, Version, Strategy, ApprovalID, EndReason, DecidedBy string
+	Percentage                                                      int
+	Timeline                                                        []struct{ Status, At, By, Note string }
+	Approval                                                        *struct{ Status, Comment, Reason, DecidedBy string }
+}
+
+func (l launchBody) statuses() []string {
+	var out []string
+	for _, e := range l.Timeline {
+		out = append(out, e.Status)
+	}
+	return out
+}
+
+// readyMiniProgram makes a developer workspace with a mini program whose given versions are ready.
+func readyMiniProgram(t *testing.T, versions ...string) (ws string, admin client, mp string) {
+	t.Helper()
+	ws, admin = developerWorkspace(t)
+	mp = miniProgram(t, admin, ws, "Launch Shop")
+	for _, v := range versions {
+		if got := uploadAndProcess(t, admin, mp, v, validPkg(t, v)); got.Status != "ready" {
+			t.Fatalf("version %s is %s", v, got.Status)
+		}
+	}
+	return ws, admin, mp
+}
+
+// awaitLaunch polls a launch until its status is one of want.
+func awaitLaunch(t *testing.T, c client, path string, want ...string) launchBody {
+	t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	var l launchBody
+	for time.Now().Before(deadline) {
+		l = launchBody{}
+		c.must(200, "GET", path, nil).decode(t, &l)
+		if slices.Contains(want, l.Status) {
+			return l
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("launch %s is %s (timeline %v), want %v", path, l.Status, l.statuses(), want)
+	return l
+}
+
+func launch(t *testing.T, c client, mp string, body map[string]any) (path string, l launchBody) {
+	t.Helper()
+	c.must(201, "POST", mp+"/launches", body).decode(t, &l)
+	return mp + "/launches/" + l.ID, l
+}
+
+type releaseBody struct {
+	Version, PreviousVersion string
+	Percentage               int
+	Offline                  bool
+	History                  []string
+}
+
+func TestFullLaunchApprovedAndReleased(t *testing.T) {
+	withWorkflows(t, quick)
+	_, admin, mp := readyMiniProgram(t, "1.0.0")
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full", "note": "first release"})
+	if l.Status != "in_review" || l.ApprovalID == "" {
+		t.Fatalf("new launch %+v", l)
+	}
+	admin.must(409, "POST", mp+"/launches", map[string]any{"version": "1.0.0", "strategy": "full"}).problem(t)
+	admin.must(400, "POST", mp+"/launches", map[string]any{"version": "1.0.0", "strategy": "phased", "steps": []int{50, 20}}).problem(t)
+
+	tenant := tenantAdmin(t)
+	admin.must(403, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil) // nobody approves their own
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", map[string]string{"comment": "looks good"})
+	done := awaitLaunch(t, admin, path, "completed", "failed")
+	if done.Status != "completed" || done.Percentage != 100 || !slices.Contains(done.statuses(), "published") ||
+		done.Approval == nil || done.Approval.Comment != "looks good" {
+		t.Fatalf("launch %+v", done)
+	}
+	tenant.must(409, "POST", "/v1/approvals/"+l.ApprovalID+"/reject", map[string]string{"reason": "late"}).problem(t)
+	// The mini program is free for the next launch.
+	var list struct{ Items []launchBody }
+	admin.must(200, "GET", mp+"/launches?status=completed", nil).decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != l.ID {
+		t.Fatalf("completed launches %+v", list.Items)
+	}
+}
+
+func TestLaunchRejectedWithdrawnExpired(t *testing.T) {
+	withWorkflows(t, quick)
+	_, admin, mp := readyMiniProgram(t, "1.0.0")
+	tenant := tenantAdmin(t)
+
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full"})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/reject", map[string]string{"reason": "Privacy policy missing"})
+	rejected := awaitLaunch(t, admin, path, "rejected")
+	if rejected.EndReason != "Privacy policy missing" {
+		t.Fatalf("rejected %+v", rejected)
+	}
+
+	path, l = launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full"})
+	admin.must(200, "POST", path+"/withdraw", nil)
+	awaitLaunch(t, admin, path, "withdrawn")
+	admin.must(409, "POST", path+"/withdraw", nil).problem(t)
+
+	env.Server.Timing.ReviewTimeout = 2 * time.Second
+	path, l = launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full"})
+	awaitLaunch(t, admin, path, "expired")
+	env.Server.Timing = quick
+	tenant.must(409, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil).problem(t)
+}
+
+func TestPhasedRolloutPauseResumeAndRollback(t *testing.T) {
+	withWorkflows(t, quick)
+	ws, admin, mp := readyMiniProgram(t, "1.0.0", "2.0.0")
+	tenant := tenantAdmin(t)
+	dev := addMember(t, admin, ws, "developer")
+
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full"})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, admin, path, "completed")
+
+	path, l = launch(t, dev, mp, map[string]any{"version": "2.0.0", "strategy": "phased", "steps": []int{10, 50, 100}, "intervalSeconds": 2})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	rolling := awaitLaunch(t, dev, path, "rolling_out")
+	admin.must(409, "POST", mp+"/rollback", map[string]string{"version": "1.0.0"}).problem(t)
+	dev.must(200, "POST", path+"/pause", nil)
+	dev.must(409, "POST", path+"/pause", nil).problem(t)
+	time.Sleep(4 * time.Second)
+	var paused launchBody
+	dev.must(200, "GET", path, nil).decode(t, &paused)
+	if paused.Status != "paused" || paused.Percentage > 50 {
+		t.Fatalf("paused launch moved: %+v (was %d%%)", paused, rolling.Percentage)
+	}
+	dev.must(403, "PATCH", path, map[string]int{"percentage": 60}).problem(t)
+	admin.must(409, "PATCH", path, map[string]int{"percentage": paused.Percentage}).problem(t)
+	admin.must(200, "PATCH", path, map[string]int{"percentage": 60})
+	dev.must(200, "POST", path+"/resume", nil)
+	done := awaitLaunch(t, dev, path, "completed", "failed")
+	if done.Status != "completed" || done.Percentage != 100 {
+		t.Fatalf("rollout ended %+v", done)
+	}
+
+	var rel releaseBody
+	admin.must(200, "POST", mp+"/rollback", map[string]string{"version": "1.0.0"}).decode(t, &rel)
+	if rel.Version != "1.0.0" || rel.PreviousVersion != "2.0.0" || rel.Percentage != 100 {
+		t.Fatalf("rollback %+v", rel)
+	}
+	admin.must(409, "POST", mp+"/rollback", map[string]string{"version": "0.1.0"}).problem(t)
+}
+
+func TestOfflineAndOnlineNeedApproval(t *testing.T) {
+	withWorkflows(t, quick)
+	_, admin, mp := readyMiniProgram(t, "1.0.0")
+	tenant := tenantAdmin(t)
+	admin.must(409, "POST", mp+"/offline", map[string]string{"reason": "never released"}).problem(t)
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full"})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, admin, path, "completed")
+
+	var off struct{ ID, Type string }
+	admin.must(201, "POST", mp+"/offline", map[string]string{"reason": "legal review"}).decode(t, &off)
+	if off.Type != "offline" {
+		t.Fatalf("approval %+v", off)
+	}
+	tenant.must(200, "POST", "/v1/approvals/"+off.ID+"/approve", nil)
+	admin.must(409, "POST", mp+"/offline", nil).problem(t)
+	var on struct{ ID string }
+	admin.must(201, "POST", mp+"/online", nil).decode(t, &on)
+	tenant.must(200, "POST", "/v1/approvals/"+on.ID+"/approve", nil)
+	admin.must(409, "POST", mp+"/online", nil).problem(t)
+}
+
+func TestScheduledRelease(t *testing.T) {
+	withWorkflows(t, quick)
+	_, admin, mp := readyMiniProgram(t, "1.0.0")
+	at := time.Now().Add(4 * time.Second).UTC().Truncate(time.Second)
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full", "releaseAt": at.Format(time.RFC3339)})
+	tenantAdmin(t).must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, admin, path, "scheduled", "completed")
+	done := awaitLaunch(t, admin, path, "completed")
+	for _, e := range done.Timeline {
+		if e.Status == "published" {
+			// moto's Wait truncates the remaining time to whole seconds (AWS does not),
+			// so it may publish up to a second early.
+			if ts, err := time.Parse(time.RFC3339Nano, e.At); err != nil || ts.Before(at.Add(-time.Second)) {
+				t.Fatalf("published at %s, before the release time %s", e.At, at)
+			}
+		}
+	}
+}
+
+func TestTwoReviewersDecideALaunchAtOnce(t *testing.T) {
+	withWorkflows(t, quick)
+	_, admin, mp := readyMiniProgram(t, "1.0.0")
+	tenant := tenantAdmin(t)
+	reviewer := addMember(t, tenant, "ws_tenant", "reviewer")
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full"})
+	statuses := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, c := range []client{tenant, reviewer} {
+		c.t = t
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			action := []string{"approve", "reject"}[i]
+			statuses[i] = c.do("POST", "/v1/approvals/"+l.ApprovalID+"/"+action, map[string]string{"reason": "race"}).Status
+		}()
+	}
+	wg.Wait()
+	slices.Sort(statuses)
+	if statuses[0] != 200 || statuses[1] != 409 {
+		t.Fatalf("statuses %v", statuses)
+	}
+	awaitLaunch(t, admin, path, "completed", "rejected")
+}

@@ -1,0 +1,189 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/workflows"
+)
+
+type launchItem struct {
+	keys
+	domain.Launch
+}
+
+func (it launchItem) launch() domain.Launch {
+	l := it.Launch
+	if l.Timeline == nil {
+		l.Timeline = []domain.TimelineEntry{}
+	}
+	return l
+}
+
+func launchRecord(l domain.Launch) launchItem {
+	return launchItem{keys: keys{PK: mpKey(l.MiniProgramID), SK: launchSK(l.ID),
+		GSI1PK: mpLaunchesKey(l.MiniProgramID), GSI1SK: timeKey(l.CreatedAt, l.ID)}, Launch: l}
+}
+
+// LaunchKeys are the keys the launch workflow writes to: the launch and the
+// mini program's active-launch lock.
+func LaunchKeys(l domain.Launch) (launch, lock workflows.ItemKey) {
+	return workflows.ItemKey{PK: mpKey(l.MiniProgramID), SK: launchSK(l.ID)},
+		workflows.ItemKey{PK: mpKey(l.MiniProgramID), SK: skActive}
+}
+
+type activeLock struct {
+	keys
+	LaunchID string `dynamodbav:"launchId"`
+}
+
+// CreateLaunch stores a launch in review with its approval and takes the mini
+// program's active-launch lock, atomically: ErrConflict if another launch is
+// active. ended names a launch known to have ended whose lock may be taken over:
+// the workflow marks a launch ended a moment before it releases the lock.
+func (s *Store) CreateLaunch(ctx context.Context, l domain.Launch, a domain.Approval, ended string) error {
+	lw, err := s.put(launchRecord(l), notExists(), nil, nil, domain.Errorf(domain.ErrConflict, "launch exists"))
+	if err != nil {
+		return err
+	}
+	lockCond, lockValues := notExists(), map[string]types.AttributeValue(nil)
+	if ended != "" {
+		lockCond, lockValues = notExists()+" OR launchId = :ended", map[string]types.AttributeValue{":ended": str(ended)}
+	}
+	lock, err := s.put(activeLock{keys: keys{PK: mpKey(l.MiniProgramID), SK: skActive}, LaunchID: l.ID}, lockCond, nil, lockValues,
+		domain.Errorf(domain.ErrConflict, "this mini program already has an active launch; wait for it to end or withdraw it"))
+	if err != nil {
+		return err
+	}
+	a.PayloadJSON = string(a.Payload)
+	aw, err := s.put(approvalRecord(a), notExists(), nil, nil, domain.Errorf(domain.ErrConflict, "approval exists"))
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "", lw, lock, aw)
+}
+
+// GetLaunch reads a launch of a mini program.
+func (s *Store) GetLaunch(ctx context.Context, mp, id string) (domain.Launch, error) {
+	var it launchItem
+	if err := s.get(ctx, mpKey(mp), launchSK(id), &it); err != nil {
+		return domain.Launch{}, err
+	}
+	return it.launch(), nil
+}
+
+// ListLaunches lists a mini program's launches, newest first, optionally of one status.
+func (s *Store) ListLaunches(ctx context.Context, mp string, status domain.LaunchStatus, limit int, cursor string) (Page[domain.Launch], error) {
+	page, err := queryPage(ctx, s, query{index: "gsi1", pk: mpLaunchesKey(mp), limit: limit, cursor: cursor, desc: true}, launchItem.launch)
+	if status == "" || err != nil {
+		return page, err
+	}
+	kept := page.Items[:0]
+	for _, l := range page.Items {
+		if l.Status == status {
+			kept = append(kept, l)
+		}
+	}
+	page.Items = kept
+	return page, nil
+}
+
+// UpdateLaunch changes a launch's status and percentage, appending to its
+// timeline, if it is still in one of the given statuses.
+func (s *Store) UpdateLaunch(ctx context.Context, l domain.Launch, from []domain.LaunchStatus, to domain.LaunchStatus, percentage int, entry domain.TimelineEntry) error {
+	return s.transact(ctx, "", s.launchUpdate(l, from, to, percentage, entry))
+}
+
+func (s *Store) launchUpdate(l domain.Launch, from []domain.LaunchStatus, to domain.LaunchStatus, percentage int, entry domain.TimelineEntry) cond {
+	e, _ := attributevalueMarshal(entry)
+	values := map[string]types.AttributeValue{":to": str(string(to)), ":pct": num(percentage), ":at": str(entry.At),
+		":entry": &types.AttributeValueMemberL{Value: []types.AttributeValue{e}}, ":empty": &types.AttributeValueMemberL{}}
+	c := "#status IN ("
+	for i, st := range from {
+		k := ":from" + string(rune('a'+i))
+		values[k] = str(string(st))
+		if i > 0 {
+			c += ", "
+		}
+		c += k
+	}
+	c += ")"
+	return s.update(mpKey(l.MiniProgramID), launchSK(l.ID),
+		"SET #status = :to, percentage = :pct, updatedAt = :at, timeline = list_append(if_not_exists(timeline, :empty), :entry)",
+		c, map[string]string{"#status": "status"}, values,
+		domain.Errorf(domain.ErrConflict, "the launch is no longer %v", from))
+}
+
+// SetExecution records the launch's workflow execution.
+func (s *Store) SetExecution(ctx context.Context, l domain.Launch, arn string) error {
+	return s.single(ctx, s.update(mpKey(l.MiniProgramID), launchSK(l.ID), "SET executionArn = :arn", "attribute_exists(pk)", nil,
+		map[string]types.AttributeValue{":arn": str(arn)}, domain.ErrNotFound))
+}
+
+// FailLaunch ends a launch whose workflow could not start, releasing the lock.
+func (s *Store) FailLaunch(ctx context.Context, l domain.Launch, reason string, at time.Time) error {
+	entry := domain.TimelineEntry{Status: string(domain.LaunchFailed), At: at.UTC().Format(time.RFC3339Nano), Note: reason}
+	u := s.launchUpdate(l, []domain.LaunchStatus{domain.LaunchInReview}, domain.LaunchFailed, l.Percentage, entry)
+	u.item.Update.UpdateExpression = strPtr(*u.item.Update.UpdateExpression + ", endReason = :reason")
+	u.item.Update.ExpressionAttributeValues[":reason"] = str(reason)
+	return s.transact(ctx, "", u, s.del(mpKey(l.MiniProgramID), skActive, "launchId = :id", nil,
+		map[string]types.AttributeValue{":id": str(l.ID)}, domain.ErrConflict))
+}
+
+// ActiveLaunch returns the id of the mini program's active launch, or "".
+func (s *Store) ActiveLaunch(ctx context.Context, mp string) (string, error) {
+	var lock activeLock
+	err := s.get(ctx, mpKey(mp), skActive, &lock)
+	if err == domain.ErrNotFound {
+		return "", nil
+	}
+	return lock.LaunchID, err
+}
+
+type releaseItem struct {
+	keys
+	domain.Release
+}
+
+// GetRelease reads what a mini program serves; one that never released has a zero release.
+func (s *Store) GetRelease(ctx context.Context, mp string) (domain.Release, error) {
+	var it releaseItem
+	err := s.get(ctx, mpKey(mp), skRelease, &it)
+	if err == domain.ErrNotFound {
+		return domain.Release{MiniProgramID: mp, History: []string{}}, nil
+	}
+	if it.History == nil {
+		it.History = []string{}
+	}
+	return it.Release, err
+}
+
+func (s *Store) releaseWrite(before, after domain.Release) (cond, error) {
+	c, names, values := "attribute_not_exists(pk)", map[string]string(nil), map[string]types.AttributeValue(nil)
+	if before.Revision > 0 {
+		c, names, values = "revision = :rev", nil, map[string]types.AttributeValue{":rev": num(before.Revision)}
+	}
+	return s.put(releaseItem{keys: keys{PK: mpKey(after.MiniProgramID), SK: skRelease}, Release: after}, c, names, values,
+		domain.Errorf(domain.ErrConflict, "the release changed meanwhile; retry"))
+}
+
+// PutRelease replaces the release if it is still at before's revision.
+func (s *Store) PutRelease(ctx context.Context, before, after domain.Release) error {
+	w, err := s.releaseWrite(before, after)
+	if err != nil {
+		return err
+	}
+	return s.single(ctx, w)
+}
+
+// PublishLaunch sets the release and the launch's status together.
+func (s *Store) PublishLaunch(ctx context.Context, before, after domain.Release, l domain.Launch, from []domain.LaunchStatus, to domain.LaunchStatus, entry domain.TimelineEntry) error {
+	w, err := s.releaseWrite(before, after)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "", w, s.launchUpdate(l, from, to, after.Percentage, entry))
+}
