@@ -24,7 +24,7 @@ type Poller struct {
 	QueueURL string
 	Worker   Worker
 	Log      *slog.Logger
-	Wait     time.Duration // long-poll wait; default 1 s so Ctrl-C is prompt
+	Wait     time.Duration // long-poll wait: 0 means 1 s (so Ctrl-C is prompt), negative means none
 	// RetryAfter, if set, makes failed messages visible again after this long
 	// instead of the queue's visibility timeout, so local retries are quick.
 	RetryAfter *time.Duration
@@ -43,8 +43,11 @@ func (p *Poller) Run(ctx context.Context) {
 // Once receives and handles one batch; it returns how many messages it handled.
 func (p *Poller) Once(ctx context.Context) (int, error) {
 	wait := p.Wait
-	if wait == 0 {
+	switch {
+	case wait == 0:
 		wait = time.Second
+	case wait < 0:
+		wait = 0
 	}
 	out, err := p.Client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &p.QueueURL, MaxNumberOfMessages: 10,
 		WaitTimeSeconds: int32(wait.Seconds()), MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll}})

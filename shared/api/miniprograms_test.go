@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -119,7 +120,7 @@ func process(t testing.TB) {
 
 func packagePoller() *poller.Poller {
 	p := env.Pollers()[1]
-	p.Wait = 0
+	p.Wait = -1
 	retry := time.Duration(0)
 	p.RetryAfter = &retry
 	return p
@@ -329,6 +330,62 @@ func TestInvalidPackagesSayWhy(t *testing.T) {
 				if p.Message == "" {
 					t.Errorf("problem %s has no message", p.Code)
 				}
+			}
+		})
+	}
+	// The rules the archive/zip writer needs help to break, built entry by entry.
+	base := func(v string) map[string]string {
+		return map[string]string{"app.json": `{"version":"` + v + `","pages":["pages/index/index"]}`, "pages/index/index.js": "x"}
+	}
+	raw := []struct {
+		name  string
+		extra func(zw *zip.Writer)
+		code  string
+	}{
+		{"encrypted entry", func(zw *zip.Writer) {
+			f, _ := zw.CreateHeader(&zip.FileHeader{Name: "secret.js", Method: zip.Deflate, Flags: 0x1})
+			io.WriteString(f, "x")
+		}, "encrypted_entry"},
+		{"symlink", func(zw *zip.Writer) {
+			h := &zip.FileHeader{Name: "link.js", Method: zip.Store}
+			h.SetMode(os.ModeSymlink | 0o777)
+			f, _ := zw.CreateHeader(h)
+			io.WriteString(f, "/etc/passwd")
+		}, "symlink"},
+		{"duplicate path", func(zw *zip.Writer) {
+			f, _ := zw.Create("pages/index/index.js")
+			io.WriteString(f, "again")
+		}, "duplicate_path"},
+		{"too many entries", func(zw *zip.Writer) {
+			for i := range 2001 {
+				zw.Create(fmt.Sprintf("static/%04d.txt", i))
+			}
+		}, "too_many_entries"},
+		{"compression ratio (zip bomb)", func(zw *zip.Writer) {
+			f, _ := zw.Create("static/zeros.bin")
+			f.Write(make([]byte, 20<<20))
+		}, "compression_ratio"},
+		{"corrupt entry", func(zw *zip.Writer) {
+			f, _ := zw.CreateRaw(&zip.FileHeader{Name: "broken.js", Method: zip.Store, CRC32: 1, CompressedSize64: 5, UncompressedSize64: 5})
+			io.WriteString(f, "hello")
+		}, "corrupt_entry"},
+	}
+	for i, tc := range raw {
+		t.Run(tc.name, func(t *testing.T) {
+			version := fmt.Sprintf("2.%d.0", i)
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			for name, content := range base(version) {
+				f, _ := zw.Create(name)
+				io.WriteString(f, content)
+			}
+			tc.extra(zw)
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			v := uploadAndProcess(t, admin, mp, version, buf.Bytes())
+			if v.Status != "invalid" || !slices.Contains(v.codes(), tc.code) {
+				t.Fatalf("status %s, problems %v; want %s", v.Status, v.codes(), tc.code)
 			}
 		})
 	}
