@@ -100,6 +100,10 @@ var (
 	// on the workflow queue.
 	workflowTableActions = []string{"dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 	workflowQueueActions = []string{"sqs:SendMessage"}
+	// App key secrets: the apps function encrypts new ones, the runtime function
+	// decrypts them to check signatures; each on the app keys' KMS key only.
+	keysEncryptActions = []string{"kms:Encrypt"}
+	keysDecryptActions = []string{"kms:Decrypt"}
 )
 
 // PlatformStackProps configures the platform stack.
@@ -141,8 +145,10 @@ type PlatformStack struct {
 	// NotificationsRole is the role of CDK's Custom::S3BucketNotifications handler.
 	NotificationsRole awsiam.Role
 	AlarmKey          awskms.Key
-	AlarmTopic        awssns.Topic
-	Alarms            map[string]awscloudwatch.Alarm // dead-letter alarms, by resources.QueueSpec.Name of the source queue
+	// AppKeysKey encrypts the secrets of the host apps' keys (resources.AppKeysKey).
+	AppKeysKey awskms.Key
+	AlarmTopic awssns.Topic
+	Alarms     map[string]awscloudwatch.Alarm // dead-letter alarms, by resources.QueueSpec.Name of the source queue
 	// StateMachine is the launch workflow (resources.LaunchWorkflow), with its
 	// role, log group and alarm on failed or timed-out executions.
 	StateMachine     awsstepfunctions.StateMachine
@@ -212,6 +218,7 @@ func NewPlatformStack(scope constructs.Construct, id string, props *PlatformStac
 	s.addStateMachine()
 	s.addAlarms()
 	s.addUserPool()
+	s.addAppKeysKey()
 	s.addFunctions()
 	s.addAPI()
 	s.addOutputs()
@@ -632,16 +639,30 @@ func (s *PlatformStack) addUserPool() {
 	})
 }
 
+// addAppKeysKey creates the customer managed key of the app keys' secrets, with
+// yearly rotation. Only the apps function may encrypt with it and only the
+// runtime function may decrypt (KeysEncrypt, KeysDecrypt in grant).
+func (s *PlatformStack) addAppKeysKey() {
+	spec := resources.AppKeysKey
+	s.AppKeysKey = awskms.NewKey(s.Stack, jsii.String("AppKeysKey"), &awskms.KeyProps{
+		Alias:             jsii.String(spec.Alias),
+		Description:       jsii.String(spec.Description),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+}
+
 func (s *PlatformStack) environment() *map[string]*string {
 	return &map[string]*string{
-		resources.EnvTableName:    s.Table.TableName(),
-		resources.EnvBucketName:   s.Bucket.BucketName(),
-		resources.EnvUserPoolID:   s.UserPool.UserPoolId(),
-		resources.EnvClientID:     s.Client.UserPoolClientId(),
-		resources.EnvMailQueueURL: s.Queues[resources.MailQueue.Name].QueueUrl(),
-		resources.EnvMailFrom:     jsii.String(s.MailFrom),
-		resources.EnvConsoleURL:   jsii.String(s.ConsoleURL),
-		resources.EnvStateMachine: s.StateMachine.StateMachineArn(),
+		resources.EnvTableName:     s.Table.TableName(),
+		resources.EnvBucketName:    s.Bucket.BucketName(),
+		resources.EnvUserPoolID:    s.UserPool.UserPoolId(),
+		resources.EnvClientID:      s.Client.UserPoolClientId(),
+		resources.EnvMailQueueURL:  s.Queues[resources.MailQueue.Name].QueueUrl(),
+		resources.EnvMailFrom:      jsii.String(s.MailFrom),
+		resources.EnvConsoleURL:    jsii.String(s.ConsoleURL),
+		resources.EnvStateMachine:  s.StateMachine.StateMachineArn(),
+		resources.EnvAppKeysKMSKey: s.AppKeysKey.KeyArn(),
 		// Comma-separated, as resources.EnvConsoleOrigins says.
 		resources.EnvConsoleOrigins: jsii.String(strings.Join(s.ConsoleOrigins, ",")),
 	}
@@ -771,6 +792,10 @@ func (s *PlatformStack) grant(fn resources.Function, role awsiam.Role, f awslamb
 			allow("WorkflowAnswer", workflowAnswerActions, jsii.String("*"))
 		case resources.WorkflowConsume:
 			s.consume(fn, p, resources.WorkflowQueue, f)
+		case resources.KeysEncrypt:
+			allow("KeysEncrypt", keysEncryptActions, s.AppKeysKey.KeyArn())
+		case resources.KeysDecrypt:
+			allow("KeysDecrypt", keysDecryptActions, s.AppKeysKey.KeyArn())
 		default:
 			panic(fmt.Sprintf("function %s: permission %q has no IAM mapping in infra/stack.go", fn.Name, p))
 		}
@@ -908,7 +933,8 @@ func (s *PlatformStack) addAPI() {
 		switch r.Access {
 		case routes.Signed:
 			authorizer = s.Authorizer
-		case routes.Public:
+		case routes.Public, routes.AppKey:
+			// App-key routes take no Cognito token: the function checks the signature.
 			authorizer = awsapigatewayv2.NewHttpNoneAuthorizer()
 		default:
 			panic(fmt.Sprintf("route %s: unknown access %d", r.Pattern(), r.Access))
@@ -919,6 +945,15 @@ func (s *PlatformStack) addAPI() {
 			Integration: integration,
 			Authorizer:  authorizer,
 		})
+		if r.Access == routes.AppKey {
+			for _, route := range *added {
+				cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{{
+					Id: jsii.String("AwsSolutions-APIG4"),
+					Reason: jsii.String(fmt.Sprintf("%s is authenticated by app-key HMAC signatures in the function "+
+						"(routes.AppKey in shared/routes, package appkeys): host apps have no Cognito token.", r.Pattern())),
+				}}, jsii.Bool(true))
+			}
+		}
 		if r.Access == routes.Public {
 			for _, route := range *added {
 				cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{{

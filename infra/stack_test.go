@@ -405,7 +405,7 @@ func TestOneLambdaPerFunction(t *testing.T) {
 	}
 	envKeys := []string{resources.EnvTableName, resources.EnvBucketName, resources.EnvUserPoolID, resources.EnvClientID,
 		resources.EnvMailQueueURL, resources.EnvMailFrom, resources.EnvConsoleURL, resources.EnvConsoleOrigins,
-		resources.EnvStateMachine}
+		resources.EnvStateMachine, resources.EnvAppKeysKMSKey}
 	for _, fn := range resources.Functions {
 		id := s.logicalID(s.stack.Functions[fn.Name])
 		p := props(fns[id])
@@ -535,7 +535,7 @@ func TestOneRoutePerRouteTableEntry(t *testing.T) {
 			if p["AuthorizationType"] != "JWT" || !reflect.DeepEqual(p["AuthorizerId"], ref(authorizerID)) {
 				t.Errorf("%s: signed route has AuthorizationType %v, AuthorizerId %v", r.Pattern(), p["AuthorizationType"], p["AuthorizerId"])
 			}
-		case routes.Public:
+		case routes.Public, routes.AppKey:
 			if p["AuthorizationType"] != "NONE" || p["AuthorizerId"] != nil {
 				t.Errorf("%s: public route has AuthorizationType %v, AuthorizerId %v", r.Pattern(), p["AuthorizationType"], p["AuthorizerId"])
 			}
@@ -696,6 +696,8 @@ func TestIAMLeastPrivilege(t *testing.T) {
 		resources.MailSend:       {"ses:SendEmail", "ses:SendRawEmail"},
 		resources.WorkflowStart:  {"states:StartExecution"},
 		resources.WorkflowAnswer: {"states:SendTaskSuccess", "states:SendTaskFailure"},
+		resources.KeysEncrypt:    {"kms:Encrypt"},
+		resources.KeysDecrypt:    {"kms:Decrypt"},
 	}
 	// Grants that several permissions make on different resources: the exact
 	// (action, resource) pairs each permission brings. A function's S3 object and

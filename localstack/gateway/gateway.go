@@ -4,6 +4,7 @@
 package gateway
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/mpdp/platform/shared/api"
@@ -22,8 +23,13 @@ func New(srv *api.Server, v *auth.Verifier) http.Handler {
 			h = srv.Handler(rt.Function) // one handler per function, as one Lambda each
 			functions[rt.Function] = h
 		}
-		if rt.Access == routes.Signed {
+		switch rt.Access {
+		case routes.Signed:
 			h = auth.Require(v, h)
+		case routes.Public, routes.AppKey:
+			// No token: AppKey routes check the app-key signature in the handler.
+		default:
+			panic(fmt.Sprintf("route %s: unknown access %d", rt.Pattern(), rt.Access))
 		}
 		mux.Handle(rt.Pattern(), h)
 	}

@@ -98,7 +98,8 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 	}
 	cfg := platform.Config{Region: awsCfg.Region, TableName: out.TableName, BucketName: out.BucketName,
 		UserPoolID: out.UserPoolID, ClientID: out.ClientID, MailQueueURL: out.MailQueueURL,
-		MailFrom: opts.MailFrom, ConsoleURL: opts.ConsoleURL, ConsoleOrigins: origins, StateMachineARN: out.StateMachineARN}
+		MailFrom: opts.MailFrom, ConsoleURL: opts.ConsoleURL, ConsoleOrigins: origins, StateMachineARN: out.StateMachineARN,
+		AppKeysKMSKey: out.AppKeysKMSKey}
 	if opts.Wrap != nil {
 		opts.Wrap(&awsCfg)
 	}

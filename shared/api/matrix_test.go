@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"path"
 	"sort"
 	"strings"
 	"testing"
@@ -49,6 +50,12 @@ func TestRoleRouteMatrix(t *testing.T) {
 	body := validPkg(t, "1.0.0")
 	startUpload(t, devAdmin, mp, "1.0.0", body)
 
+	app := createApp(t, tenant, "Matrix App")
+	var appKey struct{ KeyID string }
+	tenant.must(201, "POST", "/v1/apps/"+app.ID+"/keys", nil).decode(t, &appKey)
+	tenant.must(200, "DELETE", "/v1/apps/"+app.ID+"/keys/"+appKey.KeyID, nil)
+	appPath := "/v1/apps/" + app.ID
+
 	callers := map[string]client{
 		"tenant admin": tenant, "tenant reviewer": reviewer, "blocked reviewer": blockedReviewer,
 		"developer admin": devAdmin, "developer": developer, "blocked developer": blocked, "removed developer": removed,
@@ -62,6 +69,7 @@ func TestRoleRouteMatrix(t *testing.T) {
 	tenantDecide := map[string]int{"tenant admin": 0, "tenant reviewer": 0, "blocked reviewer": 403, "developer admin": 404,
 		"developer": 404, "blocked developer": 404, "removed developer": 404, "other workspace": 404, "no token": 401}
 	tenantManage := with(tenantDecide, "tenant reviewer", 403)
+	tenantRead := tenantDecide
 	signed := map[string]int{"no token": 401}
 	public := map[string]int{}
 
@@ -113,6 +121,16 @@ func TestRoleRouteMatrix(t *testing.T) {
 		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/online", mp + "/online", nil, 409, devDevelop},
 		{"GET /v1/authorizations", "/v1/authorizations", nil, 200, tenantManage},
 		{"DELETE /v1/authorizations/{id}", "/v1/authorizations/" + revoked, nil, 200, tenantManage},
+		{"GET /v1/apps", "/v1/apps", nil, 200, tenantRead},
+		{"POST /v1/apps", "/v1/apps", map[string]any{}, 400, tenantManage},
+		{"GET /v1/apps/{app}", appPath, nil, 200, tenantRead},
+		{"PATCH /v1/apps/{app}", appPath, map[string]any{"name": "X y"}, 428, tenantManage},
+		{"GET /v1/apps/{app}/keys", appPath + "/keys", nil, 200, tenantRead},
+		// An unknown app: admins learn it does not exist, nothing is created.
+		{"POST /v1/apps/{app}/keys", "/v1/apps/app_none/keys", nil, 404, tenantManage},
+		{"DELETE /v1/apps/{app}/keys/{keyId}", appPath + "/keys/" + appKey.KeyID, nil, 200, tenantManage},
+		// App-key routes ignore Cognito tokens: without the signature headers everyone gets 401.
+		{"GET /v1/runtime/miniprograms/{mp}/release", "/v1/runtime/miniprograms/" + path.Base(mp) + "/release?app=" + app.ID + "&user=u1", nil, 401, public},
 		{"GET /v1/approvals", "/v1/approvals", nil, 200, tenantDecide},
 		{"GET /v1/approvals/{id}", "/v1/approvals/" + decided.ID, nil, 200, tenantDecide},
 		{"POST /v1/approvals/{id}/approve", "/v1/approvals/" + decided.ID + "/approve", nil, 409, tenantDecide},

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/mpdp/platform/shared/appkeys"
 	"github.com/mpdp/platform/shared/auth"
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/domain"
@@ -41,9 +42,11 @@ type Deps struct {
 	MaxPackageBytes int64
 	ConsoleURL      string // base URL of the web console, used in emails
 	Workflows       Workflows
-	Timing          LaunchTiming
-	Log             *slog.Logger
-	Now             func() time.Time
+	// Secrets encrypts and decrypts app key secrets (KMS, cached per instance).
+	Secrets *appkeys.Secrets
+	Timing  LaunchTiming
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // Server serves the API.
@@ -126,6 +129,15 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/offline":                    s.requestOnline(domain.ApprovalOffline),
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/online":                     s.requestOnline(domain.ApprovalOnline),
 
+		"GET /v1/apps":                              s.listApps,
+		"POST /v1/apps":                             s.idempotent(s.createApp),
+		"GET /v1/apps/{app}":                        s.getApp,
+		"PATCH /v1/apps/{app}":                      s.patchApp,
+		"GET /v1/apps/{app}/keys":                   s.listAppKeys,
+		"POST /v1/apps/{app}/keys":                  s.createAppKey, // no Idempotency-Key: a replay would show the secret twice
+		"DELETE /v1/apps/{app}/keys/{keyId}":        s.revokeAppKey,
+		"GET /v1/runtime/miniprograms/{mp}/release": s.runtimeRelease,
+
 		"GET /v1/approvals":                s.listApprovals,
 		"GET /v1/approvals/{id}":           s.getApproval,
 		"POST /v1/approvals/{id}/approve":  s.decide(domain.ApprovalApproved),
@@ -152,15 +164,6 @@ func (s *Server) Handler(function string) http.Handler {
 	}
 	mux.HandleFunc("/", httpapi.NotFound)
 	return httpapi.WithRequest(s.Log, mux)
-}
-
-// Patterns lists the patterns that have handlers; tests compare it with the route table.
-func (s *Server) Patterns() []string {
-	var out []string
-	for p := range s.handlers() {
-		out = append(out, p)
-	}
-	return out
 }
 
 // access is the caller's standing in a workspace, checked on every request.

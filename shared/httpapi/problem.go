@@ -102,7 +102,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	if p.Status >= 500 {
 		Logger(r.Context()).ErrorContext(r.Context(), "request failed", slog.Int("status", p.Status), slog.String("error", err.Error()))
 	}
-	if p.Status == http.StatusUnauthorized {
+	if p.Status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" { // a handler may name its own scheme
 		w.Header().Set("WWW-Authenticate", `Bearer realm="mpdp"`)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")

@@ -117,7 +117,8 @@ func TestConventions(t *testing.T) {
 	}
 	idempotent := map[string]bool{"POST /v1/applications": true, "POST /v1/workspaces/{ws}/invitations": true,
 		"POST /v1/workspaces/{ws}/miniprograms":               true,
-		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches": true}
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches": true,
+		"POST /v1/apps": true}
 	unversioned := map[string]bool{"PATCH /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}": true}
 	for _, r := range routes.Table {
 		var o op
@@ -128,7 +129,11 @@ func TestConventions(t *testing.T) {
 		if public != (r.Access == routes.Public) {
 			t.Errorf("%s: security: [] is %v, route access public is %v", r.Pattern(), public, r.Access == routes.Public)
 		}
-		if r.Access == routes.Signed {
+		appKey := o.Security != nil && len(*o.Security) == 1 && len((*o.Security)[0]) == 1 && (*o.Security)[0]["appKey"] != nil
+		if appKey != (r.Access == routes.AppKey) {
+			t.Errorf("%s: security: [appKey: []] is %v, route access app-key is %v", r.Pattern(), appKey, r.Access == routes.AppKey)
+		}
+		if r.Access == routes.Signed || r.Access == routes.AppKey {
 			if _, ok := o.Responses["401"]; !ok {
 				t.Errorf("%s: signed route without a 401 response", r.Pattern())
 			}

@@ -14,12 +14,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/mpdp/platform/shared/api"
+	"github.com/mpdp/platform/shared/appkeys"
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/identity"
 	"github.com/mpdp/platform/shared/mail"
@@ -45,6 +47,8 @@ type Config struct {
 	ConsoleURL      string
 	// ConsoleOrigins may call the bucket from browsers (CORS); comma-separated in the environment.
 	ConsoleOrigins []string
+	// AppKeysKMSKey is the KMS key (ARN or alias) of the app keys' secrets.
+	AppKeysKMSKey string
 }
 
 // Env returns c as the environment variables the functions read.
@@ -54,6 +58,7 @@ func (c Config) Env() map[string]string {
 		resources.EnvUserPoolID: c.UserPoolID, resources.EnvClientID: c.ClientID,
 		resources.EnvMailQueueURL: c.MailQueueURL, resources.EnvMailFrom: c.MailFrom,
 		resources.EnvConsoleURL: c.ConsoleURL, resources.EnvStateMachine: c.StateMachineARN, resources.EnvConsoleOrigins: strings.Join(c.ConsoleOrigins, ","),
+		resources.EnvAppKeysKMSKey: c.AppKeysKMSKey,
 	}
 }
 
@@ -69,6 +74,7 @@ func FromEnv() (Config, error) {
 		MailFrom:        os.Getenv(resources.EnvMailFrom),
 		ConsoleURL:      os.Getenv(resources.EnvConsoleURL),
 		StateMachineARN: os.Getenv(resources.EnvStateMachine),
+		AppKeysKMSKey:   os.Getenv(resources.EnvAppKeysKMSKey),
 	}
 	if o := os.Getenv(resources.EnvConsoleOrigins); o != "" {
 		c.ConsoleOrigins = strings.Split(o, ",")
@@ -96,6 +102,7 @@ func NewServer(awsCfg aws.Config, c Config, log *slog.Logger) *api.Server {
 		Mail:       mail.NewOutbox(sqs.NewFromConfig(awsCfg), c.MailQueueURL),
 		Packages:   bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil),
 		Workflows:  workflows.NewRunner(sfn.NewFromConfig(awsCfg), c.StateMachineARN),
+		Secrets:    appkeys.NewSecrets(kms.NewFromConfig(awsCfg), c.AppKeysKMSKey, nil),
 		ConsoleURL: c.ConsoleURL,
 		Log:        log,
 	})

@@ -16,6 +16,8 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -44,6 +46,7 @@ type Outputs struct {
 	StateMachineARN  string
 	UserPoolID       string
 	ClientID         string
+	AppKeysKMSKey    string // ARN of the KMS key of the app keys' secrets
 }
 
 // Provision creates every resource (reusing those that exist) and says where they are.
@@ -78,6 +81,9 @@ func Provision(ctx context.Context, cfg aws.Config, opts Options) (Outputs, erro
 	if out.StateMachineARN, err = createStateMachine(ctx, sfn.NewFromConfig(cfg), out.WorkflowQueueURL); err != nil {
 		return out, err
 	}
+	if out.AppKeysKMSKey, err = createKey(ctx, kms.NewFromConfig(cfg), resources.AppKeysKey); err != nil {
+		return out, err
+	}
 	if out.UserPoolID, out.ClientID, err = createUserPool(ctx, cip.NewFromConfig(cfg), resources.UserPool); err != nil {
 		return out, err
 	}
@@ -88,6 +94,32 @@ func Provision(ctx context.Context, cfg aws.Config, opts Options) (Outputs, erro
 		}
 	}
 	return out, nil
+}
+
+// createKey finds the KMS key under spec's alias, or creates it (with rotation,
+// like the CDK app's) and the alias, and returns its ARN.
+func createKey(ctx context.Context, client *kms.Client, spec resources.KMSKeySpec) (string, error) {
+	found, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &spec.Alias})
+	if err == nil {
+		return aws.ToString(found.KeyMetadata.Arn), nil
+	}
+	var missing *kmstypes.NotFoundException
+	if !errors.As(err, &missing) {
+		return "", fmt.Errorf("describe key %s: %w", spec.Alias, err)
+	}
+	created, err := client.CreateKey(ctx, &kms.CreateKeyInput{Description: &spec.Description,
+		KeySpec: kmstypes.KeySpecSymmetricDefault, KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt})
+	if err != nil {
+		return "", fmt.Errorf("create key %s: %w", spec.Alias, err)
+	}
+	id := created.KeyMetadata.KeyId
+	if _, err := client.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id}); err != nil {
+		return "", fmt.Errorf("enable rotation of key %s: %w", spec.Alias, err)
+	}
+	if _, err := client.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: &spec.Alias, TargetKeyId: id}); err != nil {
+		return "", fmt.Errorf("create alias %s: %w", spec.Alias, err)
+	}
+	return aws.ToString(created.KeyMetadata.Arn), nil
 }
 
 // createStateMachine creates the launch workflow from the same definition CDK deploys.

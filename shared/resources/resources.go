@@ -136,6 +136,20 @@ type UserPoolSpec struct {
 	PasswordMinLength     int
 }
 
+// AppKeysKey is the KMS key that encrypts the secrets of the host apps' keys
+// (see package appkeys). CDK creates a customer managed key with yearly
+// rotation; the local provisioning creates one under the alias.
+var AppKeysKey = KMSKeySpec{
+	Alias:       "alias/mpdp-app-keys",
+	Description: "Encrypts the secrets of the mpdp host apps' keys",
+}
+
+// KMSKeySpec describes a symmetric KMS key.
+type KMSKeySpec struct {
+	Alias       string
+	Description string
+}
+
 // Permission is what a function may do with the platform's resources; the CDK app
 // turns each into the narrowest IAM grant that allows it.
 type Permission string
@@ -154,6 +168,8 @@ const (
 	WorkflowStart   Permission = "workflow:start"   // states:StartExecution on the launch workflow
 	WorkflowAnswer  Permission = "workflow:answer"  // states:SendTaskSuccess / SendTaskFailure for the launch workflow
 	WorkflowConsume Permission = "workflow:consume" // receive from the workflow task queue (event source)
+	KeysEncrypt     Permission = "keys:encrypt"     // kms:Encrypt with AppKeysKey (new app key secrets)
+	KeysDecrypt     Permission = "keys:decrypt"     // kms:Decrypt with AppKeysKey (verify runtime signatures)
 )
 
 // Function is one Lambda function. HTTP functions serve the routes of their area
@@ -172,6 +188,9 @@ var Functions = []Function{
 	{Name: "approvals", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue, WorkflowAnswer}},
 	{Name: "launches", Permissions: []Permission{TableRead, TableWrite, MailEnqueue, WorkflowStart, WorkflowAnswer}},
 	{Name: "miniprograms", Permissions: []Permission{TableRead, TableWrite, PackagesSign}},
+	{Name: "apps", Permissions: []Permission{TableRead, TableWrite, KeysEncrypt}},
+	// runtime writes nonces (replay guard) and keys' last use, and signs package downloads.
+	{Name: "runtime", Permissions: []Permission{TableRead, TableWrite, KeysDecrypt, PackagesSign}},
 	{Name: "mailer", Permissions: []Permission{MailSend, MailConsume}, Queue: &MailQueue},
 	{Name: "processor", Permissions: []Permission{TableRead, TableWrite, PackagesProcess, PackagesConsume}, Queue: &PackageQueue},
 	{Name: "workflows", Permissions: []Permission{TableRead, TableWrite, MailEnqueue, WorkflowAnswer, WorkflowConsume}, Queue: &WorkflowQueue},
@@ -188,4 +207,5 @@ const (
 	EnvMailFrom       = "MAIL_FROM"
 	EnvStateMachine   = "LAUNCH_STATE_MACHINE_ARN"
 	EnvConsoleURL     = "CONSOLE_URL"
+	EnvAppKeysKMSKey  = "APP_KEYS_KMS_KEY" // the ARN (or alias) of AppKeysKey
 )

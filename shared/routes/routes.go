@@ -12,6 +12,10 @@ const (
 	Signed Access = iota
 	// Public routes take no token.
 	Public
+	// AppKey routes are called by host apps, signed with an app key (package
+	// appkeys): no Cognito token, no JWT authorizer; the handler checks the
+	// signature itself and answers 401 when it does not hold.
+	AppKey
 )
 
 // Route is one API route. Path uses API Gateway's syntax, which Go's ServeMux
@@ -76,6 +80,18 @@ var Table = []Route{
 	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/rollback", "launches", Signed},
 	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/offline", "launches", Signed},
 	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/online", "launches", Signed},
+
+	// host apps and their keys (tenant)
+	{"GET", "/v1/apps", "apps", Signed},
+	{"POST", "/v1/apps", "apps", Signed},
+	{"GET", "/v1/apps/{app}", "apps", Signed},
+	{"PATCH", "/v1/apps/{app}", "apps", Signed},
+	{"GET", "/v1/apps/{app}/keys", "apps", Signed},
+	{"POST", "/v1/apps/{app}/keys", "apps", Signed},
+	{"DELETE", "/v1/apps/{app}/keys/{keyId}", "apps", Signed},
+
+	// runtime (host apps, app-key signed)
+	{"GET", "/v1/runtime/miniprograms/{mp}/release", "runtime", AppKey},
 
 	// approvals
 	{"GET", "/v1/approvals", "approvals", Signed},

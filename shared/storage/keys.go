@@ -22,6 +22,10 @@
 //	release          MP#<mp>          RELEASE          (what the mini program serves)
 //	open application APPLICATION#<email> OPEN         (uniqueness lock)
 //	idempotency      IDEMPOTENCY#<scope>#<key> IDEMPOTENCY  (expires by TTL)
+//	host app         APP#<app>        APP              gsi1: APPS / <created>#<app>
+//	app key          APPKEY#<keyId>   APPKEY           gsi1: APP#<app>#KEYS / <created>#<keyId>
+//	                                                   (by key id alone: a runtime request names only the key)
+//	used nonce       NONCE#<keyId>#<nonce> NONCE      (replay guard, expires by TTL)
 package storage
 
 import (
@@ -41,6 +45,10 @@ const (
 	skActive     = "ACTIVE_LAUNCH"
 	skRelease    = "RELEASE"
 	authzListKey = "AUTHORIZATIONS"
+	skApp        = "APP"
+	skAppKey     = "APPKEY"
+	skNonce      = "NONCE"
+	appsListKey  = "APPS"
 )
 
 func wsKey(ws string) string                     { return "WS#" + ws }
@@ -65,6 +73,10 @@ func byStatusKey(s domain.ApprovalStatus) string { return "APPROVALS#S#" + strin
 func byTypeStatusKey(t domain.ApprovalType, s domain.ApprovalStatus) string {
 	return "APPROVALS#TS#" + string(t) + "#" + string(s)
 }
+func appKey(app string) string               { return "APP#" + app }
+func appKeysListKey(app string) string       { return "APP#" + app + "#KEYS" }
+func appKeyKey(keyID string) string          { return "APPKEY#" + keyID }
+func nonceKey(keyID, nonce string) string    { return "NONCE#" + keyID + "#" + nonce }
 func byTypeKey(t domain.ApprovalType) string { return "APPROVALS#T#" + string(t) }
 
 // timeKey formats t so that sort keys order by time: fixed width, UTC.
