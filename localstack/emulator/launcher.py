@@ -76,6 +76,25 @@ def _patch_10077(parser_models):
     parser_models.copy = _CopyShim()
 
 
+def _skip_unstarted_executions(parser_models):
+    """Keep SendTaskSuccess/Failure/Heartbeat from failing with a 500.
+
+    They walk every RUNNING execution and read execution.exec_worker, which is
+    None while another StartExecution is still setting that execution up, so a
+    task answer that races a start raises AttributeError. An execution that has
+    not started has no tasks to answer; leave it out of that walk.
+    """
+    backend = parser_models.StepFunctionsParserBackend
+    get_executions = backend._get_executions
+
+    # Every caller of _get_executions in this module reads exec_worker.env.
+    def started(self, execution_status=None):
+        executions = get_executions(self, execution_status)
+        return [e for e in executions if getattr(e, "exec_worker", None) is not None]
+
+    backend._get_executions = started
+
+
 def _serialize_dynamodb(responses):
     """Run DynamoDB requests one at a time.
 
@@ -152,18 +171,26 @@ def main():
         print(f"moto launcher: cannot import moto server: {err}", file=sys.stderr)
         sys.exit(EXIT_MOTO_MISSING)
 
+    fixes = [_skip_unstarted_executions]
     if _version_tuple(moto.__version__) < FIXED_IN:
-        name = "moto.stepfunctions.parser.models"
-        if name in sys.modules:
-            _patch_10077(sys.modules[name])
-        else:
-            sys.meta_path.insert(0, _PatchOnImport(name, _patch_10077))
+        fixes.insert(0, _patch_10077)
         print(
             "moto launcher: patched getmoto/moto#10077 in memory "
             f"(moto {moto.__version__} < {'.'.join(map(str, FIXED_IN))})",
             file=sys.stderr,
             flush=True,
         )
+    print("moto launcher: SendTask* skip executions that are still starting", file=sys.stderr, flush=True)
+
+    def fix_stepfunctions(module):
+        for fix in fixes:
+            fix(module)
+
+    name = "moto.stepfunctions.parser.models"
+    if name in sys.modules:
+        fix_stepfunctions(sys.modules[name])
+    else:
+        sys.meta_path.insert(0, _PatchOnImport(name, fix_stepfunctions))
 
     name = "moto.dynamodb.responses"
     if name in sys.modules:
