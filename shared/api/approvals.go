@@ -123,6 +123,8 @@ func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Deci
 		after, err = s.approveWorkspace(r, a, after)
 	case approved && (a.Type == domain.ApprovalOffline || a.Type == domain.ApprovalOnline):
 		err = s.switchOnline(r, a, after)
+	case approved && a.Type == domain.ApprovalFeature:
+		after, err = s.grantFeature(r, a, after)
 	default:
 		err = s.Store.Decide(r.Context(), a, after, "")
 	}

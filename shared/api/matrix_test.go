@@ -56,6 +56,10 @@ func TestRoleRouteMatrix(t *testing.T) {
 	tenant.must(200, "DELETE", "/v1/apps/"+app.ID+"/keys/"+appKey.KeyID, nil)
 	appPath := "/v1/apps/" + app.ID
 
+	jsapi := createJSAPI(t, tenant, "matrix", "ios")
+	feature := createFeature(t, tenant, "Matrix feature", jsapi.Name)
+	featurePath := "/v1/features/" + feature.ID
+
 	callers := map[string]client{
 		"tenant admin": tenant, "tenant reviewer": reviewer, "blocked reviewer": blockedReviewer,
 		"developer admin": devAdmin, "developer": developer, "blocked developer": blocked, "removed developer": removed,
@@ -131,6 +135,17 @@ func TestRoleRouteMatrix(t *testing.T) {
 		{"DELETE /v1/apps/{app}/keys/{keyId}", appPath + "/keys/" + appKey.KeyID, nil, 200, tenantManage},
 		// App-key routes ignore Cognito tokens: without the signature headers everyone gets 401.
 		{"GET /v1/runtime/miniprograms/{mp}/release", "/v1/runtime/miniprograms/" + path.Base(mp) + "/release?app=" + app.ID + "&user=u1", nil, 401, public},
+		{"GET /v1/jsapis", "/v1/jsapis", nil, 200, signed},
+		{"POST /v1/jsapis", "/v1/jsapis", map[string]any{}, 400, tenantManage},
+		{"GET /v1/jsapis/{name}", "/v1/jsapis/" + jsapi.Name, nil, 200, signed},
+		{"PATCH /v1/jsapis/{name}", "/v1/jsapis/" + jsapi.Name, map[string]any{"status": "deprecated"}, 428, tenantManage},
+		{"GET /v1/features", "/v1/features", nil, 200, signed},
+		{"POST /v1/features", "/v1/features", map[string]any{}, 400, tenantManage},
+		{"GET /v1/features/{id}", featurePath, nil, 200, signed},
+		{"PATCH /v1/features/{id}", featurePath, map[string]any{"name": "Other"}, 428, tenantManage},
+		{"GET /v1/features/{id}/history", featurePath + "/history", nil, 200, signed},
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/features", mp + "/features", nil, 200, devRead},
+		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/features", mp + "/features", map[string]any{}, 400, devDevelop},
 		{"GET /v1/approvals", "/v1/approvals", nil, 200, tenantDecide},
 		{"GET /v1/approvals/{id}", "/v1/approvals/" + decided.ID, nil, 200, tenantDecide},
 		{"POST /v1/approvals/{id}/approve", "/v1/approvals/" + decided.ID + "/approve", nil, 409, tenantDecide},

@@ -138,6 +138,18 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"DELETE /v1/apps/{app}/keys/{keyId}":        s.revokeAppKey,
 		"GET /v1/runtime/miniprograms/{mp}/release": s.runtimeRelease,
 
+		"GET /v1/jsapis":                                      s.listJSAPIs,
+		"POST /v1/jsapis":                                     s.idempotent(s.createJSAPI),
+		"GET /v1/jsapis/{name}":                               s.getJSAPI,
+		"PATCH /v1/jsapis/{name}":                             s.patchJSAPI,
+		"GET /v1/features":                                    s.listFeatures,
+		"POST /v1/features":                                   s.idempotent(s.createFeature),
+		"GET /v1/features/{id}":                               s.getFeature,
+		"PATCH /v1/features/{id}":                             s.patchFeature,
+		"GET /v1/features/{id}/history":                       s.listFeatureHistory,
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/features":  s.listFeatureGrants,
+		"POST /v1/workspaces/{ws}/miniprograms/{mp}/features": s.requestFeature, // the lock answers a repeat with 409
+
 		"GET /v1/approvals":                s.listApprovals,
 		"GET /v1/approvals/{id}":           s.getApproval,
 		"POST /v1/approvals/{id}/approve":  s.decide(domain.ApprovalApproved),

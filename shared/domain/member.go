@@ -130,10 +130,14 @@ const (
 // Authorization lets a developer workspace develop for the tenant. Revoking it
 // stops the workspace's uploads and launches.
 type Authorization struct {
-	ID            string              `json:"id" dynamodbav:"id"`
-	Type          string              `json:"type" dynamodbav:"type"` // "workspace" now; feature grants later
-	WorkspaceID   string              `json:"workspaceId" dynamodbav:"workspaceId"`
-	WorkspaceName string              `json:"workspaceName" dynamodbav:"workspaceName"`
+	ID            string `json:"id" dynamodbav:"id"`
+	Type          string `json:"type" dynamodbav:"type"` // "workspace", or "feature" for a mini program's feature grant
+	WorkspaceID   string `json:"workspaceId" dynamodbav:"workspaceId"`
+	WorkspaceName string `json:"workspaceName" dynamodbav:"workspaceName"`
+	// Set on feature authorizations: the feature and the mini program it is granted to.
+	FeatureID     string              `json:"featureId,omitempty" dynamodbav:"featureId,omitempty"`
+	FeatureName   string              `json:"featureName,omitempty" dynamodbav:"featureName,omitempty"`
+	MiniProgramID string              `json:"miniProgramId,omitempty" dynamodbav:"miniProgramId,omitempty"`
 	Status        AuthorizationStatus `json:"status" dynamodbav:"status"`
 	GrantedBy     string              `json:"grantedBy" dynamodbav:"grantedBy"`
 	GrantedAt     time.Time           `json:"grantedAt" dynamodbav:"grantedAt"`

@@ -189,6 +189,7 @@ var Functions = []Function{
 	{Name: "launches", Permissions: []Permission{TableRead, TableWrite, MailEnqueue, WorkflowStart, WorkflowAnswer}},
 	{Name: "miniprograms", Permissions: []Permission{TableRead, TableWrite, PackagesSign}},
 	{Name: "apps", Permissions: []Permission{TableRead, TableWrite, KeysEncrypt}},
+	{Name: "catalog", Permissions: []Permission{TableRead, TableWrite}},
 	// runtime writes nonces (replay guard) and keys' last use, and signs package downloads.
 	{Name: "runtime", Permissions: []Permission{TableRead, TableWrite, KeysDecrypt, PackagesSign}},
 	{Name: "mailer", Permissions: []Permission{MailSend, MailConsume}, Queue: &MailQueue},

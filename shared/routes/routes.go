@@ -93,6 +93,19 @@ var Table = []Route{
 	// runtime (host apps, app-key signed)
 	{"GET", "/v1/runtime/miniprograms/{mp}/release", "runtime", AppKey},
 
+	// catalog: JSAPIs, features and mini programs' feature grants
+	{"GET", "/v1/jsapis", "catalog", Signed},
+	{"POST", "/v1/jsapis", "catalog", Signed},
+	{"GET", "/v1/jsapis/{name}", "catalog", Signed},
+	{"PATCH", "/v1/jsapis/{name}", "catalog", Signed},
+	{"GET", "/v1/features", "catalog", Signed},
+	{"POST", "/v1/features", "catalog", Signed},
+	{"GET", "/v1/features/{id}", "catalog", Signed},
+	{"PATCH", "/v1/features/{id}", "catalog", Signed},
+	{"GET", "/v1/features/{id}/history", "catalog", Signed},
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/features", "catalog", Signed},
+	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/features", "catalog", Signed},
+
 	// approvals
 	{"GET", "/v1/approvals", "approvals", Signed},
 	{"GET", "/v1/approvals/{id}", "approvals", Signed},

@@ -141,6 +141,14 @@ func (s *Store) decideWrites(before, after domain.Approval, holder string) ([]co
 	if before.Type == domain.ApprovalWorkspaceCreate {
 		writes = append(writes, s.del(applicationKey(before.Requester.Email), skOpen, "", nil, nil, nil))
 	}
+	if before.Type == domain.ApprovalFeature && after.Status != domain.ApprovalApproved {
+		// Rejected, withdrawn or expired: the feature may be requested again.
+		p, err := featureRequest(before)
+		if err != nil {
+			return nil, err
+		}
+		writes = append(writes, s.freeFeatureLock(p))
+	}
 	return writes, nil
 }
 
@@ -216,12 +224,17 @@ func (s *Store) ListAuthorizations(ctx context.Context, limit int, cursor string
 		func(it authorizationItem) domain.Authorization { return it.Authorization })
 }
 
-// RevokeAuthorization stores the revoked authorization and marks its workspace revoked, atomically.
+// RevokeAuthorization stores the revoked authorization and, atomically, marks
+// its workspace revoked, or for a feature authorization revokes the mini
+// program's grant of the feature (leaving the workspace alone).
 func (s *Store) RevokeAuthorization(ctx context.Context, before, after domain.Authorization) error {
 	c, names, values := versionIs(before.Version)
 	w, err := s.put(authorizationRecord(after), c, names, values, domain.Errorf(domain.ErrConflict, "the authorization changed meanwhile; read it again"))
 	if err != nil {
 		return err
+	}
+	if before.Type == domain.AuthorizationFeature {
+		return s.transact(ctx, "", append([]cond{w}, s.revokeGrantWrites(after)...)...)
 	}
 	ws := s.update(wsKey(before.WorkspaceID), skMeta, "SET #authz = :revoked", "attribute_exists(pk)",
 		map[string]string{"#authz": "authorization"}, map[string]types.AttributeValue{":revoked": str(string(domain.AuthorizationRevoked))},

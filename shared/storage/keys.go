@@ -26,6 +26,11 @@
 //	app key          APPKEY#<keyId>   APPKEY           gsi1: APP#<app>#KEYS / <created>#<keyId>
 //	                                                   (by key id alone: a runtime request names only the key)
 //	used nonce       NONCE#<keyId>#<nonce> NONCE      (replay guard, expires by TTL)
+//	JSAPI            JSAPI#<name>     JSAPI            gsi1: JSAPIS / <name> (name prefix search)
+//	feature          FEATURE#<id>     FEATURE          gsi1: FEATURES / <created>#<id>
+//	feature history  FEATURE#<id>     HIST#<at>#<entry> (newest first by sort key)
+//	feature lock     MP#<mp>          FEATURELOCK#<feature> (one pending or granted request per feature)
+//	feature grant    MP#<mp>          FEATUREGRANT#<feature>
 package storage
 
 import (
@@ -49,7 +54,19 @@ const (
 	skAppKey     = "APPKEY"
 	skNonce      = "NONCE"
 	appsListKey  = "APPS"
+	skJSAPI      = "JSAPI"
+	jsapisKey    = "JSAPIS"
+	skFeature    = "FEATURE"
+	featuresKey  = "FEATURES"
+	histPrefix   = "HIST#"
+	lockPrefix   = "FEATURELOCK#"
+	grantPrefix  = "FEATUREGRANT#"
 )
+
+func jsapiKey(name string) string          { return "JSAPI#" + name }
+func featureKey(id string) string          { return "FEATURE#" + id }
+func featureLockSK(feature string) string  { return lockPrefix + feature }
+func featureGrantSK(feature string) string { return grantPrefix + feature }
 
 func wsKey(ws string) string                     { return "WS#" + ws }
 func memberSK(user string) string                { return "MEMBER#" + user }

@@ -71,6 +71,11 @@ type query struct {
 	limit  int
 	cursor string
 	desc   bool
+	// Optional filter, applied by DynamoDB after limit: a page may hold fewer
+	// items than the limit (even none) and still have a next cursor.
+	filter       string
+	filterNames  map[string]string
+	filterValues map[string]types.AttributeValue
 }
 
 func (s *Store) query(ctx context.Context, q query) ([]map[string]types.AttributeValue, string, error) {
@@ -102,6 +107,15 @@ func (s *Store) query(ctx context.Context, q query) ([]map[string]types.Attribut
 		in.KeyConditionExpression = aws.String("#pk = :pk AND begins_with(#sk, :prefix)")
 		in.ExpressionAttributeNames["#sk"] = skAttr
 		in.ExpressionAttributeValues[":prefix"] = &types.AttributeValueMemberS{Value: q.prefix}
+	}
+	if q.filter != "" {
+		in.FilterExpression = aws.String(q.filter)
+		for k, v := range q.filterNames {
+			in.ExpressionAttributeNames[k] = v
+		}
+		for k, v := range q.filterValues {
+			in.ExpressionAttributeValues[k] = v
+		}
 	}
 	res, err := s.db.Query(ctx, in)
 	if err != nil {
