@@ -737,7 +737,9 @@ func (s *PlatformStack) grant(fn resources.Function, role awsiam.Role, f awslamb
 	}
 	var prefixes []string // object prefixes granted on, for the IAM5 suppression
 	objects := func(prefix string) *string {
-		prefixes = append(prefixes, prefix)
+		if !slices.Contains(prefixes, prefix) {
+			prefixes = append(prefixes, prefix)
+		}
 		return s.objects(prefix)
 	}
 	defer func() {
@@ -779,6 +781,9 @@ func (s *PlatformStack) grant(fn resources.Function, role awsiam.Role, f awslamb
 			allow("PackagesSignGet", objectGetAction, objects(resources.Bucket.PackagesPrefix))
 		case resources.AssetsSign:
 			allow("AssetsSignPut", objectPutAction, objects(resources.Bucket.AssetsPrefix))
+		case resources.AssetsRead:
+			// Reading uploaded images back to check their real type and size.
+			allow("AssetsRead", objectGetAction, objects(resources.Bucket.AssetsPrefix))
 		case resources.PackagesProcess:
 			// The worker reads uploads and copies accepted packages.
 			allow("PackagesProcessGet", objectGetAction, objects(resources.Bucket.IncomingPrefix))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -721,6 +722,7 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	scoped := map[resources.Permission][]string{
 		resources.PackagesSign:    {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
 		resources.AssetsSign:      {"s3:PutObject on " + objects(b.AssetsPrefix)},
+		resources.AssetsRead:      {"s3:GetObject on " + objects(b.AssetsPrefix)},
 		resources.PackagesProcess: {"s3:GetObject on " + objects(b.IncomingPrefix), "s3:PutObject on " + objects(b.PackagesPrefix)},
 		resources.MailConsume:     consume(resources.MailQueue),
 		resources.PackagesConsume: consume(resources.PackageQueue),
@@ -786,7 +788,8 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	// signer's permissions, so these are exactly what a URL they sign may do.
 	for name, want := range map[string][]string{
 		"miniprograms": {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
-		"workspaces":   {"s3:PutObject on " + objects(b.AssetsPrefix)},
+		"workspaces":   {"s3:PutObject on " + objects(b.AssetsPrefix), "s3:GetObject on " + objects(b.AssetsPrefix)},
+		"feedback":     {"s3:PutObject on " + objects(b.AssetsPrefix)},
 	} {
 		var got []string
 		for _, st := range byRole[s.logicalID(s.stack.Roles[name])] {
@@ -829,6 +832,40 @@ func TestIAMLeastPrivilege(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestAssetsReadIsLeastPrivilege: reading uploaded images back (to check their
+// real type) is s3:GetObject on the assets prefix only, held by exactly the
+// functions with AssetsRead, in a statement of its own.
+func TestAssetsReadIsLeastPrivilege(t *testing.T) {
+	s := synth(t)
+	byRole := s.roleStatements(t)
+	bucketID := s.logicalID(s.stack.Bucket)
+	assets := asJSON(map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": getAtt(bucketID, "Arn")}, "/" + resources.Bucket.AssetsPrefix + "*"}}})
+	holders := 0
+	for _, fn := range resources.Functions {
+		reads := false
+		for _, st := range byRole[s.logicalID(s.stack.Roles[fn.Name])] {
+			if st.Effect == "Allow" && hasString(st.Actions, "s3:GetObject") && hasString(st.Resources, assets) {
+				reads = true
+				if len(st.Actions) != 1 || len(st.Resources) != 1 {
+					t.Errorf("%s: asset reads granted together with %v on %v", fn.Name, st.Actions, st.Resources)
+				}
+			}
+		}
+		if reads != hasPermission(fn, resources.AssetsRead) {
+			t.Errorf("%s: s3:GetObject on %s is %v, AssetsRead is %v", fn.Name, resources.Bucket.AssetsPrefix, reads, !reads)
+		}
+		if reads {
+			holders++
+		}
+	}
+	if holders != 1 {
+		t.Errorf("%d functions read assets, want 1 (workspaces)", holders)
+	}
+	if !hasPermission(resources.Functions[slices.IndexFunc(resources.Functions, func(f resources.Function) bool { return f.Name == "workspaces" })], resources.AssetsRead) {
+		t.Error("workspaces lacks AssetsRead: it checks branding images")
 	}
 }
 

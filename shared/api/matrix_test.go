@@ -75,6 +75,9 @@ func TestRoleRouteMatrix(t *testing.T) {
 	tenantManage := with(tenantDecide, "tenant reviewer", 403)
 	tenantRead := tenantDecide
 	signed := map[string]int{"no token": 401}
+	// Feedback is listed and handled by tenant admins only; to everyone else signed in it is a 403.
+	feedbackAdmin := map[string]int{"tenant admin": 0, "tenant reviewer": 403, "blocked reviewer": 403, "developer admin": 403,
+		"developer": 403, "blocked developer": 403, "removed developer": 403, "other workspace": 403, "no token": 401}
 	public := map[string]int{}
 
 	wsPath := "/v1/workspaces/" + ws
@@ -103,6 +106,9 @@ func TestRoleRouteMatrix(t *testing.T) {
 		{"POST /v1/workspaces/{ws}/invitations", wsPath + "/invitations", map[string]any{}, 400, devManage},
 		{"DELETE /v1/workspaces/{ws}/invitations/{id}", wsPath + "/invitations/" + inv.ID, nil, 409, devManage},
 		{"POST /v1/workspaces/{ws}/invitations/{id}/resend", wsPath + "/invitations/" + inv.ID + "/resend", nil, 409, devManage},
+		{"GET /v1/workspaces/{ws}/settings", wsPath + "/settings", nil, 200, devRead},
+		{"PUT /v1/workspaces/{ws}/settings", wsPath + "/settings", map[string]any{}, 428, devManage},
+		{"POST /v1/workspaces/{ws}/settings/terms", wsPath + "/settings/terms", map[string]any{}, 400, devManage},
 		{"POST /v1/workspaces/{ws}/settings/assets", wsPath + "/settings/assets", map[string]any{}, 400, devDevelop},
 		{"GET /v1/workspaces/{ws}/miniprograms", wsPath + "/miniprograms", nil, 200, devRead},
 		{"POST /v1/workspaces/{ws}/miniprograms", wsPath + "/miniprograms", map[string]any{}, 400, devDevelop},
@@ -146,6 +152,10 @@ func TestRoleRouteMatrix(t *testing.T) {
 		{"GET /v1/features/{id}/history", featurePath + "/history", nil, 200, signed},
 		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/features", mp + "/features", nil, 200, devRead},
 		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/features", mp + "/features", map[string]any{}, 400, devDevelop},
+		{"GET /v1/feedback", "/v1/feedback", nil, 200, feedbackAdmin},
+		{"POST /v1/feedback", "/v1/feedback", map[string]any{}, 400, signed},
+		{"POST /v1/feedback/screenshots", "/v1/feedback/screenshots", map[string]any{}, 400, signed},
+		{"PATCH /v1/feedback/{id}", "/v1/feedback/fb_none", map[string]any{"status": "handled"}, 428, feedbackAdmin},
 		{"GET /v1/approvals", "/v1/approvals", nil, 200, tenantDecide},
 		{"GET /v1/approvals/{id}", "/v1/approvals/" + decided.ID, nil, 200, tenantDecide},
 		{"POST /v1/approvals/{id}/approve", "/v1/approvals/" + decided.ID + "/approve", nil, 409, tenantDecide},

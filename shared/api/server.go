@@ -93,6 +93,9 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"GET /v1/workspaces":                       s.listWorkspaces,
 		"GET /v1/workspaces/{ws}":                  s.getWorkspace,
 		"PATCH /v1/workspaces/{ws}":                s.patchWorkspace,
+		"GET /v1/workspaces/{ws}/settings":         s.getSettings,
+		"PUT /v1/workspaces/{ws}/settings":         s.putSettings,
+		"POST /v1/workspaces/{ws}/settings/terms":  s.publishTerms, // each call publishes a new version: no replay
 		"POST /v1/workspaces/{ws}/settings/assets": s.createAsset,
 		"GET /v1/workspaces/{ws}/testers":          s.getTesters,
 		"PUT /v1/workspaces/{ws}/testers":          s.putTesters,
@@ -149,6 +152,11 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"GET /v1/features/{id}/history":                       s.listFeatureHistory,
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/features":  s.listFeatureGrants,
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/features": s.requestFeature, // the lock answers a repeat with 409
+
+		"GET /v1/feedback":              s.listFeedback,
+		"POST /v1/feedback":             s.idempotent(s.createFeedback),
+		"POST /v1/feedback/screenshots": s.createScreenshot,
+		"PATCH /v1/feedback/{id}":       s.patchFeedback,
 
 		"GET /v1/approvals":                s.listApprovals,
 		"GET /v1/approvals/{id}":           s.getApproval,

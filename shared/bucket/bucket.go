@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/resources"
@@ -99,6 +100,37 @@ func (b *Bucket) Download(ctx context.Context, key string, w io.Writer) (int64, 
 	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// ErrTooLarge is returned by Read for an object over its bound.
+var ErrTooLarge = errors.New("object too large")
+
+// Read returns the whole of key if it is at most max bytes; it never reads
+// more than max+1 bytes, whatever the object's size. The functions hold no
+// s3:ListBucket, so in the cloud S3 answers a missing key with AccessDenied
+// rather than NoSuchKey: both are ErrNoObject here.
+func (b *Bucket) Read(ctx context.Context, key string, max int64) ([]byte, error) {
+	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &b.name, Key: &key})
+	var missing *types.NoSuchKey
+	var api smithy.APIError
+	if errors.As(err, &missing) || (errors.As(err, &api) && api.ErrorCode() == "AccessDenied") {
+		return nil, fmt.Errorf("%s: %w", key, ErrNoObject)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: get %s: %v", domain.ErrUnavailable, key, err)
+	}
+	defer out.Body.Close()
+	if out.ContentLength != nil && *out.ContentLength > max {
+		return nil, fmt.Errorf("%s: %w", key, ErrTooLarge)
+	}
+	data, err := io.ReadAll(io.LimitReader(out.Body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: read %s: %v", domain.ErrUnavailable, key, err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s: %w", key, ErrTooLarge)
+	}
+	return data, nil
+}
+
 // Copy copies src to dst inside the bucket, server-side.
 func (b *Bucket) Copy(ctx context.Context, src, dst string) error {
 	_, err := b.client.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &b.name, Key: &dst, CopySource: aws.String(b.name + "/" + src)})
@@ -134,6 +166,11 @@ func ParseIncomingKey(key string) (ws, mp, version, id string, ok bool) {
 // PackageKey is where an accepted package is kept.
 func PackageKey(v domain.PackageVersion) string {
 	return resources.Bucket.PackagesPrefix + v.WorkspaceID + "/" + v.MiniProgramID + "/" + v.Version + ".zip"
+}
+
+// ScreenshotKey is where a user's feedback screenshot is uploaded.
+func ScreenshotKey(userID, id, ext string) string {
+	return domain.FeedbackScreenshotPrefix(userID) + id + "." + ext
 }
 
 // AssetKey is where an uploaded image is kept; its key is also its reference.

@@ -118,7 +118,7 @@ func TestConventions(t *testing.T) {
 	idempotent := map[string]bool{"POST /v1/applications": true, "POST /v1/workspaces/{ws}/invitations": true,
 		"POST /v1/workspaces/{ws}/miniprograms":               true,
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches": true,
-		"POST /v1/apps": true, "POST /v1/jsapis": true, "POST /v1/features": true}
+		"POST /v1/apps": true, "POST /v1/jsapis": true, "POST /v1/features": true, "POST /v1/feedback": true}
 	unversioned := map[string]bool{"PATCH /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}": true}
 	for _, r := range routes.Table {
 		var o op

@@ -163,6 +163,7 @@ const (
 	MailConsume     Permission = "mail:consume"     // receive from the mail queue (event source)
 	PackagesSign    Permission = "packages:sign"    // presign PUTs under IncomingPrefix and GETs under PackagesPrefix
 	AssetsSign      Permission = "assets:sign"      // presign PUTs under AssetsPrefix
+	AssetsRead      Permission = "assets:read"      // s3:GetObject under AssetsPrefix (validate uploaded images)
 	PackagesProcess Permission = "packages:process" // read IncomingPrefix, write PackagesPrefix
 	PackagesConsume Permission = "packages:consume" // receive from the package queue (event source)
 	WorkflowStart   Permission = "workflow:start"   // states:StartExecution on the launch workflow
@@ -183,13 +184,14 @@ type Function struct {
 // Functions lists every Lambda; the binary of each is built from functions/<Name>.
 var Functions = []Function{
 	{Name: "accounts", Permissions: []Permission{TableRead, TableWrite, MailEnqueue}},
-	{Name: "workspaces", Permissions: []Permission{TableRead, TableWrite, AssetsSign}},
+	{Name: "workspaces", Permissions: []Permission{TableRead, TableWrite, AssetsSign, AssetsRead}},
 	{Name: "members", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
 	{Name: "approvals", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue, WorkflowAnswer}},
 	{Name: "launches", Permissions: []Permission{TableRead, TableWrite, MailEnqueue, WorkflowStart, WorkflowAnswer}},
 	{Name: "miniprograms", Permissions: []Permission{TableRead, TableWrite, PackagesSign}},
 	{Name: "apps", Permissions: []Permission{TableRead, TableWrite, KeysEncrypt}},
 	{Name: "catalog", Permissions: []Permission{TableRead, TableWrite}},
+	{Name: "feedback", Permissions: []Permission{TableRead, TableWrite, AssetsSign}},
 	// runtime writes nonces (replay guard) and keys' last use, and signs package downloads.
 	{Name: "runtime", Permissions: []Permission{TableRead, TableWrite, KeysDecrypt, PackagesSign}},
 	{Name: "mailer", Permissions: []Permission{MailSend, MailConsume}, Queue: &MailQueue},

@@ -42,6 +42,9 @@ var Table = []Route{
 	{"GET", "/v1/workspaces", "workspaces", Signed},
 	{"GET", "/v1/workspaces/{ws}", "workspaces", Signed},
 	{"PATCH", "/v1/workspaces/{ws}", "workspaces", Signed},
+	{"GET", "/v1/workspaces/{ws}/settings", "workspaces", Signed},
+	{"PUT", "/v1/workspaces/{ws}/settings", "workspaces", Signed},
+	{"POST", "/v1/workspaces/{ws}/settings/terms", "workspaces", Signed},
 	{"POST", "/v1/workspaces/{ws}/settings/assets", "workspaces", Signed},
 	{"GET", "/v1/workspaces/{ws}/testers", "workspaces", Signed},
 	{"PUT", "/v1/workspaces/{ws}/testers", "workspaces", Signed},
@@ -105,6 +108,12 @@ var Table = []Route{
 	{"GET", "/v1/features/{id}/history", "catalog", Signed},
 	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/features", "catalog", Signed},
 	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/features", "catalog", Signed},
+
+	// feedback
+	{"GET", "/v1/feedback", "feedback", Signed},
+	{"POST", "/v1/feedback", "feedback", Signed},
+	{"POST", "/v1/feedback/screenshots", "feedback", Signed},
+	{"PATCH", "/v1/feedback/{id}", "feedback", Signed},
 
 	// approvals
 	{"GET", "/v1/approvals", "approvals", Signed},

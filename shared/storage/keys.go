@@ -31,6 +31,10 @@
 //	feature history  FEATURE#<id>     HIST#<at>#<entry> (newest first by sort key)
 //	feature lock     MP#<mp>          FEATURELOCK#<feature> (one pending or granted request per feature)
 //	feature grant    MP#<mp>          FEATUREGRANT#<feature>
+//	settings         WS#<ws>          SETTINGS
+//	terms version    WS#<ws>          TERMS#<version, 10 digits> (newest first by sort key)
+//	feedback         FEEDBACK#<id>    FEEDBACK         gsi1: FEEDBACK / <created>#<id>
+//	                                                   gsi2: FEEDBACK#S#<status> / <created>#<id>
 package storage
 
 import (
@@ -61,7 +65,17 @@ const (
 	histPrefix   = "HIST#"
 	lockPrefix   = "FEATURELOCK#"
 	grantPrefix  = "FEATUREGRANT#"
+	skSettings   = "SETTINGS"
+	termsPrefix  = "TERMS#"
+	skFeedback   = "FEEDBACK"
+	// feedbackListKey lists all feedback on gsi1.
+	feedbackListKey = "FEEDBACK"
 )
+
+func feedbackKey(id string) string { return "FEEDBACK#" + id }
+func feedbackByStatusKey(st domain.FeedbackStatus) string {
+	return "FEEDBACK#S#" + string(st)
+}
 
 func jsapiKey(name string) string          { return "JSAPI#" + name }
 func featureKey(id string) string          { return "FEATURE#" + id }

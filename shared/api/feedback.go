@@ -1,0 +1,118 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/mpdp/platform/shared/bucket"
+	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/httpapi"
+)
+
+// Feedback: anyone signed in sends it (with an optional screenshot they
+// uploaded); only tenant admins (tenant:manage) list and handle it. Everyone
+// else gets 403 on those routes, members of the tenant or not: the route is
+// not a workspace's, so there is nothing to hide.
+
+func (s *Server) feedbackAdmin(r *http.Request) (access, error) {
+	a, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActManageTenant)
+	if errors.Is(err, domain.ErrNotFound) {
+		return a, domain.Errorf(domain.ErrForbidden, "only the tenant's admins see and handle feedback")
+	}
+	return a, err
+}
+
+func (s *Server) createFeedback(w http.ResponseWriter, r *http.Request) error {
+	c, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	var in domain.FeedbackInput
+	if err := httpapi.Decode(r, &in); err != nil {
+		return err
+	}
+	if err := in.Validate(c.UserID); err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	f := domain.Feedback{ID: domain.NewID("fb"), UserID: c.UserID, Email: c.Email, Category: in.Category, Text: in.Text,
+		Screenshot: in.Screenshot, Status: domain.FeedbackOpen, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := s.Store.CreateFeedback(r.Context(), f); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/feedback/"+f.ID)
+	httpapi.Entity(w, http.StatusCreated, f.Version, f)
+	return nil
+}
+
+func (s *Server) createScreenshot(w http.ResponseWriter, r *http.Request) error {
+	c, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	var in domain.ScreenshotInput
+	if err := httpapi.Decode(r, &in); err != nil {
+		return err
+	}
+	ext, err := in.Validate()
+	if err != nil {
+		return err
+	}
+	key := bucket.ScreenshotKey(c.UserID, domain.NewID("shot"), ext)
+	up, err := s.Packages.PresignPut(r.Context(), key, in.ContentType, in.Size, in.SHA256, domain.UploadTTL)
+	if err != nil {
+		return err
+	}
+	httpapi.JSON(w, http.StatusCreated, map[string]any{"screenshot": key, "upload": up})
+	return nil
+}
+
+func (s *Server) listFeedback(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.feedbackAdmin(r); err != nil {
+		return err
+	}
+	status := domain.FeedbackStatus(r.URL.Query().Get("status"))
+	if status != "" && status != domain.FeedbackOpen && status != domain.FeedbackHandled {
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "status", Message: "must be open or handled"}}}
+	}
+	limit, err := httpapi.Limit(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.Store.ListFeedback(r.Context(), status, limit, r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	return list(w, page)
+}
+
+func (s *Server) patchFeedback(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.feedbackAdmin(r)
+	if err != nil {
+		return err
+	}
+	expected, err := httpapi.IfMatch(r)
+	if err != nil {
+		return err
+	}
+	var p domain.FeedbackPatch
+	if err := httpapi.Decode(r, &p); err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	cur, err := s.Store.GetFeedback(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if cur.Version != expected {
+		return domain.ErrStale
+	}
+	next := p.Apply(cur, a.caller.UserID, s.Now().UTC())
+	if err := s.Store.UpdateFeedback(r.Context(), cur, next); err != nil {
+		return err
+	}
+	httpapi.Entity(w, http.StatusOK, next.Version, next)
+	return nil
+}
