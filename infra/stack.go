@@ -73,6 +73,9 @@ var Workers = map[string]WorkerConfig{
 	resources.PackageQueue.Name: {TimeoutSeconds: 60, MemoryMB: 512, EphemeralStorageMB: 1024, BatchSize: 5, BatchingWindow: 2 * time.Second},
 	// The workflow worker does a launch's publish and advance tasks and answers with the task token.
 	resources.WorkflowQueue.Name: {TimeoutSeconds: 30, MemoryMB: functionMemoryMB, BatchSize: 5},
+	// The analytics worker archives each batch to S3 and applies its aggregates
+	// (a few DynamoDB transactions per batch of up to 500 items).
+	resources.AnalyticsQueue.Name: {TimeoutSeconds: 60, MemoryMB: 512, BatchSize: 10, BatchingWindow: 2 * time.Second},
 }
 
 // DynamoDB actions each table permission allows. Transactions (TransactWriteItems,
@@ -298,6 +301,17 @@ func (s *PlatformStack) addBuckets() {
 			Prefix:                      jsii.String(resources.Bucket.IncomingPrefix),
 			Expiration:                  awscdk.Duration_Days(jsii.Number(resources.Bucket.IncomingDays)),
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(resources.Bucket.IncomingDays)),
+		}, {
+			// Raw runtime events and crashes: written once, read rarely (replays,
+			// audits), so they move to Infrequent Access, then expire.
+			Id:     jsii.String("archive-runtime-events"),
+			Prefix: jsii.String(resources.Bucket.ArchivePrefix),
+			Transitions: &[]*awss3.Transition{{
+				StorageClass:    awss3.StorageClass_INFREQUENT_ACCESS(),
+				TransitionAfter: awscdk.Duration_Days(jsii.Number(resources.Bucket.ArchiveIADays)),
+			}},
+			Expiration:                  awscdk.Duration_Days(jsii.Number(resources.Bucket.ArchiveDays)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 		// Browsers PUT packages and assets straight to S3 with presigned URLs, and
 		// GET packages through presigned URLs, from the console's origins only.
@@ -654,15 +668,16 @@ func (s *PlatformStack) addAppKeysKey() {
 
 func (s *PlatformStack) environment() *map[string]*string {
 	return &map[string]*string{
-		resources.EnvTableName:     s.Table.TableName(),
-		resources.EnvBucketName:    s.Bucket.BucketName(),
-		resources.EnvUserPoolID:    s.UserPool.UserPoolId(),
-		resources.EnvClientID:      s.Client.UserPoolClientId(),
-		resources.EnvMailQueueURL:  s.Queues[resources.MailQueue.Name].QueueUrl(),
-		resources.EnvMailFrom:      jsii.String(s.MailFrom),
-		resources.EnvConsoleURL:    jsii.String(s.ConsoleURL),
-		resources.EnvStateMachine:  s.StateMachine.StateMachineArn(),
-		resources.EnvAppKeysKMSKey: s.AppKeysKey.KeyArn(),
+		resources.EnvTableName:         s.Table.TableName(),
+		resources.EnvBucketName:        s.Bucket.BucketName(),
+		resources.EnvUserPoolID:        s.UserPool.UserPoolId(),
+		resources.EnvClientID:          s.Client.UserPoolClientId(),
+		resources.EnvMailQueueURL:      s.Queues[resources.MailQueue.Name].QueueUrl(),
+		resources.EnvMailFrom:          jsii.String(s.MailFrom),
+		resources.EnvConsoleURL:        jsii.String(s.ConsoleURL),
+		resources.EnvStateMachine:      s.StateMachine.StateMachineArn(),
+		resources.EnvAppKeysKMSKey:     s.AppKeysKey.KeyArn(),
+		resources.EnvAnalyticsQueueURL: s.Queues[resources.AnalyticsQueue.Name].QueueUrl(),
 		// Comma-separated, as resources.EnvConsoleOrigins says.
 		resources.EnvConsoleOrigins: jsii.String(strings.Join(s.ConsoleOrigins, ",")),
 	}
@@ -801,6 +816,12 @@ func (s *PlatformStack) grant(fn resources.Function, role awsiam.Role, f awslamb
 			allow("KeysEncrypt", keysEncryptActions, s.AppKeysKey.KeyArn())
 		case resources.KeysDecrypt:
 			allow("KeysDecrypt", keysDecryptActions, s.AppKeysKey.KeyArn())
+		case resources.AnalyticsEnqueue:
+			allow("AnalyticsEnqueue", mailEnqueueAction, s.Queues[resources.AnalyticsQueue.Name].QueueArn())
+		case resources.AnalyticsConsume:
+			s.consume(fn, p, resources.AnalyticsQueue, f)
+		case resources.ArchiveWrite:
+			allow("ArchiveWrite", objectPutAction, objects(resources.Bucket.ArchivePrefix))
 		default:
 			panic(fmt.Sprintf("function %s: permission %q has no IAM mapping in infra/stack.go", fn.Name, p))
 		}

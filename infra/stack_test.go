@@ -693,7 +693,6 @@ func TestIAMLeastPrivilege(t *testing.T) {
 		resources.TableWrite:     {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"},
 		resources.TableRead:      {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:Scan"},
 		resources.UsersAdmin:     {"cognito-idp:AdminGetUser", "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"},
-		resources.MailEnqueue:    {"sqs:SendMessage"},
 		resources.MailSend:       {"ses:SendEmail", "ses:SendRawEmail"},
 		resources.WorkflowStart:  {"states:StartExecution"},
 		resources.WorkflowAnswer: {"states:SendTaskSuccess", "states:SendTaskFailure"},
@@ -720,16 +719,22 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	}
 	b := resources.Bucket
 	scoped := map[resources.Permission][]string{
-		resources.PackagesSign:    {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
-		resources.AssetsSign:      {"s3:PutObject on " + objects(b.AssetsPrefix)},
-		resources.AssetsRead:      {"s3:GetObject on " + objects(b.AssetsPrefix)},
-		resources.PackagesProcess: {"s3:GetObject on " + objects(b.IncomingPrefix), "s3:PutObject on " + objects(b.PackagesPrefix)},
-		resources.MailConsume:     consume(resources.MailQueue),
-		resources.PackagesConsume: consume(resources.PackageQueue),
-		resources.WorkflowConsume: consume(resources.WorkflowQueue),
+		resources.PackagesSign:     {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
+		resources.AssetsSign:       {"s3:PutObject on " + objects(b.AssetsPrefix)},
+		resources.AssetsRead:       {"s3:GetObject on " + objects(b.AssetsPrefix)},
+		resources.PackagesProcess:  {"s3:GetObject on " + objects(b.IncomingPrefix), "s3:PutObject on " + objects(b.PackagesPrefix)},
+		resources.MailConsume:      consume(resources.MailQueue),
+		resources.PackagesConsume:  consume(resources.PackageQueue),
+		resources.WorkflowConsume:  consume(resources.WorkflowQueue),
+		resources.AnalyticsConsume: consume(resources.AnalyticsQueue),
+		// Enqueueing is sqs:SendMessage on one queue each.
+		resources.MailEnqueue:      {"sqs:SendMessage on " + queueArn(resources.MailQueue)},
+		resources.AnalyticsEnqueue: {"sqs:SendMessage on " + queueArn(resources.AnalyticsQueue)},
+		// The analytics worker archives raw items under ArchivePrefix only.
+		resources.ArchiveWrite: {"s3:PutObject on " + objects(b.ArchivePrefix)},
 	}
 	isScoped := func(action string) bool {
-		return strings.HasPrefix(action, "s3:") || hasString(consumeActions, action)
+		return strings.HasPrefix(action, "s3:") || hasString(consumeActions, action) || action == "sqs:SendMessage"
 	}
 	for _, fn := range resources.Functions {
 		roleID := s.logicalID(s.stack.Roles[fn.Name])
@@ -1102,9 +1107,16 @@ func TestBucketLifecycle(t *testing.T) {
 		!reflect.DeepEqual(multipart["AbortIncompleteMultipartUpload"], map[string]any{"DaysAfterInitiation": float64(1)}) {
 		t.Errorf("multipart rule %s", asJSON(multipart))
 	}
+	archive := rules["archive-runtime-events"]
+	if archive == nil || archive["Status"] != "Enabled" || archive["Prefix"] != resources.Bucket.ArchivePrefix ||
+		archive["ExpirationInDays"] != float64(resources.Bucket.ArchiveDays) ||
+		!reflect.DeepEqual(archive["Transitions"], []any{map[string]any{"StorageClass": "STANDARD_IA", "TransitionInDays": float64(resources.Bucket.ArchiveIADays)}}) {
+		t.Errorf("archive rule %s, want prefix %s to Infrequent Access after %d days, expiring after %d", asJSON(archive),
+			resources.Bucket.ArchivePrefix, resources.Bucket.ArchiveIADays, resources.Bucket.ArchiveDays)
+	}
 	for id, rule := range rules {
-		if rule["ExpirationInDays"] != nil && rule["Prefix"] != resources.Bucket.IncomingPrefix {
-			t.Errorf("rule %s expires current objects outside %s", id, resources.Bucket.IncomingPrefix)
+		if rule["ExpirationInDays"] != nil && rule["Prefix"] != resources.Bucket.IncomingPrefix && rule["Prefix"] != resources.Bucket.ArchivePrefix {
+			t.Errorf("rule %s expires current objects outside %s and %s", id, resources.Bucket.IncomingPrefix, resources.Bucket.ArchivePrefix)
 		}
 	}
 }

@@ -219,8 +219,14 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("package processor: %w", err)
 	}
 
+	// 8 and 9: analytics events ingested per second, and DynamoDB writes per 1,000 events.
+	ingest, err := ingestBench(ctx, s, gw.URL, token, counter, 10)
+	if err != nil {
+		return fmt.Errorf("analytics ingestion: %w", err)
+	}
+
 	report(os.Stdout, o, reportData{
-		gw: lat[0], bare: lat[1], query: lat[2], calls: calls, sizes: sizes, ready: ready, proc: proc,
+		gw: lat[0], bare: lat[1], query: lat[2], calls: calls, sizes: sizes, ready: ready, proc: proc, ingest: ingest,
 		build: buildTime, stack: stackTime, total: time.Since(began), load: load,
 	})
 	return nil
@@ -346,6 +352,7 @@ type counter struct {
 	mu       sync.Mutex
 	calls    map[string]int
 	attempts map[string]int
+	items    int // DynamoDB items written (each item of a transaction or batch counts)
 }
 
 func newCounter() *counter { return &counter{calls: map[string]int{}, attempts: map[string]int{}} }
@@ -358,6 +365,7 @@ func (c *counter) install(cfg *aws.Config) {
 		err := st.Initialize.Add(middleware.InitializeMiddlewareFunc("BenchCountCalls",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 				c.add(c.calls, ctx)
+				c.addItems(in.Parameters)
 				return next.HandleInitialize(ctx, in)
 			}), middleware.After)
 		if err != nil {
@@ -379,8 +387,33 @@ func (c *counter) add(m map[string]int, ctx context.Context) {
 	c.mu.Unlock()
 }
 
+// addItems counts the items a DynamoDB write call writes.
+func (c *counter) addItems(params any) {
+	n := 0
+	switch in := params.(type) {
+	case *dynamodb.PutItemInput, *dynamodb.UpdateItemInput, *dynamodb.DeleteItemInput:
+		n = 1
+	case *dynamodb.TransactWriteItemsInput:
+		n = len(in.TransactItems)
+	case *dynamodb.BatchWriteItemInput:
+		for _, reqs := range in.RequestItems {
+			n += len(reqs)
+		}
+	}
+	c.mu.Lock()
+	c.items += n
+	c.mu.Unlock()
+}
+
+func (c *counter) writtenItems() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.items
+}
+
 func (c *counter) reset() {
 	c.mu.Lock()
+	c.items = 0
 	clear(c.calls)
 	clear(c.attempts)
 	c.mu.Unlock()
@@ -638,6 +671,7 @@ type reportData struct {
 	sizes               []binSize
 	ready               readyTimes
 	proc                procMemory
+	ingest              ingestResult
 	build, stack, total time.Duration
 	load                string // ", load average X" at the start, where known
 }
@@ -709,6 +743,8 @@ func report(w io.Writer, o options, r reportData) {
 	p("  %-12s %10s", "ratio", ratio(fm, mm))
 	p("")
 	reportProcessor(p, o.procRuns, r.proc)
+	p("")
+	reportIngest(p, r.ingest)
 	p("")
 	p("Took %.1f s (builds %.1f s, stack up and seeded %.1f s, package processor %.1f s)",
 		r.total.Seconds(), r.build.Seconds(), r.stack.Seconds(), r.proc.took.Seconds())

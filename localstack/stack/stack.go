@@ -99,7 +99,7 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 	cfg := platform.Config{Region: awsCfg.Region, TableName: out.TableName, BucketName: out.BucketName,
 		UserPoolID: out.UserPoolID, ClientID: out.ClientID, MailQueueURL: out.MailQueueURL,
 		MailFrom: opts.MailFrom, ConsoleURL: opts.ConsoleURL, ConsoleOrigins: origins, StateMachineARN: out.StateMachineARN,
-		AppKeysKMSKey: out.AppKeysKMSKey}
+		AppKeysKMSKey: out.AppKeysKMSKey, AnalyticsQueueURL: out.AnalyticsQueueURL}
 	if opts.Wrap != nil {
 		opts.Wrap(&awsCfg)
 	}
@@ -131,6 +131,8 @@ func (s *Stack) Pollers() []*poller.Poller {
 		{Client: client, QueueURL: s.Config.MailQueueURL, Worker: platform.NewMailer(s.AWS, s.Config, s.log).Handle, Log: s.log},
 		{Client: client, QueueURL: s.PackageQueueURL, Worker: platform.NewProcessor(s.AWS, s.Config, s.log).Handle, Log: s.log},
 		{Client: client, QueueURL: s.WorkflowQueueURL, Worker: platform.NewWorkflowWorker(s.AWS, s.Config, s.log).Handle, Log: s.log},
+		// Appended last so the indexes above stay put.
+		{Client: client, QueueURL: s.Config.AnalyticsQueueURL, Worker: platform.NewAnalyticsWorker(s.AWS, s.Config, s.log).Handle, Log: s.log},
 	}
 }
 

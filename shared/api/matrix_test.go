@@ -141,6 +141,13 @@ func TestRoleRouteMatrix(t *testing.T) {
 		{"DELETE /v1/apps/{app}/keys/{keyId}", appPath + "/keys/" + appKey.KeyID, nil, 200, tenantManage},
 		// App-key routes ignore Cognito tokens: without the signature headers everyone gets 401.
 		{"GET /v1/runtime/miniprograms/{mp}/release", "/v1/runtime/miniprograms/" + path.Base(mp) + "/release?app=" + app.ID + "&user=u1", nil, 401, public},
+		{"POST /v1/runtime/events", "/v1/runtime/events?app=" + app.ID, map[string]any{"items": []any{}}, 401, public},
+		{"POST /v1/runtime/crashes", "/v1/runtime/crashes?app=" + app.ID, map[string]any{"items": []any{}}, 401, public},
+		// Reads without a range are a 400; the fingerprint exists nowhere.
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics", mp + "/analytics", nil, 400, devRead},
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes", mp + "/crashes", nil, 400, devRead},
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}", mp + "/crashes/0123456789abcdef0123456789abcdef", nil, 404, devRead},
+		{"PATCH /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}", mp + "/crashes/0123456789abcdef0123456789abcdef", map[string]string{"status": "resolved"}, 404, devDevelop},
 		{"GET /v1/jsapis", "/v1/jsapis", nil, 200, signed},
 		{"POST /v1/jsapis", "/v1/jsapis", map[string]any{}, 400, tenantManage},
 		{"GET /v1/jsapis/{name}", "/v1/jsapis/" + jsapi.Name, nil, 200, signed},

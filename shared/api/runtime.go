@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -30,6 +31,11 @@ func unsigned(w http.ResponseWriter, detail string) error {
 // verifyAppKey checks a runtime request's app-key signature (see package
 // appkeys) and that the key belongs to app. Every refusal is a 401 that says why.
 func (s *Server) verifyAppKey(w http.ResponseWriter, r *http.Request, h appkeys.Headers, app string) error {
+	return s.verifyAppKeyBody(w, r, h, app, httpapi.MaxBodyBytes)
+}
+
+// verifyAppKeyBody is verifyAppKey for a body of up to maxBody bytes (413 above).
+func (s *Server) verifyAppKeyBody(w http.ResponseWriter, r *http.Request, h appkeys.Headers, app string, maxBody int) error {
 	ctx := r.Context()
 	k, err := s.Store.GetAppKey(ctx, h.KeyID)
 	if errors.Is(err, domain.ErrNotFound) {
@@ -41,9 +47,12 @@ func (s *Server) verifyAppKey(w http.ResponseWriter, r *http.Request, h appkeys.
 	if k.Status != domain.KeyActive {
 		return unsigned(w, "app key "+h.KeyID+" was revoked")
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, httpapi.MaxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(maxBody)+1))
 	if err != nil {
 		return httpapi.NewProblem(http.StatusBadRequest, "the request body could not be read")
+	}
+	if len(body) > maxBody {
+		return httpapi.NewProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body must be at most %d bytes", maxBody))
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	secret, err := s.Secrets.Decrypt(ctx, k.AppID, k.KeyID, k.Ciphertext)

@@ -17,6 +17,7 @@ import (
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
 	"github.com/mpdp/platform/shared/identity"
+	"github.com/mpdp/platform/shared/ingest"
 	"github.com/mpdp/platform/shared/mail"
 	"github.com/mpdp/platform/shared/routes"
 	"github.com/mpdp/platform/shared/storage"
@@ -44,9 +45,11 @@ type Deps struct {
 	Workflows       Workflows
 	// Secrets encrypts and decrypts app key secrets (KMS, cached per instance).
 	Secrets *appkeys.Secrets
-	Timing  LaunchTiming
-	Log     *slog.Logger
-	Now     func() time.Time
+	// Analytics queues accepted runtime event and crash batches.
+	Analytics Enqueuer
+	Timing    LaunchTiming
+	Log       *slog.Logger
+	Now       func() time.Time
 }
 
 // Server serves the API.
@@ -140,6 +143,13 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/apps/{app}/keys":                  s.createAppKey, // no Idempotency-Key: a replay would show the secret twice
 		"DELETE /v1/apps/{app}/keys/{keyId}":        s.revokeAppKey,
 		"GET /v1/runtime/miniprograms/{mp}/release": s.runtimeRelease,
+		"POST /v1/runtime/events":                   s.runtimeIngest(ingest.KindEvents),
+		"POST /v1/runtime/crashes":                  s.runtimeIngest(ingest.KindCrashes),
+
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics":               s.getAnalytics,
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes":                 s.listCrashes,
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}":   s.getCrash,
+		"PATCH /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}": s.patchCrash,
 
 		"GET /v1/jsapis":                                      s.listJSAPIs,
 		"POST /v1/jsapis":                                     s.idempotent(s.createJSAPI),

@@ -4,6 +4,7 @@
 package bucket
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -176,4 +177,19 @@ func ScreenshotKey(userID, id, ext string) string {
 // AssetKey is where an uploaded image is kept; its key is also its reference.
 func AssetKey(ws, id, ext string) string {
 	return resources.Bucket.AssetsPrefix + ws + "/" + id + "." + ext
+}
+
+// Put writes body at key.
+func (b *Bucket) Put(ctx context.Context, key, contentType string, body []byte) error {
+	_, err := b.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &b.name, Key: &key, ContentType: &contentType, Body: bytes.NewReader(body)})
+	if err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	return nil
+}
+
+// ArchiveKey is where the raw items of one batch, mini program and UTC day
+// are archived: archive/<kind>/dt=<day>/<mp>/<batch>.json (JSON lines).
+func ArchiveKey(kind, day, mp, batch string) string {
+	return resources.Bucket.ArchivePrefix + kind + "/dt=" + day + "/" + mp + "/" + batch + ".json"
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/mpdp/platform/shared/appkeys"
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/identity"
+	"github.com/mpdp/platform/shared/ingest"
 	"github.com/mpdp/platform/shared/mail"
 	"github.com/mpdp/platform/shared/packages"
 	"github.com/mpdp/platform/shared/processor"
@@ -49,6 +50,8 @@ type Config struct {
 	ConsoleOrigins []string
 	// AppKeysKMSKey is the KMS key (ARN or alias) of the app keys' secrets.
 	AppKeysKMSKey string
+	// AnalyticsQueueURL is where the runtime API queues analytics batches.
+	AnalyticsQueueURL string
 }
 
 // Env returns c as the environment variables the functions read.
@@ -58,23 +61,24 @@ func (c Config) Env() map[string]string {
 		resources.EnvUserPoolID: c.UserPoolID, resources.EnvClientID: c.ClientID,
 		resources.EnvMailQueueURL: c.MailQueueURL, resources.EnvMailFrom: c.MailFrom,
 		resources.EnvConsoleURL: c.ConsoleURL, resources.EnvStateMachine: c.StateMachineARN, resources.EnvConsoleOrigins: strings.Join(c.ConsoleOrigins, ","),
-		resources.EnvAppKeysKMSKey: c.AppKeysKMSKey,
+		resources.EnvAppKeysKMSKey: c.AppKeysKMSKey, resources.EnvAnalyticsQueueURL: c.AnalyticsQueueURL,
 	}
 }
 
 // FromEnv reads the configuration Lambda's environment holds.
 func FromEnv() (Config, error) {
 	c := Config{
-		Region:          os.Getenv("AWS_REGION"),
-		TableName:       os.Getenv(resources.EnvTableName),
-		BucketName:      os.Getenv(resources.EnvBucketName),
-		UserPoolID:      os.Getenv(resources.EnvUserPoolID),
-		ClientID:        os.Getenv(resources.EnvClientID),
-		MailQueueURL:    os.Getenv(resources.EnvMailQueueURL),
-		MailFrom:        os.Getenv(resources.EnvMailFrom),
-		ConsoleURL:      os.Getenv(resources.EnvConsoleURL),
-		StateMachineARN: os.Getenv(resources.EnvStateMachine),
-		AppKeysKMSKey:   os.Getenv(resources.EnvAppKeysKMSKey),
+		Region:            os.Getenv("AWS_REGION"),
+		TableName:         os.Getenv(resources.EnvTableName),
+		BucketName:        os.Getenv(resources.EnvBucketName),
+		UserPoolID:        os.Getenv(resources.EnvUserPoolID),
+		ClientID:          os.Getenv(resources.EnvClientID),
+		MailQueueURL:      os.Getenv(resources.EnvMailQueueURL),
+		MailFrom:          os.Getenv(resources.EnvMailFrom),
+		ConsoleURL:        os.Getenv(resources.EnvConsoleURL),
+		StateMachineARN:   os.Getenv(resources.EnvStateMachine),
+		AppKeysKMSKey:     os.Getenv(resources.EnvAppKeysKMSKey),
+		AnalyticsQueueURL: os.Getenv(resources.EnvAnalyticsQueueURL),
 	}
 	if o := os.Getenv(resources.EnvConsoleOrigins); o != "" {
 		c.ConsoleOrigins = strings.Split(o, ",")
@@ -103,6 +107,7 @@ func NewServer(awsCfg aws.Config, c Config, log *slog.Logger) *api.Server {
 		Packages:   bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil),
 		Workflows:  workflows.NewRunner(sfn.NewFromConfig(awsCfg), c.StateMachineARN),
 		Secrets:    appkeys.NewSecrets(kms.NewFromConfig(awsCfg), c.AppKeysKMSKey, nil),
+		Analytics:  &ingest.Queue{Client: sqs.NewFromConfig(awsCfg), URL: c.AnalyticsQueueURL},
 		ConsoleURL: c.ConsoleURL,
 		Log:        log,
 	})
@@ -128,6 +133,16 @@ func NewWorkflowWorker(awsCfg aws.Config, c Config, log *slog.Logger) *worker.Wo
 		Mail:  mail.NewOutbox(sqs.NewFromConfig(awsCfg), c.MailQueueURL),
 		Log:   log,
 		Now:   time.Now,
+	}
+}
+
+// NewAnalyticsWorker builds the analytics worker.
+func NewAnalyticsWorker(awsCfg aws.Config, c Config, log *slog.Logger) *ingest.Worker {
+	return &ingest.Worker{
+		Store:  storage.New(dynamodb.NewFromConfig(awsCfg), c.TableName, nil),
+		Bucket: bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil),
+		Log:    log,
+		Now:    time.Now,
 	}
 }
 

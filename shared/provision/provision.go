@@ -43,10 +43,12 @@ type Outputs struct {
 	MailQueueURL     string
 	PackageQueueURL  string
 	WorkflowQueueURL string
-	StateMachineARN  string
-	UserPoolID       string
-	ClientID         string
-	AppKeysKMSKey    string // ARN of the KMS key of the app keys' secrets
+	// AnalyticsQueueURL carries accepted runtime analytics batches.
+	AnalyticsQueueURL string
+	StateMachineARN   string
+	UserPoolID        string
+	ClientID          string
+	AppKeysKMSKey     string // ARN of the KMS key of the app keys' secrets
 }
 
 // Provision creates every resource (reusing those that exist) and says where they are.
@@ -72,6 +74,8 @@ func Provision(ctx context.Context, cfg aws.Config, opts Options) (Outputs, erro
 			out.PackageQueueURL = url
 		case resources.WorkflowQueue.Name:
 			out.WorkflowQueueURL = url
+		case resources.AnalyticsQueue.Name:
+			out.AnalyticsQueueURL = url
 		}
 	}
 	if err := notify(ctx, s3c, sq, out.PackageQueueURL); err != nil {

@@ -56,7 +56,10 @@ var Bucket = BucketSpec{
 	IncomingPrefix:  "incoming/",
 	PackagesPrefix:  "packages/",
 	AssetsPrefix:    "assets/",
+	ArchivePrefix:   "archive/",
 	IncomingDays:    1,
+	ArchiveIADays:   30,
+	ArchiveDays:     400,
 	CORSMaxAgeHours: 1,
 }
 
@@ -66,7 +69,10 @@ type BucketSpec struct {
 	IncomingPrefix  string // presigned uploads; ObjectCreated here notifies PackageQueue
 	PackagesPrefix  string // accepted packages
 	AssetsPrefix    string // icons and logos
+	ArchivePrefix   string // raw runtime events and crashes, archive/<kind>/dt=<YYYY-MM-DD>/<mp>/<batch>.json
 	IncomingDays    int    // lifecycle expiry of incoming uploads
+	ArchiveIADays   int    // archived objects move to Infrequent Access after this many days
+	ArchiveDays     int    // and expire after this many
 	CORSMaxAgeHours int
 }
 
@@ -101,6 +107,7 @@ var Queues = []QueueSpec{
 	{Name: "mpdp-mail", VisibilityTimeout: 60 * time.Second, MaxReceiveCount: 5},
 	{Name: "mpdp-packages", VisibilityTimeout: 120 * time.Second, MaxReceiveCount: 4},
 	{Name: "mpdp-workflow", VisibilityTimeout: 60 * time.Second, MaxReceiveCount: 5},
+	{Name: "mpdp-analytics", VisibilityTimeout: 120 * time.Second, MaxReceiveCount: 5},
 }
 
 // MailQueue carries the emails the platform sends.
@@ -111,6 +118,10 @@ var PackageQueue = Queues[1]
 
 // WorkflowQueue carries the launch workflow's tasks (with their task tokens).
 var WorkflowQueue = Queues[2]
+
+// AnalyticsQueue carries accepted runtime event and crash batches to the
+// analytics worker.
+var AnalyticsQueue = Queues[3]
 
 // LaunchWorkflow is the Step Functions state machine of launches (its
 // definition is in package workflows).
@@ -155,22 +166,25 @@ type KMSKeySpec struct {
 type Permission string
 
 const (
-	TableRead       Permission = "table:read"
-	TableWrite      Permission = "table:write"
-	UsersAdmin      Permission = "users:admin"      // package identity's calls: AdminGetUser, AdminCreateUser, AdminSetUserPassword
-	MailEnqueue     Permission = "mail:enqueue"     // SQS SendMessage on the mail queue
-	MailSend        Permission = "mail:send"        // SES SendEmail
-	MailConsume     Permission = "mail:consume"     // receive from the mail queue (event source)
-	PackagesSign    Permission = "packages:sign"    // presign PUTs under IncomingPrefix and GETs under PackagesPrefix
-	AssetsSign      Permission = "assets:sign"      // presign PUTs under AssetsPrefix
-	AssetsRead      Permission = "assets:read"      // s3:GetObject under AssetsPrefix (validate uploaded images)
-	PackagesProcess Permission = "packages:process" // read IncomingPrefix, write PackagesPrefix
-	PackagesConsume Permission = "packages:consume" // receive from the package queue (event source)
-	WorkflowStart   Permission = "workflow:start"   // states:StartExecution on the launch workflow
-	WorkflowAnswer  Permission = "workflow:answer"  // states:SendTaskSuccess / SendTaskFailure for the launch workflow
-	WorkflowConsume Permission = "workflow:consume" // receive from the workflow task queue (event source)
-	KeysEncrypt     Permission = "keys:encrypt"     // kms:Encrypt with AppKeysKey (new app key secrets)
-	KeysDecrypt     Permission = "keys:decrypt"     // kms:Decrypt with AppKeysKey (verify runtime signatures)
+	TableRead        Permission = "table:read"
+	TableWrite       Permission = "table:write"
+	UsersAdmin       Permission = "users:admin"       // package identity's calls: AdminGetUser, AdminCreateUser, AdminSetUserPassword
+	MailEnqueue      Permission = "mail:enqueue"      // SQS SendMessage on the mail queue
+	MailSend         Permission = "mail:send"         // SES SendEmail
+	MailConsume      Permission = "mail:consume"      // receive from the mail queue (event source)
+	PackagesSign     Permission = "packages:sign"     // presign PUTs under IncomingPrefix and GETs under PackagesPrefix
+	AssetsSign       Permission = "assets:sign"       // presign PUTs under AssetsPrefix
+	AssetsRead       Permission = "assets:read"       // s3:GetObject under AssetsPrefix (validate uploaded images)
+	PackagesProcess  Permission = "packages:process"  // read IncomingPrefix, write PackagesPrefix
+	PackagesConsume  Permission = "packages:consume"  // receive from the package queue (event source)
+	WorkflowStart    Permission = "workflow:start"    // states:StartExecution on the launch workflow
+	WorkflowAnswer   Permission = "workflow:answer"   // states:SendTaskSuccess / SendTaskFailure for the launch workflow
+	WorkflowConsume  Permission = "workflow:consume"  // receive from the workflow task queue (event source)
+	KeysEncrypt      Permission = "keys:encrypt"      // kms:Encrypt with AppKeysKey (new app key secrets)
+	KeysDecrypt      Permission = "keys:decrypt"      // kms:Decrypt with AppKeysKey (verify runtime signatures)
+	AnalyticsEnqueue Permission = "analytics:enqueue" // SQS SendMessage on the analytics queue
+	AnalyticsConsume Permission = "analytics:consume" // receive from the analytics queue (event source)
+	ArchiveWrite     Permission = "archive:write"     // s3:PutObject under ArchivePrefix
 )
 
 // Function is one Lambda function. HTTP functions serve the routes of their area
@@ -193,22 +207,25 @@ var Functions = []Function{
 	{Name: "catalog", Permissions: []Permission{TableRead, TableWrite}},
 	{Name: "feedback", Permissions: []Permission{TableRead, TableWrite, AssetsSign}},
 	// runtime writes nonces (replay guard) and keys' last use, and signs package downloads.
-	{Name: "runtime", Permissions: []Permission{TableRead, TableWrite, KeysDecrypt, PackagesSign}},
+	// runtime also queues accepted analytics batches.
+	{Name: "runtime", Permissions: []Permission{TableRead, TableWrite, KeysDecrypt, PackagesSign, AnalyticsEnqueue}},
 	{Name: "mailer", Permissions: []Permission{MailSend, MailConsume}, Queue: &MailQueue},
 	{Name: "processor", Permissions: []Permission{TableRead, TableWrite, PackagesProcess, PackagesConsume}, Queue: &PackageQueue},
 	{Name: "workflows", Permissions: []Permission{TableRead, TableWrite, MailEnqueue, WorkflowAnswer, WorkflowConsume}, Queue: &WorkflowQueue},
+	{Name: "analytics", Permissions: []Permission{TableRead, TableWrite, ArchiveWrite, AnalyticsConsume}, Queue: &AnalyticsQueue},
 }
 
 // Environment variables the functions read; both the CDK app and the local gateway set them.
 const (
-	EnvTableName      = "TABLE_NAME"
-	EnvBucketName     = "BUCKET_NAME"
-	EnvUserPoolID     = "USER_POOL_ID"
-	EnvClientID       = "USER_POOL_CLIENT_ID"
-	EnvMailQueueURL   = "MAIL_QUEUE_URL"
-	EnvConsoleOrigins = "CONSOLE_ORIGINS" // comma-separated origins allowed by CORS
-	EnvMailFrom       = "MAIL_FROM"
-	EnvStateMachine   = "LAUNCH_STATE_MACHINE_ARN"
-	EnvConsoleURL     = "CONSOLE_URL"
-	EnvAppKeysKMSKey  = "APP_KEYS_KMS_KEY" // the ARN (or alias) of AppKeysKey
+	EnvTableName         = "TABLE_NAME"
+	EnvBucketName        = "BUCKET_NAME"
+	EnvUserPoolID        = "USER_POOL_ID"
+	EnvClientID          = "USER_POOL_CLIENT_ID"
+	EnvMailQueueURL      = "MAIL_QUEUE_URL"
+	EnvConsoleOrigins    = "CONSOLE_ORIGINS" // comma-separated origins allowed by CORS
+	EnvMailFrom          = "MAIL_FROM"
+	EnvStateMachine      = "LAUNCH_STATE_MACHINE_ARN"
+	EnvConsoleURL        = "CONSOLE_URL"
+	EnvAppKeysKMSKey     = "APP_KEYS_KMS_KEY" // the ARN (or alias) of AppKeysKey
+	EnvAnalyticsQueueURL = "ANALYTICS_QUEUE_URL"
 )

@@ -95,6 +95,14 @@ var Table = []Route{
 
 	// runtime (host apps, app-key signed)
 	{"GET", "/v1/runtime/miniprograms/{mp}/release", "runtime", AppKey},
+	{"POST", "/v1/runtime/events", "runtime", AppKey},
+	{"POST", "/v1/runtime/crashes", "runtime", AppKey},
+
+	// analytics and crash quality (served by the miniprograms function)
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/analytics", "miniprograms", Signed},
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/crashes", "miniprograms", Signed},
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}", "miniprograms", Signed},
+	{"PATCH", "/v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}", "miniprograms", Signed},
 
 	// catalog: JSAPIs, features and mini programs' feature grants
 	{"GET", "/v1/jsapis", "catalog", Signed},

@@ -33,6 +33,11 @@
 //	feature grant    MP#<mp>          FEATUREGRANT#<feature>
 //	settings         WS#<ws>          SETTINGS
 //	terms version    WS#<ws>          TERMS#<version, 10 digits> (newest first by sort key)
+//	daily stats      MP#<mp>#STATS    DAY#<day>#<version|all>   (analytics.go)
+//	crash group      MP#<mp>#CRASHES  GROUP#<fingerprint>
+//	crash day        MP#<mp>#CRASHDAYS DAY#<day>#<fingerprint>
+//	known visitor    MP#<mp>#VISITOR#<user> VISITOR
+//	applied batch    BATCH#<kind>#<batch key>#<chunk> BATCH (expires by TTL)
 //	feedback         FEEDBACK#<id>    FEEDBACK         gsi1: FEEDBACK / <created>#<id>
 //	                                                   gsi2: FEEDBACK#S#<status> / <created>#<id>
 package storage

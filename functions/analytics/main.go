@@ -1,0 +1,12 @@
+// Command analytics is the worker that aggregates runtime events and crash reports (batches through SQS).
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/mpdp/platform/shared/platform"
+)
+
+func main() {
+	lambda.Start(platform.NewAnalyticsWorker(platform.MustLoad()).Handle)
+}

@@ -1,0 +1,407 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"time"
+
+	"github.com/mpdp/platform/shared/analytics"
+	"github.com/mpdp/platform/shared/appkeys"
+	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/ingest"
+	"github.com/mpdp/platform/shared/storage"
+)
+
+// Enqueuer queues accepted analytics batches for the analytics worker.
+type Enqueuer interface {
+	Send(ctx context.Context, body []byte) error
+}
+
+type ingestResult struct {
+	Accepted int                   `json:"accepted"`
+	Rejected []analytics.Rejection `json:"rejected"`
+}
+
+// runtimeIngest accepts a signed batch of events or crashes: each item is
+// validated on its own; the accepted ones are queued for the analytics
+// worker, and the answer (202) lists the rejected ones and why.
+func (s *Server) runtimeIngest(kind string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		h, err := appkeys.ParseHeaders(r.Header, s.Now())
+		if err != nil {
+			return unsigned(w, err.Error())
+		}
+		app := r.URL.Query().Get("app")
+		if !appIDPattern.MatchString(app) {
+			var v domain.ValidationError
+			v.Add("app", "is required: the id of the app whose key signs the request")
+			return v.Err()
+		}
+		if err := s.verifyAppKeyBody(w, r, h, app, analytics.DefaultMaxBytes); err != nil {
+			return err
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return httpapi.NewProblem(http.StatusBadRequest, "the request body could not be read")
+		}
+		var evs []analytics.Event
+		var crs []analytics.Crash
+		var rejected []analytics.Rejection
+		if kind == ingest.KindEvents {
+			evs, rejected, err = analytics.ParseBatch(body, analytics.DefaultMaxItems, analytics.DefaultMaxBytes, s.Now())
+		} else {
+			crs, rejected, err = analytics.ParseCrashBatch(body, analytics.DefaultMaxItems, analytics.DefaultMaxBytes, s.Now())
+		}
+		if err != nil {
+			return httpapi.NewProblem(analytics.StatusOf(err), err.Error())
+		}
+		msgs, err := ingest.Split(kind, app, evs, crs)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if err := s.Analytics.Send(r.Context(), m); err != nil {
+				return err
+			}
+		}
+		if rejected == nil {
+			rejected = []analytics.Rejection{}
+		}
+		httpapi.JSON(w, http.StatusAccepted, ingestResult{Accepted: len(evs) + len(crs), Rejected: rejected})
+		return nil
+	}
+}
+
+// analyticsMP checks the caller may read the mini program and that it exists in ws.
+func (s *Server) analyticsMP(r *http.Request, act domain.Action) (string, error) {
+	ws, mp := r.PathValue("ws"), r.PathValue("mp")
+	if _, err := s.authorize(r, ws, act); err != nil {
+		return "", err
+	}
+	if _, err := s.Store.GetMiniProgram(r.Context(), ws, mp); err != nil {
+		return "", err
+	}
+	return mp, nil
+}
+
+func fieldErrors(err error) error {
+	var fe analytics.FieldErrors
+	if errors.As(err, &fe) {
+		var v domain.ValidationError
+		keys := make([]string, 0, len(fe))
+		for k := range fe {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v.Add(k, "%s", fe[k])
+		}
+		return v.Err()
+	}
+	return err
+}
+
+type series struct {
+	Metric   string                `json:"metric"`
+	Version  string                `json:"version"`
+	From     string                `json:"from"`
+	To       string                `json:"to"`
+	Points   []analytics.Point     `json:"points"`
+	Total    float64               `json:"total"` // sum over the range for counts; for uniqueVisitors the distinct users of the range (approximate)
+	TopPages []analytics.PageCount `json:"topPages"`
+	// ErrorBound is the relative standard error of uniqueVisitors.
+	ErrorBound float64 `json:"errorBound"`
+}
+
+// getAnalytics answers a metric's daily series over a range.
+func (s *Server) getAnalytics(w http.ResponseWriter, r *http.Request) error {
+	mp, err := s.analyticsMP(r, domain.ActRead)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	sq, err := analytics.ParseSeriesQuery(q.Get("from"), q.Get("to"), q.Get("metric"), q.Get("version"), s.Now())
+	if err != nil {
+		return fieldErrors(err)
+	}
+	stats, err := s.Store.ListDailyStats(r.Context(), mp, q.Get("from"), q.Get("to"))
+	if err != nil {
+		return err
+	}
+	out := series{Metric: sq.Metric, Version: sq.Version, From: q.Get("from"), To: q.Get("to"), Points: sq.Series(stats),
+		ErrorBound: analytics.HLLStdError}
+	total := analytics.DailyStats{Visitors: analytics.NewHLL()}
+	for _, st := range stats {
+		if st.Version == sq.Version {
+			total.Merge(st)
+		}
+	}
+	switch sq.Metric {
+	case analytics.MetricAvgSessionMs, analytics.MetricVisitDepth, analytics.MetricUniqueVisitors:
+		out.Total = total.Metric(sq.Metric)
+	default:
+		for _, p := range out.Points {
+			out.Total += p.Value
+		}
+	}
+	out.TopPages = total.TopPages(10)
+	httpapi.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+var fingerprintPattern = regexp.MustCompile(`^[0-9a-f]{8,64}$`)
+
+type crashGroupView struct {
+	Fingerprint      string    `json:"fingerprint"`
+	Title            string    `json:"title"`
+	Status           string    `json:"status"`
+	ResolvedIn       string    `json:"resolvedIn,omitempty"`
+	Regression       bool      `json:"regression"`
+	RegressedIn      string    `json:"regressedIn,omitempty"`
+	FirstSeen        time.Time `json:"firstSeen"`
+	LastSeen         time.Time `json:"lastSeen"`
+	Versions         []string  `json:"versions"`
+	Occurrences      uint64    `json:"occurrences"`   // in the range
+	AffectedUsers    uint64    `json:"affectedUsers"` // in the range, approximate
+	TotalOccurrences uint64    `json:"totalOccurrences"`
+	Version          int       `json:"version"`
+}
+
+func groupView(g storage.CrashGroup) crashGroupView {
+	v := crashGroupView{Fingerprint: g.Fingerprint, Title: g.Title, Status: g.Status, ResolvedIn: g.ResolvedIn, Regression: g.Regression,
+		RegressedIn: g.RegressedIn, FirstSeen: g.FirstSeen, LastSeen: g.LastSeen, Versions: g.Versions, Occurrences: g.Occurrences,
+		TotalOccurrences: g.Occurrences, Version: g.Version}
+	if v.Versions == nil {
+		v.Versions = []string{}
+	}
+	if g.Users != nil {
+		v.AffectedUsers = g.Users.Count()
+	}
+	return v
+}
+
+// crashRange validates from and to like the analytics series (metric and version unused).
+func (s *Server) crashRange(r *http.Request) (analytics.SeriesQuery, error) {
+	q := r.URL.Query()
+	sq, err := analytics.ParseSeriesQuery(q.Get("from"), q.Get("to"), "", "", s.Now())
+	return sq, fieldErrors(err)
+}
+
+// listCrashes lists the crash groups seen in a range, by occurrences or affected users in that range.
+func (s *Server) listCrashes(w http.ResponseWriter, r *http.Request) error {
+	mp, err := s.analyticsMP(r, domain.ActRead)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	var v domain.ValidationError
+	sortBy, status := q.Get("sort"), q.Get("status")
+	if sortBy == "" {
+		sortBy = "occurrences"
+	}
+	if sortBy != "occurrences" && sortBy != "users" {
+		v.Add("sort", "must be occurrences or users")
+	}
+	if status != "" && !analytics.ValidStatus(status) {
+		v.Add("status", "must be open, resolved or ignored")
+	}
+	if _, err := s.crashRange(r); err != nil {
+		var ve *domain.ValidationError
+		if errors.As(err, &ve) {
+			for _, f := range ve.Fields {
+				v.Add(f.Field, "%s", f.Message)
+			}
+		} else {
+			return err
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	limit, err := httpapi.Limit(r)
+	if err != nil {
+		return err
+	}
+	days, err := s.Store.ListCrashDays(r.Context(), mp, q.Get("from"), q.Get("to"), "")
+	if err != nil {
+		return err
+	}
+	type agg struct {
+		n     uint64
+		users *analytics.HLL
+	}
+	byFP := map[string]*agg{}
+	var fps []string
+	for _, d := range days {
+		a := byFP[d.Fingerprint]
+		if a == nil {
+			a = &agg{users: analytics.NewHLL()}
+			byFP[d.Fingerprint] = a
+			fps = append(fps, d.Fingerprint)
+		}
+		a.n += d.Occurrences
+		a.users.Merge(d.Users)
+	}
+	groups, err := s.Store.GetCrashGroups(r.Context(), mp, fps)
+	if err != nil {
+		return err
+	}
+	items := []crashGroupView{}
+	for _, fp := range fps {
+		g, ok := groups[fp]
+		if !ok || status != "" && g.Status != status {
+			continue
+		}
+		gv := groupView(g)
+		gv.Occurrences, gv.AffectedUsers = byFP[fp].n, byFP[fp].users.Count()
+		items = append(items, gv)
+	}
+	sort.Slice(items, func(i, j int) bool {
+		a, b := items[i], items[j]
+		ka, kb := a.Occurrences, b.Occurrences
+		if sortBy == "users" {
+			ka, kb = a.AffectedUsers, b.AffectedUsers
+		}
+		if ka != kb {
+			return ka > kb
+		}
+		return a.Fingerprint < b.Fingerprint
+	})
+	if len(items) > limit {
+		items = items[:limit]
+	}
+	httpapi.JSON(w, http.StatusOK, httpapi.List[crashGroupView]{Items: items})
+	return nil
+}
+
+type crashDetail struct {
+	crashGroupView
+	Days    []crashDayView    `json:"days"`
+	Samples []analytics.Crash `json:"samples"`
+}
+
+type crashDayView struct {
+	Day           string `json:"day"`
+	Occurrences   uint64 `json:"occurrences"`
+	AffectedUsers uint64 `json:"affectedUsers"`
+}
+
+func (s *Server) crashGroup(r *http.Request, act domain.Action) (storage.CrashGroup, error) {
+	mp, err := s.analyticsMP(r, act)
+	if err != nil {
+		return storage.CrashGroup{}, err
+	}
+	fp := r.PathValue("fingerprint")
+	if !fingerprintPattern.MatchString(fp) {
+		return storage.CrashGroup{}, domain.Errorf(domain.ErrNotFound, "no crash group %s", fp)
+	}
+	g, err := s.Store.GetCrashGroup(r.Context(), mp, fp)
+	if errors.Is(err, domain.ErrNotFound) {
+		return g, domain.Errorf(domain.ErrNotFound, "no crash group %s", fp)
+	}
+	return g, err
+}
+
+// getCrash shows a crash group: counts per day over a range (default: the
+// last 30 days) and the latest samples.
+func (s *Server) getCrash(w http.ResponseWriter, r *http.Request) error {
+	g, err := s.crashGroup(r, domain.ActRead)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	from, to := q.Get("from"), q.Get("to")
+	if from == "" && to == "" {
+		now := s.Now().UTC()
+		from, to = analytics.Day(now.AddDate(0, 0, -29)), analytics.Day(now)
+	}
+	sq, err := analytics.ParseSeriesQuery(from, to, "", "", s.Now())
+	if err != nil {
+		return fieldErrors(err)
+	}
+	days, err := s.Store.ListCrashDays(r.Context(), g.MiniProgramID, from, to, g.Fingerprint)
+	if err != nil {
+		return err
+	}
+	byDay := map[string]storage.CrashDay{}
+	for _, d := range days {
+		byDay[d.Day] = d
+	}
+	out := crashDetail{crashGroupView: groupView(g), Days: []crashDayView{}, Samples: g.Samples}
+	for _, d := range sq.Days() {
+		dv := crashDayView{Day: d}
+		if x, ok := byDay[d]; ok {
+			dv.Occurrences, dv.AffectedUsers = x.Occurrences, x.Users.Count()
+		}
+		out.Days = append(out.Days, dv)
+	}
+	if out.Samples == nil {
+		out.Samples = []analytics.Crash{}
+	}
+	httpapi.Entity(w, http.StatusOK, g.Version, out)
+	return nil
+}
+
+type crashPatch struct {
+	Status     string `json:"status"`
+	ResolvedIn string `json:"resolvedIn"`
+}
+
+// patchCrash sets a crash group's status (developers and admins, If-Match).
+// Resolving records resolvedIn (default: the newest version seen); a crash
+// from a newer version later reopens the group with regression set.
+func (s *Server) patchCrash(w http.ResponseWriter, r *http.Request) error {
+	g, err := s.crashGroup(r, domain.ActDevelop)
+	if err != nil {
+		return err
+	}
+	expected, err := httpapi.IfMatch(r)
+	if err != nil {
+		return err
+	}
+	var in crashPatch
+	if err := httpapi.Decode(r, &in); err != nil {
+		return err
+	}
+	var v domain.ValidationError
+	if !analytics.ValidStatus(in.Status) {
+		v.Add("status", "must be open, resolved or ignored")
+	}
+	if in.ResolvedIn != "" {
+		if in.Status != analytics.StatusResolved {
+			v.Add("resolvedIn", "is only for status resolved")
+		} else if _, err := domain.ParseSemver(in.ResolvedIn); err != nil {
+			v.Add("resolvedIn", "must be a semantic version like 1.2.3")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if expected != g.Version {
+		return domain.Errorf(domain.ErrStale, "the crash group is at version %d", g.Version)
+	}
+	after := g
+	after.Status, after.ResolvedIn = in.Status, ""
+	if in.Status == analytics.StatusResolved {
+		after.ResolvedIn = in.ResolvedIn
+		if after.ResolvedIn == "" && len(g.Versions) > 0 {
+			after.ResolvedIn = g.Versions[len(g.Versions)-1]
+		}
+	}
+	if in.Status != analytics.StatusOpen {
+		after.Regression, after.RegressedIn = false, ""
+	}
+	now := s.Now().UTC()
+	after.UpdatedAt = &now
+	if err := s.Store.UpdateCrashGroup(r.Context(), g, after); err != nil {
+		return err
+	}
+	after.Version = g.Version + 1
+	httpapi.Entity(w, http.StatusOK, after.Version, groupView(after))
+	return nil
+}

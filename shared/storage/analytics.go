@@ -1,0 +1,385 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/mpdp/platform/shared/analytics"
+	"github.com/mpdp/platform/shared/domain"
+)
+
+// Analytics and crash items (see keys.go for the rest of the layout):
+//
+//	daily stats      MP#<mp>#STATS       DAY#<day>#<version>   (version "all" for every version)
+//	crash group      MP#<mp>#CRASHES     GROUP#<fingerprint>
+//	crash day        MP#<mp>#CRASHDAYS   DAY#<day>#<fingerprint>
+//	known visitor    MP#<mp>#VISITOR#<user> VISITOR           (first batch that saw them)
+//	applied batch    BATCH#<kind>#<batch key>#<chunk> BATCH   (expires by TTL after BatchMarkerTTL)
+//
+// Aggregate items carry a version: the worker reads them, merges a delta and
+// writes them back under that version, in one transaction with the batch
+// marker, so a redelivered batch changes nothing and concurrent workers retry.
+const (
+	skVisitor = "VISITOR"
+	skBatch   = "BATCH"
+)
+
+// BatchMarkerTTL is how long an applied batch is remembered (longer than any
+// client retry or SQS redelivery).
+const BatchMarkerTTL = 7 * 24 * time.Hour
+
+func statsKey(mp string) string         { return "MP#" + mp + "#STATS" }
+func statsSK(day, v string) string      { return "DAY#" + day + "#" + v }
+func crashesKey(mp string) string       { return "MP#" + mp + "#CRASHES" }
+func groupSK(fp string) string          { return "GROUP#" + fp }
+func crashDaysKey(mp string) string     { return "MP#" + mp + "#CRASHDAYS" }
+func crashDaySK(day, fp string) string  { return "DAY#" + day + "#" + fp }
+func visitorKey(mp, user string) string { return "MP#" + mp + "#VISITOR#" + user }
+func batchKey(kind, key string) string  { return "BATCH#" + kind + "#" + key }
+
+// StatsItem is a stored DailyStats.
+type StatsItem struct {
+	keys
+	analytics.DailyStats
+	Visitors  []byte `dynamodbav:"visitorsHll"`
+	MPVersion string `dynamodbav:"mpVersion"` // DailyStats.Version (shadowed by the item's version)
+	Version   int    `dynamodbav:"version"`
+}
+
+// CrashGroup is a stored crash group: the merge of every delta of one
+// fingerprint, its status and, when it came back after being resolved, the
+// regression.
+type CrashGroup struct {
+	analytics.CrashDelta
+	Status      string     `json:"status"`
+	ResolvedIn  string     `json:"resolvedIn,omitempty"`
+	Regression  bool       `json:"regression"`
+	RegressedIn string     `json:"regressedIn,omitempty"`
+	UpdatedAt   *time.Time `json:"updatedAt,omitempty"`
+	Version     int        `json:"version" dynamodbav:"version"`
+}
+
+type crashGroupItem struct {
+	keys
+	CrashGroup
+	Users []byte `dynamodbav:"usersHll"`
+}
+
+// CrashDay is one fingerprint on one day.
+type CrashDay struct {
+	Fingerprint string
+	Day         string
+	Occurrences uint64
+	Users       *analytics.HLL
+}
+
+type crashDayItem struct {
+	keys
+	Fingerprint string `dynamodbav:"fingerprint"`
+	Day         string `dynamodbav:"day"`
+	Occurrences uint64 `dynamodbav:"occurrences"`
+	Users       []byte `dynamodbav:"usersHll"`
+	Version     int    `dynamodbav:"version"`
+}
+
+func marshalHLL(h *analytics.HLL) []byte {
+	if h == nil {
+		h = analytics.NewHLL()
+	}
+	b, _ := h.MarshalBinary()
+	return b
+}
+
+func unmarshalHLL(b []byte) *analytics.HLL {
+	h := analytics.NewHLL()
+	if len(b) > 0 {
+		_ = h.UnmarshalBinary(b)
+	}
+	return h
+}
+
+// queryAll reads every item of partition pk whose sort key is between lo and hi.
+func (s *Store) queryAll(ctx context.Context, pk, lo, hi string, max int) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	var start map[string]types.AttributeValue
+	for {
+		res, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: &s.table,
+			KeyConditionExpression:    aws.String("pk = :pk AND sk BETWEEN :lo AND :hi"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":lo": str(lo), ":hi": str(hi)},
+			ExclusiveStartKey:         start, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return nil, dbErr(err, "query %s", pk)
+		}
+		out = append(out, res.Items...)
+		if len(res.LastEvaluatedKey) == 0 || len(out) >= max {
+			return out, nil
+		}
+		start = res.LastEvaluatedKey
+	}
+}
+
+// MaxAnalyticsItems bounds what one read API call loads.
+const MaxAnalyticsItems = 20000
+
+// ListDailyStats reads a mini program's stats for days from..to (inclusive, YYYY-MM-DD), every version.
+func (s *Store) ListDailyStats(ctx context.Context, mp, from, to string) ([]analytics.DailyStats, error) {
+	items, err := s.queryAll(ctx, statsKey(mp), "DAY#"+from, "DAY#"+to+"#~", MaxAnalyticsItems)
+	if err != nil {
+		return nil, err
+	}
+	its, err := unmarshalAll[StatsItem](items)
+	out := make([]analytics.DailyStats, len(its))
+	for i, it := range its {
+		out[i] = it.stats()
+	}
+	return out, err
+}
+
+func (it StatsItem) stats() analytics.DailyStats {
+	d := it.DailyStats
+	d.Visitors = unmarshalHLL(it.Visitors)
+	d.Version = it.MPVersion
+	return d
+}
+
+// ListCrashDays reads the per-day crash counts of days from..to; fp, if set, keeps one fingerprint.
+func (s *Store) ListCrashDays(ctx context.Context, mp, from, to, fp string) ([]CrashDay, error) {
+	items, err := s.queryAll(ctx, crashDaysKey(mp), "DAY#"+from, "DAY#"+to+"#~", MaxAnalyticsItems)
+	if err != nil {
+		return nil, err
+	}
+	its, err := unmarshalAll[crashDayItem](items)
+	var out []CrashDay
+	for _, it := range its {
+		if fp == "" || it.Fingerprint == fp {
+			out = append(out, CrashDay{Fingerprint: it.Fingerprint, Day: it.Day, Occurrences: it.Occurrences, Users: unmarshalHLL(it.Users)})
+		}
+	}
+	return out, err
+}
+
+// GetCrashGroup reads a crash group.
+func (s *Store) GetCrashGroup(ctx context.Context, mp, fp string) (CrashGroup, error) {
+	var it crashGroupItem
+	if err := s.get(ctx, crashesKey(mp), groupSK(fp), &it); err != nil {
+		return CrashGroup{}, err
+	}
+	return it.group(), nil
+}
+
+func (it crashGroupItem) group() CrashGroup {
+	g := it.CrashGroup
+	g.Users = unmarshalHLL(it.Users)
+	return g
+}
+
+// GetCrashGroups reads the groups of fingerprints (missing ones are skipped).
+func (s *Store) GetCrashGroups(ctx context.Context, mp string, fps []string) (map[string]CrashGroup, error) {
+	out := map[string]CrashGroup{}
+	for i := 0; i < len(fps); i += 100 {
+		var ks [][2]string
+		for _, fp := range fps[i:min(i+100, len(fps))] {
+			ks = append(ks, [2]string{crashesKey(mp), groupSK(fp)})
+		}
+		items, err := s.batchGet(ctx, ks)
+		if err != nil {
+			return nil, err
+		}
+		its, err := unmarshalAll[crashGroupItem](items)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range its {
+			out[it.Fingerprint] = it.group()
+		}
+	}
+	return out, nil
+}
+
+// UpdateCrashGroup writes a group's status if it is still at before's version.
+func (s *Store) UpdateCrashGroup(ctx context.Context, before, after CrashGroup) error {
+	c, names, values := versionIs(before.Version)
+	after.Version = before.Version + 1
+	w, err := s.put(crashGroupItem{keys: keys{PK: crashesKey(after.MiniProgramID), SK: groupSK(after.Fingerprint)},
+		CrashGroup: after, Users: marshalHLL(after.Users)}, c, names, values,
+		domain.Errorf(domain.ErrStale, "the crash group changed since you read it; read it again and retry"))
+	if err != nil {
+		return err
+	}
+	return s.single(ctx, w)
+}
+
+// ErrBatchApplied means a batch chunk was already applied.
+var ErrBatchApplied = errors.New("batch already applied")
+
+// AnalyticsWrite is one aggregate write of a batch chunk: exactly one field is set.
+type AnalyticsWrite struct {
+	Stats    *analytics.DailyStats
+	Group    *analytics.CrashDelta // merged into the group
+	Day      *analytics.CrashDelta // merged into the per-day item
+	Visitor  [2]string             // (mp, user) first seen in this batch
+	hasVisit bool
+}
+
+// VisitorWrite is a new visitor.
+func VisitorWrite(mp, user string) AnalyticsWrite {
+	return AnalyticsWrite{Visitor: [2]string{mp, user}, hasVisit: true}
+}
+
+// Weight is an upper bound of the write's item size, for sizing transactions.
+func (w AnalyticsWrite) Weight() int {
+	switch {
+	case w.Group != nil:
+		return 128 << 10
+	case w.Stats != nil:
+		return 40 << 10
+	case w.Day != nil:
+		return 4 << 10
+	}
+	return 1 << 10
+}
+
+// KnownVisitors reports, of users of mp, those already known before batch
+// (a visitor first recorded by this same batch counts as unknown, so a
+// redelivered batch computes the same new visitors).
+func (s *Store) KnownVisitors(ctx context.Context, mp string, users []string, batch string) (map[string]bool, error) {
+	known := map[string]bool{}
+	for i := 0; i < len(users); i += 100 {
+		var ks [][2]string
+		for _, u := range users[i:min(i+100, len(users))] {
+			ks = append(ks, [2]string{visitorKey(mp, u), skVisitor})
+		}
+		items, err := s.batchGet(ctx, ks)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			var v struct {
+				User  string `dynamodbav:"user"`
+				Batch string `dynamodbav:"batch"`
+			}
+			if err := attributevalue.UnmarshalMap(it, &v); err != nil {
+				return nil, err
+			}
+			if v.Batch != batch {
+				known[v.User] = true
+			}
+		}
+	}
+	return known, nil
+}
+
+// ApplyAnalytics applies one chunk of a batch atomically: it records the
+// chunk's marker (failing with ErrBatchApplied if it exists) and merges each
+// write into its stored item under that item's version. A concurrent change
+// returns domain.ErrConflict: read again and retry.
+func (s *Store) ApplyAnalytics(ctx context.Context, kind, chunkKey string, writes []AnalyticsWrite, now time.Time) error {
+	marker, err := s.put(keys{PK: batchKey(kind, chunkKey), SK: skBatch, TTL: now.Add(BatchMarkerTTL).Unix()},
+		notExists(), nil, nil, ErrBatchApplied)
+	if err != nil {
+		return err
+	}
+	conds := []cond{marker}
+	conflict := domain.Errorf(domain.ErrConflict, "an aggregate changed concurrently; retry")
+	for _, w := range writes {
+		c, err := s.analyticsWrite(ctx, kind, chunkKey, w, now, conflict)
+		if err != nil {
+			return err
+		}
+		conds = append(conds, c)
+	}
+	return s.transact(ctx, "", conds...)
+}
+
+func versionCond(v int) (string, map[string]string, map[string]types.AttributeValue) {
+	if v == 0 {
+		return notExists(), nil, nil
+	}
+	return versionIs(v)
+}
+
+func (s *Store) analyticsWrite(ctx context.Context, kind, chunkKey string, w AnalyticsWrite, now time.Time, conflict error) (cond, error) {
+	switch {
+	case w.Stats != nil:
+		d := *w.Stats
+		var it StatsItem
+		err := s.get(ctx, statsKey(d.MiniProgramID), statsSK(d.Day, d.Version), &it)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return cond{}, err
+		}
+		cur := analytics.DailyStats{MiniProgramID: d.MiniProgramID, Day: d.Day, Version: d.Version}
+		if err == nil {
+			cur = it.stats()
+		}
+		cur.Merge(d)
+		c, n, v := versionCond(it.Version)
+		return s.put(StatsItem{keys: keys{PK: statsKey(d.MiniProgramID), SK: statsSK(d.Day, d.Version)}, DailyStats: cur,
+			Visitors: marshalHLL(cur.Visitors), MPVersion: cur.Version, Version: it.Version + 1}, c, n, v, conflict)
+	case w.Group != nil:
+		d := *w.Group
+		var it crashGroupItem
+		err := s.get(ctx, crashesKey(d.MiniProgramID), groupSK(d.Fingerprint), &it)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return cond{}, err
+		}
+		g := CrashGroup{Status: analytics.StatusOpen}
+		if err == nil {
+			g = it.group()
+		}
+		if v, ok := analytics.RegressionIn(g.Status, g.ResolvedIn, d.Versions); ok {
+			g.Status, g.Regression, g.RegressedIn = analytics.StatusOpen, true, v
+		}
+		if g.Fingerprint == "" {
+			g.CrashDelta = d
+		} else {
+			g.CrashDelta.Merge(d)
+		}
+		g.Day = ""
+		t := now.UTC()
+		g.UpdatedAt = &t
+		ver := it.Version
+		g.Version = ver + 1
+		c, n, v := versionCond(ver)
+		return s.put(crashGroupItem{keys: keys{PK: crashesKey(d.MiniProgramID), SK: groupSK(d.Fingerprint)}, CrashGroup: g,
+			Users: marshalHLL(g.Users)}, c, n, v, conflict)
+	case w.Day != nil:
+		d := *w.Day
+		var it crashDayItem
+		err := s.get(ctx, crashDaysKey(d.MiniProgramID), crashDaySK(d.Day, d.Fingerprint), &it)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return cond{}, err
+		}
+		users := unmarshalHLL(it.Users)
+		users.Merge(d.Users)
+		c, n, v := versionCond(it.Version)
+		return s.put(crashDayItem{keys: keys{PK: crashDaysKey(d.MiniProgramID), SK: crashDaySK(d.Day, d.Fingerprint)},
+			Fingerprint: d.Fingerprint, Day: d.Day, Occurrences: it.Occurrences + d.Occurrences, Users: marshalHLL(users),
+			Version: it.Version + 1}, c, n, v, conflict)
+	default:
+		mp, user := w.Visitor[0], w.Visitor[1]
+		return s.put(struct {
+			keys
+			MP    string `dynamodbav:"miniProgramId"`
+			User  string `dynamodbav:"user"`
+			Batch string `dynamodbav:"batch"`
+		}{keys{PK: visitorKey(mp, user), SK: skVisitor}, mp, user, kind + "#" + batchRoot(chunkKey)},
+			"attribute_not_exists(pk) OR #b = :b", map[string]string{"#b": "batch"},
+			map[string]types.AttributeValue{":b": str(kind + "#" + batchRoot(chunkKey))}, conflict)
+	}
+}
+
+// batchRoot is the batch key of a chunk key "<batch>#<chunk>".
+func batchRoot(chunkKey string) string {
+	for i := len(chunkKey) - 1; i >= 0; i-- {
+		if chunkKey[i] == '#' {
+			return chunkKey[:i]
+		}
+	}
+	return chunkKey
+}
