@@ -103,68 +103,64 @@ var (
 // envelope (ErrMalformed), a body over maxBytes (ErrTooLarge) or more than
 // maxItems items (ErrTooManyItems). maxItems/maxBytes <= 0 use the defaults.
 func ParseBatch(body []byte, maxItems, maxBytes int, now time.Time) ([]Event, []Rejection, error) {
-	raw, err := envelope(body, maxItems, maxBytes)
-	if err != nil {
-		return nil, nil, err
-	}
-	var events []Event
-	var rejected []Rejection
-	seen := make(map[string]bool, len(raw))
-	for i, r := range raw {
+	return parseBatch(body, maxItems, maxBytes, func(i int, r json.RawMessage) (Event, string, string, Rejection, bool) {
 		var w struct {
 			Event
 			Timestamp *string `json:"timestamp"`
 		}
 		if rej, ok := decodeItem(i, r, &w); !ok {
-			rejected = append(rejected, rej)
-			continue
+			return Event{}, "", "", rej, false
 		}
-		e := w.Event
-		field, reason := validateEvent(&e, w.Timestamp, now)
-		if field == "" && seen[e.ID] {
-			field, reason = "id", "duplicate id in batch"
-		}
-		if field != "" {
-			rejected = append(rejected, Rejection{Index: i, ID: printableID(e.ID), Field: field, Reason: reason})
-			continue
-		}
-		seen[e.ID] = true
-		events = append(events, e)
-	}
-	return events, rejected, nil
+		field, reason := validateEvent(&w.Event, w.Timestamp, now)
+		return w.Event, field, reason, Rejection{}, true
+	}, func(e Event) string { return e.ID })
 }
 
 // ParseCrashBatch is ParseBatch for crash reports.
 func ParseCrashBatch(body []byte, maxItems, maxBytes int, now time.Time) ([]Crash, []Rejection, error) {
-	raw, err := envelope(body, maxItems, maxBytes)
-	if err != nil {
-		return nil, nil, err
-	}
-	var crashes []Crash
-	var rejected []Rejection
-	seen := make(map[string]bool, len(raw))
-	for i, r := range raw {
+	return parseBatch(body, maxItems, maxBytes, func(i int, r json.RawMessage) (Crash, string, string, Rejection, bool) {
 		var w struct {
 			Crash
 			Timestamp *string `json:"timestamp"`
 		}
 		if rej, ok := decodeItem(i, r, &w); !ok {
+			return Crash{}, "", "", rej, false
+		}
+		field, reason := validateCrash(&w.Crash, w.Timestamp, now)
+		return w.Crash, field, reason, Rejection{}, true
+	}, func(c Crash) string { return c.ID })
+}
+
+// parseBatch is what both kinds of batch share: the envelope, then each item
+// decoded and validated on its own, duplicate ids refused, the rest kept in order.
+// item decodes and validates item i: a failed decode is its rejection; a
+// decoded item with a field set failed validation.
+func parseBatch[T any](body []byte, maxItems, maxBytes int,
+	item func(i int, r json.RawMessage) (v T, field, reason string, rej Rejection, decoded bool), id func(T) string) ([]T, []Rejection, error) {
+	raw, err := envelope(body, maxItems, maxBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	var kept []T
+	var rejected []Rejection
+	seen := make(map[string]bool, len(raw))
+	for i, r := range raw {
+		v, field, reason, rej, decoded := item(i, r)
+		if !decoded {
 			rejected = append(rejected, rej)
 			continue
 		}
-		c := w.Crash
-		field, reason := validateCrash(&c, w.Timestamp, now)
-		if field == "" && seen[c.ID] {
+		if field == "" && seen[id(v)] {
 			field, reason = "id", "duplicate id in batch"
 		}
 		if field != "" {
-			rejected = append(rejected, Rejection{Index: i, ID: printableID(c.ID), Field: field, Reason: reason})
+			rejected = append(rejected, Rejection{Index: i, ID: printableID(id(v)), Field: field, Reason: reason})
 			continue
 		}
-		seen[c.ID] = true
-		crashes = append(crashes, c)
+		seen[id(v)] = true
+		kept = append(kept, v)
 	}
-	return crashes, rejected, nil
+	return kept, rejected, nil
 }
 
 // BatchKey identifies a batch by its accepted item ids, independent of their

@@ -244,10 +244,7 @@ func (s *Server) moveRollout(w http.ResponseWriter, r *http.Request, from, to do
 	if err := s.Store.UpdateLaunch(r.Context(), l, []domain.LaunchStatus{from}, to, l.Percentage, entry); err != nil {
 		return err
 	}
-	l, err = s.launch(r, ws)
-	if err != nil {
-		return err
-	}
+	l.Status, l.UpdatedAt, l.Timeline = to, entry.At, append(l.Timeline, entry)
 	httpapi.JSON(w, http.StatusOK, l)
 	return nil
 }
@@ -291,10 +288,7 @@ func (s *Server) patchLaunch(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.PublishLaunch(r.Context(), rel, next, l, []domain.LaunchStatus{l.Status}, l.Status, entry); err != nil {
 		return err
 	}
-	l, err = s.launch(r, ws)
-	if err != nil {
-		return err
-	}
+	l.Percentage, l.UpdatedAt, l.Timeline = in.Percentage, entry.At, append(l.Timeline, entry)
 	httpapi.JSON(w, http.StatusOK, l)
 	return nil
 }

@@ -153,7 +153,11 @@ func TestPhasedRolloutPauseResumeAndRollback(t *testing.T) {
 	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
 	rolling := awaitLaunch(t, dev, path, "rolling_out")
 	admin.must(409, "POST", mp+"/rollback", map[string]string{"version": "1.0.0"}).problem(t)
-	dev.must(200, "POST", path+"/pause", nil)
+	var pausedNow launchBody
+	dev.must(200, "POST", path+"/pause", nil).decode(t, &pausedNow)
+	if pausedNow.Status != "paused" || pausedNow.statuses()[len(pausedNow.statuses())-1] != "paused" {
+		t.Fatalf("pause answered %+v", pausedNow)
+	}
 	dev.must(409, "POST", path+"/pause", nil).problem(t)
 	time.Sleep(4 * time.Second)
 	var paused launchBody
@@ -163,7 +167,11 @@ func TestPhasedRolloutPauseResumeAndRollback(t *testing.T) {
 	}
 	dev.must(403, "PATCH", path, map[string]int{"percentage": 60}).problem(t)
 	admin.must(409, "PATCH", path, map[string]int{"percentage": paused.Percentage}).problem(t)
-	admin.must(200, "PATCH", path, map[string]int{"percentage": 60})
+	var raised launchBody
+	admin.must(200, "PATCH", path, map[string]int{"percentage": 60}).decode(t, &raised)
+	if raised.Percentage != 60 || raised.Timeline[len(raised.Timeline)-1].Note != "percentage set by hand" {
+		t.Fatalf("raise answered %+v", raised)
+	}
 	dev.must(200, "POST", path+"/resume", nil)
 	done := awaitLaunch(t, dev, path, "completed", "failed")
 	if done.Status != "completed" || done.Percentage != 100 {
