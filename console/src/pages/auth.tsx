@@ -1,0 +1,152 @@
+// Pages before (or while) signing in: sign-in with the first-sign-in password
+// change, applying for a developer account, and accepting an invitation.
+import { useState } from "preact/hooks";
+import { newIdempotencyKey } from "../api/client";
+import { acceptInvitation, submitApplication } from "../api/endpoints";
+import { ApplicationReceipt } from "../api/types";
+import { RouteProps, useServices } from "../app";
+import { navigate } from "../lib/router";
+import { Form, TextArea, TextField } from "../ui/form";
+import { Empty } from "../ui/data";
+
+/** safeNext keeps a post-sign-in redirect inside the console. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/signin") ? next : "/";
+}
+
+export function SignIn({ location }: RouteProps) {
+  const { cognito, session } = useServices();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const [newPassword, setNewPassword] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const next = safeNext(location.path === "/signin" ? location.query.get("next") : location.path + (location.query.size ? "?" + location.query : ""));
+
+  const done = () => navigate(next, { replace: true });
+
+  if (challenge) {
+    return (
+      <Centered title="Choose a new password">
+        <p>This is your first sign-in with a temporary password. Choose your own password to continue.</p>
+        <Form
+          submit="Set password and sign in"
+          fields={["newPassword", "confirm"]}
+          onSubmit={async () => {
+            if (newPassword !== confirm) throw new Error("The two passwords differ.");
+            session.signedIn(await cognito.setNewPassword(email, challenge, newPassword));
+            done();
+          }}
+        >
+          <TextField label="New password" name="newPassword" type="password" autocomplete="new-password" value={newPassword} onInput={setNewPassword} hint="At least 8 characters with upper and lower case letters, a digit and a symbol." />
+          <TextField label="Repeat the new password" name="confirm" type="password" autocomplete="new-password" value={confirm} onInput={setConfirm} />
+        </Form>
+      </Centered>
+    );
+  }
+  return (
+    <Centered title="Sign in">
+      <Form
+        submit="Sign in"
+        onSubmit={async () => {
+          if (!email || !password) throw new Error("Enter your email and password.");
+          const r = await cognito.signIn(email.trim(), password);
+          if (r.kind === "newPasswordRequired") setChallenge(r.session);
+          else {
+            session.signedIn(r.tokens);
+            done();
+          }
+        }}
+      >
+        <TextField label="Email" name="email" type="email" autocomplete="username" value={email} onInput={setEmail} />
+        <TextField label="Password" name="password" type="password" autocomplete="current-password" value={password} onInput={setPassword} />
+      </Form>
+      <p class="muted">
+        New merchant? <a href="/apply">Apply for a developer account</a>.
+      </p>
+    </Centered>
+  );
+}
+
+function Centered({ title, children }: { title: string; children: preact.ComponentChildren }) {
+  return (
+    <main class="centered">
+      <div class="card">
+        <p class="brand">Mini Program Platform</p>
+        <h1>{title}</h1>
+        {children}
+      </div>
+    </main>
+  );
+}
+
+export function Apply(_: RouteProps) {
+  const { client } = useServices();
+  const [f, setF] = useState({ company: "", contactName: "", email: "", country: "", reason: "" });
+  const [key] = useState(newIdempotencyKey);
+  const [receipt, setReceipt] = useState<ApplicationReceipt | null>(null);
+  const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
+  if (receipt) {
+    return (
+      <Centered title="Application received">
+        <p role="status">
+          Thank you. Your application <code>{receipt.id}</code> is <strong>in review</strong>. When the platform approves it, you get an email with
+          your sign-in details.
+        </p>
+        <a href="/signin">Back to sign-in</a>
+      </Centered>
+    );
+  }
+  return (
+    <Centered title="Apply for a developer account">
+      <p>Tell the platform who you are. A reviewer approves the application, and you get an email to sign in.</p>
+      <Form submit="Submit application" fields={Object.keys(f)} onSubmit={async () => setReceipt(await submitApplication(client, { ...f, country: f.country.toUpperCase() }, key))}>
+        <TextField label="Company" name="company" value={f.company} onInput={set("company")} />
+        <TextField label="Contact name" name="contactName" value={f.contactName} onInput={set("contactName")} />
+        <TextField label="Email" name="email" type="email" value={f.email} onInput={set("email")} />
+        <TextField label="Country (two letters, like SG)" name="country" value={f.country} onInput={set("country")} />
+        <TextArea label="What will you build?" name="reason" value={f.reason} onInput={set("reason")} hint="10 to 2,000 characters." />
+      </Form>
+      <p class="muted">
+        Already have an account? <a href="/signin">Sign in</a>.
+      </p>
+    </Centered>
+  );
+}
+
+export function AcceptInvitation({ params, location }: RouteProps) {
+  const { client, session } = useServices();
+  const token = location.query.get("token") ?? "";
+  const [accepted, setAccepted] = useState<string | null>(null);
+  if (!session.user) return <SignIn params={{}} location={location} />;
+  if (!token) {
+    return (
+      <Centered title="Invitation">
+        <Empty>This link has no invitation token. Open the link from your invitation email again.</Empty>
+      </Centered>
+    );
+  }
+  if (accepted) {
+    return (
+      <Centered title="Welcome">
+        <p role="status">You joined the workspace.</p>
+        <a href={`/workspaces/${encodeURIComponent(accepted)}`}>Open the workspace</a>
+      </Centered>
+    );
+  }
+  return (
+    <Centered title="Accept the invitation">
+      <p>
+        You are signed in as <strong>{session.user.email}</strong>. Accept to join the workspace that invited you.
+      </p>
+      <Form
+        submit="Accept invitation"
+        onSubmit={async () => {
+          setAccepted((await acceptInvitation(client, params.id, token)).workspaceId);
+        }}
+      >
+        <span />
+      </Form>
+    </Centered>
+  );
+}

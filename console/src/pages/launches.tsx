@@ -1,0 +1,240 @@
+// Launches: new launch, the list, and the detail with its timeline and the
+// rollout's controls; rollback and offline/online for the mini program.
+import { useEffect, useState } from "preact/hooks";
+import { newIdempotencyKey } from "../api/client";
+import * as api from "../api/endpoints";
+import { Launch, LaunchStatus, Strategy } from "../api/types";
+import { RouteProps, useApp } from "../app";
+import { useAsync, usePaged } from "../lib/hooks";
+import { actionsFor, describeInterval, localToISO, parseSteps, terminal, Unit, units } from "../lib/launch";
+import { navigate, path } from "../lib/router";
+import { Action, Form, Select, TextArea, TextField } from "../ui/form";
+import { Badge, Empty, Loaded, PagedTable, When } from "../ui/data";
+import { MiniProgramFrame, mpBase } from "./miniprograms";
+
+const strategies: [Strategy, string][] = [
+  ["full", "Full: everyone at once"],
+  ["phased", "Staged: a growing share of users"],
+  ["testers", "Testers only"],
+];
+
+const statuses: [string, string][] = [["", "All statuses"], ...(["in_review", "scheduled", "rolling_out", "paused", "completed", "rejected", "withdrawn", "expired", "failed"] as const).map((s): [string, string] => [s, s.replace("_", " ")])];
+
+export function Launches({ params }: RouteProps) {
+  const { client, can } = useApp();
+  const [status, setStatus] = useState("");
+  const paged = usePaged((cursor) => api.listLaunches(client, params.ws, params.mp, { cursor, limit: 20, status: (status || undefined) as LaunchStatus | undefined }), [params.ws, params.mp, status]);
+  const base = mpBase(params.ws, params.mp);
+  const develop = can(params.ws, "develop");
+  return (
+    <MiniProgramFrame ws={params.ws} mp={params.mp} current={base + "/launches"}>
+      {() => (
+        <>
+          <div class="filters">
+            <Select label="Status" name="status" value={status} onChange={setStatus} options={statuses} />
+            <span class="spacer" />
+            {develop && (
+              <a class="button primary" href={base + "/launches/new"}>
+                New launch
+              </a>
+            )}
+          </div>
+          <PagedTable<Launch>
+            paged={paged}
+            label="Launches"
+            rowKey={(l) => l.id}
+            empty={develop ? "No launches yet. Upload a package, then launch a ready version." : "No launches yet."}
+            columns={[
+              { title: "Version", cell: (l) => <a href={`${base}/launches/${encodeURIComponent(l.id)}`}>{l.version}</a> },
+              { title: "Strategy", cell: (l) => l.strategy },
+              { title: "Status", cell: (l) => <Badge value={l.status} /> },
+              { title: "Users", cell: (l) => `${l.percentage}%` },
+              { title: "Requested", cell: (l) => <When at={l.createdAt} /> },
+            ]}
+          />
+          {develop && <ReleaseControls ws={params.ws} mp={params.mp} />}
+        </>
+      )}
+    </MiniProgramFrame>
+  );
+}
+
+/** ReleaseControls: roll back to an earlier release, take the mini program offline or bring it back. */
+function ReleaseControls({ ws, mp }: { ws: string; mp: string }) {
+  const { client } = useApp();
+  const [version, setVersion] = useState("");
+  const [reason, setReason] = useState("");
+  const [done, setDone] = useState("");
+  return (
+    <div class="panel">
+      <h2>Release</h2>
+      {done && (
+        <p class="notice ok" role="status">
+          {done}
+        </p>
+      )}
+      <Form class="inline" submit="Roll back" fields={["version"]} onSubmit={async () => (await api.rollback(client, ws, mp, version.trim()), setDone(`Rolled back to ${version}.`))}>
+        <TextField label="Earlier version" name="version" value={version} onInput={setVersion} hint="One of the last 5 released versions." />
+      </Form>
+      <Form
+        class="inline"
+        submit="Request offline"
+        fields={["reason"]}
+        onSubmit={async () => {
+          const a = await api.requestOffline(client, ws, mp, { reason });
+          setDone(`Offline requested: approval ${a.id} is in review.`);
+        }}
+        secondary={
+          <Action
+            label="Request online"
+            run={async () => {
+              const a = await api.requestOnline(client, ws, mp, { reason });
+              setDone(`Online requested: approval ${a.id} is in review.`);
+            }}
+          />
+        }
+      >
+        <TextField label="Reason (offline or online)" name="reason" value={reason} onInput={setReason} />
+      </Form>
+    </div>
+  );
+}
+
+export function NewLaunch({ params, location }: RouteProps) {
+  const { client } = useApp();
+  const versions = useAsync(() => api.listVersions(client, params.ws, params.mp, { limit: 50 }), [params.ws, params.mp]);
+  const [version, setVersion] = useState(location.query.get("version") ?? "");
+  const [strategy, setStrategy] = useState<Strategy>("full");
+  const [steps, setSteps] = useState("10, 50, 100");
+  const [interval, setInterval] = useState("1");
+  const [unit, setUnit] = useState<Unit>("days");
+  const [releaseAt, setReleaseAt] = useState("");
+  const [note, setNote] = useState("");
+  const [key] = useState(newIdempotencyKey);
+  const base = mpBase(params.ws, params.mp);
+  return (
+    <MiniProgramFrame ws={params.ws} mp={params.mp} current={base + "/launches"}>
+      {() => (
+        <Loaded a={versions}>
+          {(vs) => {
+            const ready = vs.items.filter((v) => v.status === "ready");
+            if (ready.length === 0) return <Empty>No version is ready to launch. Upload a package first; it is ready once its validation passes.</Empty>;
+            const chosen = version || ready[0].version;
+            return (
+              <Form
+                submit="Submit for review"
+                fields={["version", "strategy", "steps", "intervalSeconds", "releaseAt", "note"]}
+                onSubmit={async () => {
+                  let phased = {};
+                  if (strategy === "phased") {
+                    const s = parseSteps(steps);
+                    if (typeof s === "string") throw new Error("Steps: " + s + ".");
+                    const n = Number(interval);
+                    if (!(n > 0)) throw new Error("Interval: enter a positive number.");
+                    phased = { steps: s, intervalSeconds: Math.round(n * units[unit]) };
+                  }
+                  const at = localToISO(releaseAt);
+                  const l = await api.createLaunch(client, params.ws, params.mp, { version: chosen, strategy, ...phased, releaseAt: at || undefined, note: note || undefined }, key);
+                  navigate(`${base}/launches/${encodeURIComponent(l.id)}`);
+                }}
+              >
+                <h2>New launch</h2>
+                <Select label="Version" name="version" value={chosen} onChange={setVersion} options={ready.map((v) => [v.version, v.version])} />
+                <Select label="Strategy" name="strategy" value={strategy} onChange={(v) => setStrategy(v as Strategy)} options={strategies} />
+                {strategy === "phased" && (
+                  <div class="row">
+                    <TextField label="Steps (% of users)" name="steps" value={steps} onInput={setSteps} hint="Rising percentages ending at 100." />
+                    <TextField label="Interval between steps" name="intervalSeconds" type="number" value={interval} onInput={setInterval} />
+                    <Select label="Unit" name="unit" value={unit} onChange={(v) => setUnit(v as Unit)} options={Object.keys(units).map((u) => [u, u])} />
+                  </div>
+                )}
+                <TextField label="Release time (optional)" name="releaseAt" type="datetime-local" value={releaseAt} onInput={setReleaseAt} hint="Empty releases as soon as the launch is approved. Your local time." />
+                <TextArea label="Note for reviewers" name="note" value={note} onInput={setNote} />
+              </Form>
+            );
+          }}
+        </Loaded>
+      )}
+    </MiniProgramFrame>
+  );
+}
+
+export function LaunchDetail({ params }: RouteProps) {
+  const { client, can } = useApp();
+  const l = useAsync(() => api.getLaunch(client, params.ws, params.mp, params.launch), [params.ws, params.mp, params.launch]);
+  const [pct, setPct] = useState("");
+  const base = mpBase(params.ws, params.mp);
+  // A launch moves on its own (review, schedule, rollout steps): look again every 2 seconds until it ends.
+  useEffect(() => {
+    if (!l.data || terminal.includes(l.data.status)) return;
+    const t = setTimeout(l.reload, 2000);
+    return () => clearTimeout(t);
+  }, [l.data]);
+  return (
+    <MiniProgramFrame ws={params.ws} mp={params.mp} current={base + "/launches"}>
+      {() => (
+        <Loaded a={l}>
+          {(x) => {
+            const act = actionsFor(x.status, x.strategy, can(params.ws, "develop"), can(params.ws, "workspace:manage"));
+            const reload = () => l.reload();
+            return (
+              <>
+                <h2>
+                  Launch of {x.version} <Badge value={x.status} />
+                </h2>
+                <dl class="facts">
+                  <dt>Strategy</dt>
+                  <dd>
+                    {x.strategy}
+                    {x.steps && ` (${x.steps.join("% → ")}%, every ${describeInterval(x.intervalSeconds ?? 0)})`}
+                  </dd>
+                  <dt>Users on this version</dt>
+                  <dd>
+                    <progress max={100} value={x.percentage} aria-label="Rollout" /> <strong data-testid="percentage">{x.percentage}%</strong>
+                  </dd>
+                  {x.releaseAt && (
+                    <>
+                      <dt>Release time</dt>
+                      <dd>
+                        <When at={x.releaseAt} />
+                      </dd>
+                    </>
+                  )}
+                  <dt>Review</dt>
+                  <dd>
+                    <a href={path("approvals", x.approvalId)}>{x.approval ? x.approval.status.replace("_", " ") : "approval"}</a>
+                    {x.approval?.reason && <> — “{x.approval.reason}”</>}
+                  </dd>
+                  {x.endReason && (
+                    <>
+                      <dt>Ended</dt>
+                      <dd>{x.endReason}</dd>
+                    </>
+                  )}
+                </dl>
+                <div class="actions">
+                  {act.withdraw && <Action label="Withdraw" confirm="Withdraw this launch from review?" run={() => api.withdrawLaunch(client, params.ws, params.mp, x.id).then(reload)} />}
+                  {act.pause && <Action label="Pause rollout" run={() => api.pauseLaunch(client, params.ws, params.mp, x.id).then(reload)} />}
+                  {act.resume && <Action label="Resume rollout" kind="primary" run={() => api.resumeLaunch(client, params.ws, params.mp, x.id).then(reload)} />}
+                </div>
+                {act.percentage && (
+                  <Form class="inline" submit="Set percentage" fields={["percentage"]} onSubmit={async () => (await api.setLaunchPercentage(client, params.ws, params.mp, x.id, Number(pct)), setPct(""), reload())}>
+                    <TextField label="Raise to (%)" name="percentage" type="number" value={pct} onInput={setPct} hint={`Higher than ${x.percentage}; admins only.`} />
+                  </Form>
+                )}
+                <h3>Timeline</h3>
+                <ol class="timeline" aria-label="Timeline">
+                  {x.timeline.map((e, i) => (
+                    <li key={i}>
+                      <Badge value={e.status} /> <When at={e.at} /> {e.by && <span class="muted">by {e.by}</span>} {e.note && <span>— {e.note}</span>}
+                    </li>
+                  ))}
+                </ol>
+              </>
+            );
+          }}
+        </Loaded>
+      )}
+    </MiniProgramFrame>
+  );
+}

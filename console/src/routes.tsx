@@ -1,0 +1,53 @@
+// The route table: every page of the console and the path it lives at.
+import { FunctionComponent } from "preact";
+import { Home, RouteProps } from "./app";
+import { AcceptInvitation, Apply, SignIn } from "./pages/auth";
+import { Invitations, Members, Overview, Testers } from "./pages/workspace";
+import { Settings } from "./pages/settings";
+import { MiniProgramDetail, MiniPrograms, NewMiniProgram, VersionDetail, Features as MiniProgramFeatures } from "./pages/miniprograms";
+import { LaunchDetail, Launches, NewLaunch } from "./pages/launches";
+import { Analytics, CrashDetail, Crashes } from "./pages/analytics";
+import { ApprovalDetail, Approvals } from "./pages/approvals";
+import { FeatureDetail, Features, JSAPIs } from "./pages/catalog";
+import { AppDetail, Apps, Authorizations, FeedbackList, NewFeedback } from "./pages/tenant";
+
+type Route = [string, FunctionComponent<RouteProps>];
+
+/** publicRoutes render without a signed-in user (or handle sign-in themselves). */
+export const publicRoutes: Route[] = [
+  ["/signin", SignIn],
+  ["/apply", Apply],
+  ["/invitations/:id", AcceptInvitation],
+];
+
+const mp = "/workspaces/:ws/miniprograms/:mp";
+
+export const routes: Route[] = [
+  ["/", Home],
+  ["/workspaces/:ws", Overview],
+  ["/workspaces/:ws/members", Members],
+  ["/workspaces/:ws/invitations", Invitations],
+  ["/workspaces/:ws/testers", Testers],
+  ["/workspaces/:ws/settings", Settings],
+  ["/workspaces/:ws/miniprograms", MiniPrograms],
+  ["/workspaces/:ws/miniprograms/new", NewMiniProgram],
+  [mp, MiniProgramDetail],
+  [mp + "/versions/:version", VersionDetail],
+  [mp + "/features", MiniProgramFeatures],
+  [mp + "/launches", Launches],
+  [mp + "/launches/new", NewLaunch],
+  [mp + "/launches/:launch", LaunchDetail],
+  [mp + "/analytics", Analytics],
+  [mp + "/crashes", Crashes],
+  [mp + "/crashes/:fp", CrashDetail],
+  ["/approvals", Approvals],
+  ["/approvals/:id", ApprovalDetail],
+  ["/authorizations", Authorizations],
+  ["/apps", Apps],
+  ["/apps/:app", AppDetail],
+  ["/catalog/jsapis", JSAPIs],
+  ["/catalog/features", Features],
+  ["/catalog/features/:id", FeatureDetail],
+  ["/feedback", FeedbackList],
+  ["/feedback/new", NewFeedback],
+];
