@@ -1,0 +1,80 @@
+// readZipEntry and manifestVersion on zips built here (stored and deflated).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { manifestVersion, readZipEntry, ZipError } from "./zip";
+import { headersToSend } from "./upload";
+
+async function deflate(data: Uint8Array): Promise<Uint8Array> {
+  const s = new Blob([data as BlobPart]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(s).arrayBuffer());
+}
+
+/** zip builds an archive (CRCs left 0: the reader does not check them; the platform does). */
+async function zip(files: [string, string, "store" | "deflate"][]): Promise<Blob> {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, text, how] of files) {
+    const raw = enc.encode(text);
+    const data = how === "deflate" ? await deflate(raw) : raw;
+    const n = enc.encode(name);
+    const local = new DataView(new ArrayBuffer(30));
+    local.setUint32(0, 0x04034b50, true);
+    local.setUint16(8, how === "deflate" ? 8 : 0, true);
+    local.setUint32(18, data.length, true);
+    local.setUint32(22, raw.length, true);
+    local.setUint16(26, n.length, true);
+    const cd = new DataView(new ArrayBuffer(46));
+    cd.setUint32(0, 0x02014b50, true);
+    cd.setUint16(10, how === "deflate" ? 8 : 0, true);
+    cd.setUint32(20, data.length, true);
+    cd.setUint32(24, raw.length, true);
+    cd.setUint16(28, n.length, true);
+    cd.setUint32(42, offset, true);
+    parts.push(new Uint8Array(local.buffer), n, data);
+    central.push(new Uint8Array(cd.buffer), n);
+    offset += 30 + n.length + data.length;
+  }
+  const cdSize = central.reduce((s, p) => s + p.length, 0);
+  const eocd = new DataView(new ArrayBuffer(22));
+  eocd.setUint32(0, 0x06054b50, true);
+  eocd.setUint16(8, files.length, true);
+  eocd.setUint16(10, files.length, true);
+  eocd.setUint32(12, cdSize, true);
+  eocd.setUint32(16, offset, true);
+  return new Blob([...parts, ...central, new Uint8Array(eocd.buffer)] as BlobPart[]);
+}
+
+test("manifestVersion reads app.json stored or deflated, among other files", async () => {
+  for (const how of ["store", "deflate"] as const) {
+    const z = await zip([["pages/index.js", "x".repeat(5000), "deflate"], ["app.json", '{"version":"1.2.3","pages":["pages/index"]}', how]]);
+    assert.equal(await manifestVersion(z), "1.2.3", how);
+  }
+});
+
+test("manifestVersion says why it cannot read a version", async () => {
+  const cases: [Blob, RegExp][] = [
+    [new Blob(["just text, not a zip"]), /not a zip archive/],
+    [await zip([["index.js", "", "store"]]), /no app.json at its root/],
+    [await zip([["sub/app.json", '{"version":"1.0.0"}', "store"]]), /no app.json at its root/],
+    [await zip([["app.json", "{version: 1}", "store"]]), /not valid JSON/],
+    [await zip([["app.json", '{"pages":[]}', "deflate"]]), /no "version"/],
+  ];
+  for (const [blob, want] of cases) await assert.rejects(manifestVersion(blob), (e: unknown) => e instanceof ZipError && want.test(e.message), String(want));
+});
+
+test("readZipEntry refuses entries over the limit and damaged directories", async () => {
+  const z = await zip([["app.json", '{"version":"1.0.0"}', "store"]]);
+  await assert.rejects(readZipEntry(z, "app.json", 4), /larger than 4 bytes/);
+  const bytes = new Uint8Array(await z.arrayBuffer());
+  const cut = new Blob([bytes.slice(0, 10), bytes.slice(bytes.length - 22)]); // directory offset now past the end
+  await assert.rejects(readZipEntry(cut, "app.json"), ZipError);
+});
+
+test("headersToSend drops the headers browsers refuse to let scripts set", () => {
+  assert.deepEqual(headersToSend({ "Content-Type": "application/zip", "Content-Length": "10", Host: "b", "x-amz-checksum-sha256": "abc" }), {
+    "Content-Type": "application/zip",
+    "x-amz-checksum-sha256": "abc",
+  });
+});
