@@ -72,7 +72,7 @@ export function Analytics({ params }: RouteProps) {
                 <>
                   <p>
                     Total <strong data-testid="total">{main.total}</strong>
-                    {main.errorBound > 0 && <span class="muted"> (± {Math.round(main.errorBound * 100) / 100}, estimated)</span>}
+                    {main.errorBound > 0 && <span class="muted"> (estimated, ±{(main.errorBound * 100).toFixed(1)}% standard error)</span>}
                   </p>
                   <LineChart series={series} label={`${metric} per day`} />
                   {main.topPages.length > 0 && (

@@ -217,7 +217,7 @@ export function LaunchDetail({ params }: RouteProps) {
                   {act.pause && <Action label="Pause rollout" run={() => api.pauseLaunch(client, params.ws, params.mp, x.id).then(reload)} />}
                   {act.resume && <Action label="Resume rollout" kind="primary" run={() => api.resumeLaunch(client, params.ws, params.mp, x.id).then(reload)} />}
                 </div>
-                {act.percentage && (
+                {act.percentage && x.percentage < 100 && (
                   <Form class="inline" submit="Set percentage" fields={["percentage"]} onSubmit={async () => (await api.setLaunchPercentage(client, params.ws, params.mp, x.id, Number(pct)), setPct(""), reload())}>
                     <TextField label="Raise to (%)" name="percentage" type="number" value={pct} onInput={setPct} hint={`Higher than ${x.percentage}; admins only.`} />
                   </Form>

@@ -1,0 +1,432 @@
+// The whole lifecycle with a mouse, as the issue describes it: a merchant
+// applies, the operator approves, the merchant signs in (new password), invites
+// a developer who accepts; the developer sees no member management, creates a
+// mini program, drops packages (one invalid, one valid) and watches them
+// validate, opens a trial QR code, launches in stages; the operator approves the
+// launch; the rollout is watched, paused, resumed and raised to 100%; a host app
+// key is created and its runtime events and crashes show up in analytics and
+// quality. Screenshots of the main pages go to ARTIFACTS_DIR.
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { crc32, deflateRawSync } from "node:zlib";
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+/** zip builds a package archive (deflated entries with real CRCs). */
+function zip(files) {
+  const locals = [];
+  const central = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const raw = Buffer.from(text);
+    const data = deflateRawSync(raw);
+    const n = Buffer.from(name);
+    const crc = crc32(raw);
+    const lh = Buffer.alloc(30);
+    lh.writeUInt32LE(0x04034b50, 0);
+    lh.writeUInt16LE(20, 4);
+    lh.writeUInt16LE(8, 8);
+    lh.writeUInt32LE(crc, 14);
+    lh.writeUInt32LE(data.length, 18);
+    lh.writeUInt32LE(raw.length, 22);
+    lh.writeUInt16LE(n.length, 26);
+    const cd = Buffer.alloc(46);
+    cd.writeUInt32LE(0x02014b50, 0);
+    cd.writeUInt16LE(20, 4);
+    cd.writeUInt16LE(20, 6);
+    cd.writeUInt16LE(8, 10);
+    cd.writeUInt32LE(crc, 16);
+    cd.writeUInt32LE(data.length, 20);
+    cd.writeUInt32LE(raw.length, 24);
+    cd.writeUInt16LE(n.length, 28);
+    cd.writeUInt32LE(offset, 42);
+    locals.push(lh, n, data);
+    central.push(cd, n);
+    offset += lh.length + n.length + data.length;
+  }
+  const cdBuf = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(cdBuf.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cdBuf, end]);
+}
+
+const pkg = (version, pages, withFiles = pages) =>
+  zip({
+    "app.json": JSON.stringify({ version, pages }),
+    ...Object.fromEntries(withFiles.map((p) => [p + ".js", `Page({ data: { title: "${p}" } });\n`])),
+  });
+
+async function signIn(harness, page, baseURL, email, password, newPassword) {
+  await harness.step(`sign in as ${email}`, async () => {
+    if (!page.url().includes("/invitations/")) await page.goto(baseURL + "/signin");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    if (newPassword) {
+      await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+      await page.getByLabel("New password", { exact: true }).fill(newPassword);
+      await page.getByLabel("Repeat the new password").fill(newPassword);
+      await page.getByRole("button", { name: "Set password and sign in" }).click();
+    }
+  });
+}
+
+/** expecting runs fn while the browser may log a failed request with this status (fn provokes it on purpose). */
+async function expecting(user, status, fn) {
+  const re = new RegExp(`status of ${status} `);
+  user.allowed.push(re);
+  try {
+    return await fn();
+  } finally {
+    user.allowed.splice(user.allowed.indexOf(re), 1);
+  }
+}
+
+/** drop drags a file onto the upload zone, as a person would from their desktop. */
+async function drop(page, name, bytes) {
+  await page.locator(".dropzone").waitFor();
+  await page.evaluate(
+    ({ b64, name }) => {
+      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], name, { type: "application/zip" }));
+      const zone = document.querySelector(".dropzone");
+      zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    { b64: bytes.toString("base64"), name },
+  );
+}
+
+/** signedPost sends a runtime request signed with an app key (see shared/appkeys). */
+async function signedPost(baseURL, appId, key, path, body) {
+  const text = JSON.stringify(body);
+  const ts = String(Math.floor(Date.now() / 1000));
+  const nonce = randomBytes(16).toString("hex");
+  const query = "app=" + encodeURIComponent(appId);
+  const canonical = ["POST", path, query, createHash("sha256").update(text).digest("hex"), ts, nonce].join("\n");
+  const sig = createHmac("sha256", key.secret).update(canonical).digest("hex");
+  const res = await fetch(`${baseURL}${path}?${query}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Mpdp-Key": key.id, "X-Mpdp-Timestamp": ts, "X-Mpdp-Nonce": nonce, "X-Mpdp-Signature": sig },
+    body: text,
+  });
+  const out = await res.text();
+  assert(res.status === 202, `${path}: ${res.status} ${out}`);
+  const parsed = JSON.parse(out);
+  assert(!parsed.rejected || parsed.rejected.length === 0, `${path} rejected items: ${out}`);
+}
+
+/** eventually reloads until check passes (for data that queue workers write); settled is what shows once the page has loaded. */
+async function eventually(page, settled, check, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.locator(settled).first().waitFor();
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+}
+
+export const scenarios = [
+  async function wholeLifecycle({ browser, baseURL, env, harness }) {
+    const run = Date.now().toString(36);
+    const ann = `ann-${run}@acme.test`;
+    const dev = `dev-${run}@acme.test`;
+    const company = `Acme Foods ${run}`;
+    const annPassword = "Ann-Passw0rd-1!";
+    const devPassword = "Dev-Passw0rd-1!";
+
+    // --- a merchant applies --------------------------------------------------
+    const merchant = await harness.newUser(browser, { name: "merchant" });
+    const m = merchant.page;
+    await harness.step("apply: empty fields are explained next to each field", async () => {
+      await m.goto(baseURL + "/signin");
+      await m.getByRole("link", { name: "Apply for a developer account" }).click();
+      await expecting(merchant, 400, async () => {
+        await m.getByRole("button", { name: "Submit application" }).click();
+        await m.locator(".field.invalid .field-error").first().waitFor();
+      });
+      assert((await m.locator(".field.invalid").count()) >= 4, "expected an error beside each empty field");
+      await harness.shot(m, "01-apply-errors");
+    });
+    await harness.step("apply for a developer account", async () => {
+      await m.getByLabel("Company").fill(company);
+      await m.getByLabel("Contact name").fill("Ann Lee");
+      await m.getByLabel("Email").fill(ann);
+      await m.getByLabel("Country (two letters, like SG)").fill("sg");
+      await m.getByLabel("What will you build?").fill("Coffee ordering for our 40 stores, with loyalty points.");
+      await m.getByRole("button", { name: "Submit application" }).click();
+      await m.getByRole("heading", { name: "Application received" }).waitFor();
+      await harness.shot(m, "02-applied");
+    });
+
+    // --- the operator approves ----------------------------------------------
+    const operator = await harness.newUser(browser, { name: "operator" });
+    const o = operator.page;
+    await signIn(harness, o, baseURL, env.TENANT_ADMIN_EMAIL, env.TENANT_ADMIN_PASSWORD);
+    const approve = async (tab, text, shot) => {
+      await o.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
+      await o.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: tab, exact: true }).click();
+      const row = o.getByRole("table", { name: "Approvals" }).getByRole("link", { name: text });
+      await row.first().click();
+      if (shot) await harness.shot(o, shot);
+      await o.getByLabel("Comment (optional)").fill("Looks good");
+      await o.getByRole("button", { name: "Approve" }).click();
+      await o.locator(".page-header .badge", { hasText: "approved" }).waitFor();
+    };
+    await harness.step("the operator approves the application", async () => {
+      await o.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
+      await o.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Create developer workspace" }).click();
+      await harness.shot(o, "03-approvals-center");
+      await approve("Create developer workspace", company, "04-approval-detail");
+    });
+
+    // --- the merchant signs in with the emailed temporary password -----------
+    await harness.step("the merchant signs in and chooses a password", async () => {
+      const mail = await harness.mail.latest(ann, { subjectMatch: /workspace is ready/ });
+      await signIn(harness, m, baseURL, ann, harness.mail.temporaryPassword(mail.text), annPassword);
+      await m.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Mini programs" }).waitFor();
+      await m.getByRole("heading", { name: company, level: 1 }).waitFor();
+      await harness.shot(m, "05-workspace");
+    });
+
+    // --- invite a developer ----------------------------------------------------
+    await harness.step("the merchant invites a developer", async () => {
+      await m.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Invitations" }).click();
+      await m.getByLabel("Email").fill(dev);
+      await m.getByRole("button", { name: "Send invitation" }).click();
+      await m.getByText(`Invitation sent to ${dev}`).waitFor();
+      await m.getByRole("table", { name: "Invitations" }).getByText(dev).waitFor();
+      // Inviting again while the first is pending is refused, in words, beside the form.
+      await m.getByLabel("Email").fill(dev);
+      await expecting(merchant, 409, async () => {
+        await m.getByRole("button", { name: "Send invitation" }).click();
+        await m.locator(".notice.error").waitFor();
+      });
+      await harness.shot(m, "06-invitations");
+    });
+
+    const developer = await harness.newUser(browser, { name: "developer" });
+    const d = developer.page;
+    await harness.step("the developer follows the link, signs in and accepts", async () => {
+      const mail = await harness.mail.latest(dev, { subjectMatch: /Invitation to/ });
+      await d.goto(harness.mail.invitationLink(mail.text));
+      await signIn(harness, d, baseURL, dev, harness.mail.temporaryPassword(mail.text), devPassword);
+      await d.getByRole("button", { name: "Accept invitation" }).click();
+      await d.getByText("You joined the workspace.").waitFor();
+      await d.getByRole("link", { name: "Open the workspace" }).click();
+      await d.getByRole("heading", { name: company, level: 1 }).waitFor();
+    });
+
+    await harness.step("a developer sees no member management", async () => {
+      const nav = d.getByRole("navigation", { name: "Main" });
+      await nav.getByRole("link", { name: "Members" }).click();
+      await d.getByRole("table", { name: "Members" }).getByText(ann).waitFor();
+      assert((await nav.getByRole("link", { name: "Invitations" }).count()) === 0, "a developer is offered Invitations");
+      assert((await d.getByRole("link", { name: "Invite a member" }).count()) === 0, "a developer is offered Invite");
+      assert((await d.locator("select[aria-label^='Role of']").count()) === 0, "a developer is offered role changes");
+      for (const b of ["Block", "Remove", "Unblock"]) assert((await d.getByRole("button", { name: b }).count()) === 0, `a developer is offered ${b}`);
+      await harness.shot(d, "07-members-as-developer");
+    });
+
+    await harness.step("the admin sees member management and adds the developer as a tester", async () => {
+      const nav = m.getByRole("navigation", { name: "Main" });
+      await nav.getByRole("link", { name: "Members" }).click();
+      await m.locator(`select[aria-label='Role of ${dev}']`).waitFor();
+      await m.getByRole("button", { name: "Block" }).first().waitFor();
+      await harness.shot(m, "08-members-as-admin");
+      await nav.getByRole("link", { name: "Testers" }).click();
+      await m.getByLabel("User id or email").fill(dev);
+      await m.getByRole("button", { name: "Add tester" }).click();
+      await m.getByRole("list", { name: "Testers" }).getByText(dev).waitFor();
+    });
+
+    // --- a mini program and its packages -------------------------------------------
+    let mpURL = "";
+    await harness.step("the developer creates a mini program", async () => {
+      await d.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Mini programs" }).click();
+      await d.getByText("No mini programs yet").waitFor();
+      await d.getByRole("link", { name: "Create mini program" }).click();
+      await d.getByLabel("Name").fill("Acme Coffee");
+      await d.getByLabel("Category").selectOption("food");
+      await d.getByLabel("Description").fill("Order ahead, skip the queue.");
+      await d.getByRole("button", { name: "Create" }).click();
+      await d.getByRole("heading", { name: "Acme Coffee", level: 1 }).waitFor();
+      await d.getByText("No versions yet").waitFor();
+      mpURL = d.url();
+    });
+
+    await harness.step("an invalid package is reported with its problem", async () => {
+      await drop(d, "coffee-0.9.0.zip", pkg("0.9.0", ["pages/index", "pages/cart"], ["pages/index"]));
+      await d.getByRole("button", { name: "Upload 0.9.0" }).click();
+      await d.getByText("Uploaded 0.9.0").waitFor();
+      await d.getByRole("table", { name: "Versions" }).locator(".badge", { hasText: "invalid" }).waitFor({ timeout: 30_000 });
+      await d.getByRole("link", { name: "0.9.0" }).click();
+      await d.getByRole("list", { name: "Problems" }).getByText("page_missing").waitFor();
+      await harness.shot(d, "09-invalid-package-report");
+    });
+
+    await harness.step("a valid package is dropped, uploads with progress, and turns ready", async () => {
+      await d.goto(mpURL);
+      await drop(d, "coffee-1.0.0.zip", pkg("1.0.0", ["pages/index", "pages/cart"]));
+      // The version is read from app.json inside the dropped zip.
+      await d.waitForFunction(() => document.querySelector("input[name=version]")?.value === "1.0.0", null, { timeout: 5000 });
+      await d.getByRole("button", { name: "Upload 1.0.0" }).click();
+      await d.getByText("Uploaded 1.0.0").waitFor();
+      const progress = await d.evaluate(() => document.querySelector("progress[aria-label='Upload progress']")?.value ?? "gone");
+      assert(progress === "gone" || progress === 1, `upload progress ended at ${progress}`);
+      await d.getByRole("table", { name: "Versions" }).locator("tr", { hasText: "1.0.0" }).locator(".badge", { hasText: "ready" }).waitFor({ timeout: 30_000 });
+      await harness.shot(d, "10-versions");
+    });
+
+    await harness.step("a tester opens the trial QR code", async () => {
+      await d.getByRole("link", { name: "1.0.0", exact: true }).click();
+      await d.getByText("The package is valid").waitFor();
+      await d.getByRole("button", { name: "Show trial QR code" }).click();
+      await d.getByRole("img", { name: "Trial QR code for 1.0.0" }).waitFor();
+      await harness.shot(d, "11-trial");
+    });
+
+    // --- launch in stages -----------------------------------------------------------
+    let launchURL = "";
+    await harness.step("the developer launches 1.0.0 in stages", async () => {
+      await d.getByRole("link", { name: "Launch 1.0.0…" }).click();
+      await d.getByLabel("Strategy").selectOption("phased");
+      await d.getByLabel("Steps (% of users)").fill("50, 100");
+      // 20 seconds at 50%: time to pause, resume and raise by hand before the next step.
+      await d.getByLabel("Interval between steps").fill("20");
+      await d.getByLabel("Unit").selectOption("seconds");
+      await d.getByLabel("Note for reviewers").fill("First release");
+      await harness.shot(d, "12-new-launch");
+      await d.getByRole("button", { name: "Submit for review" }).click();
+      await d.getByRole("heading", { name: /Launch of 1.0.0/ }).locator(".badge", { hasText: "in review" }).waitFor();
+      launchURL = d.url();
+      await harness.shot(d, "13-launch-in-review");
+    });
+
+    await harness.step("the operator approves the launch", async () => {
+      await approve("Launch", "Acme Coffee");
+    });
+
+    await harness.step("the developer watches the rollout reach its first stage, pauses and resumes it", async () => {
+      await d.goto(launchURL);
+      const status = d.getByRole("heading", { name: /Launch of 1.0.0/ }).locator(".badge");
+      await status.filter({ hasText: "rolling out" }).waitFor({ timeout: 30_000 });
+      await d.getByTestId("percentage").filter({ hasText: "50%" }).waitFor({ timeout: 30_000 });
+      await d.getByRole("button", { name: "Pause rollout" }).click();
+      await status.filter({ hasText: "paused" }).waitFor();
+      await harness.shot(d, "14-launch-paused");
+      await d.getByRole("button", { name: "Resume rollout" }).click();
+      await status.filter({ hasText: "rolling out" }).waitFor();
+      assert((await d.getByLabel("Raise to (%)").count()) === 0, "a developer is offered the admin's percentage control");
+    });
+
+    await harness.step("the admin raises the rollout by hand, and the next step completes it", async () => {
+      await m.goto(launchURL);
+      await m.getByLabel("Raise to (%)").fill("75");
+      await m.getByRole("button", { name: "Set percentage" }).click();
+      await m.getByTestId("percentage").filter({ hasText: "75%" }).waitFor();
+      await m.getByRole("heading", { name: /Launch of 1.0.0/ }).locator(".badge", { hasText: "completed" }).waitFor({ timeout: 45_000 });
+      await m.getByTestId("percentage").filter({ hasText: "100%" }).waitFor();
+      await m.getByRole("list", { name: "Timeline" }).getByText("published").first().waitFor();
+      await harness.shot(m, "15-launch-completed");
+    });
+
+    await harness.step("a rollback to a version never released is refused in plain words", async () => {
+      await d.goto(mpURL + "/launches");
+      await d.getByRole("table", { name: "Launches" }).locator(".badge", { hasText: "completed" }).waitFor();
+      await d.getByLabel("Earlier version").fill("0.9.0");
+      await expecting(developer, "4\\d\\d", async () => {
+        await d.getByRole("button", { name: "Roll back" }).click();
+        await d.locator(".panel .notice.error").waitFor();
+      });
+      await harness.shot(d, "16-launches");
+    });
+
+    // --- a host app reports events and crashes ---------------------------------------------
+    const key = {};
+    let appId = "";
+    await harness.step("the operator registers a host app and creates a key (secret shown once)", async () => {
+      await o.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Host apps and keys" }).click();
+      await o.getByText("Register a host app").click();
+      await o.getByLabel("Name").fill("Super App iOS");
+      await o.getByLabel("Bundle id").fill(`com.superapp.ios${run}`);
+      await o.getByRole("button", { name: "Register app" }).click();
+      await o.getByRole("heading", { name: "Super App iOS", level: 1 }).waitFor();
+      appId = decodeURIComponent(new URL(o.url()).pathname.split("/").pop());
+      await o.getByRole("button", { name: "Create key" }).click();
+      const secret = o.locator("[data-secret]");
+      await secret.waitFor();
+      key.secret = (await secret.textContent()).trim();
+      key.id = (await o.locator(".secret strong").textContent()).match(/key (\S+)\.$/)[1];
+      await o.getByRole("table", { name: "Keys" }).getByText(key.id).waitFor();
+      await harness.shot(o, "17-app-key");
+      await o.reload();
+      assert((await o.locator("[data-secret]").count()) === 0, "the secret is shown again after a reload");
+    });
+
+    await harness.step("the host app sends events and crashes", async () => {
+      const mpId = decodeURIComponent(new URL(mpURL).pathname.split("/").pop());
+      const now = new Date().toISOString();
+      const id = (s) => `${s}-${run}-${randomBytes(4).toString("hex")}`;
+      const events = ["user-1", "user-1", "user-2", "user-3", "user-3"].map((u, i) => ({ id: id("ev"), miniProgramId: mpId, version: "1.0.0", userId: u, sessionId: `session-${u}-${run}`, type: "page_view", page: i % 2 ? "pages/cart" : "pages/index", timestamp: now }));
+      await signedPost(baseURL, appId, key, "/v1/runtime/events", { items: events });
+      const crash = (u, line) => ({ id: id("cr"), miniProgramId: mpId, version: "1.0.0", userId: u, message: "TypeError: cannot read properties of undefined (reading 'price')", stack: `TypeError: cannot read properties of undefined (reading 'price')\n    at total (pages/cart.js:${line}:17)\n    at onShow (pages/cart.js:3:5)`, page: "pages/cart", os: "ios", appVersion: "8.1.0", device: "iPhone 16", timestamp: now });
+      await signedPost(baseURL, appId, key, "/v1/runtime/crashes", { items: [crash("user-1", 12), crash("user-2", 14)] });
+    });
+
+    await harness.step("analytics shows the page views in a chart", async () => {
+      await d.goto(mpURL + "/analytics");
+      await eventually(d, "[data-testid=total], .empty", async () => (await d.getByTestId("total").count()) > 0 && (await d.getByTestId("total").textContent()) === "5", "5 page views");
+      await d.getByRole("img", { name: "pageViews per day" }).waitFor();
+      await d.getByRole("table", { name: "Top pages" }).getByText("pages/index").waitFor();
+      await d.getByLabel("Metric").selectOption("uniqueVisitors");
+      await d.getByTestId("total").filter({ hasText: /^3$/ }).waitFor();
+      await harness.shot(d, "18-analytics");
+    });
+
+    await harness.step("quality groups the crashes, shows the detail and resolves them", async () => {
+      await d.goto(mpURL + "/crashes");
+      const table = d.getByRole("table", { name: "Crash groups" });
+      await eventually(d, "table[aria-label='Crash groups'], .empty", async () => (await table.count()) > 0, "a crash group");
+      const row = table.locator("tr", { hasText: "TypeError" });
+      assert((await table.locator("tbody tr").count()) === 1, "two stacks differing in line numbers should be one group");
+      assert((await row.locator("td").nth(1).textContent()) === "2", "the group should count 2 occurrences");
+      await harness.shot(d, "19-crashes");
+      await row.getByRole("link").click();
+      await d.getByRole("img", { name: "Occurrences and affected users per day" }).waitFor();
+      await d.locator("details.sample").first().waitFor();
+      await d.getByRole("button", { name: "Mark resolved" }).click();
+      await d.locator("h2 .badge", { hasText: "resolved" }).waitFor();
+      await harness.shot(d, "20-crash-resolved");
+    });
+
+    // --- the rest of the main pages, for the record ----------------------------------------
+    await harness.step("screenshots of the remaining main pages", async () => {
+      const pages = [
+        [o, "/authorizations", "21-authorizations", "table"],
+        [o, "/catalog/jsapis", "22-jsapis", ".empty, table"],
+        [o, "/catalog/features", "23-features", ".empty, table"],
+        [o, "/feedback", "24-feedback", ".empty, table"],
+        [m, "/workspaces", "25-settings", null],
+      ];
+      for (const [page, path, name, wait] of pages) {
+        if (path === "/workspaces") {
+          await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+          await page.getByRole("heading", { name: "Branding" }).waitFor();
+        } else {
+          await page.goto(baseURL + path);
+          await page.locator(wait).first().waitFor();
+        }
+        await harness.shot(page, name);
+      }
+    });
+  },
+];
