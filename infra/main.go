@@ -1,7 +1,8 @@
 // Command infra is the CDK app that provisions the mini program development
 // platform. Run it through the CDK CLI (`npx cdk synth`, `npx cdk deploy`); the
 // Lambda binaries are built beforehand, one linux/arm64 `bootstrap` per function
-// under ../build/functions/<name>/ (or the directory in MPDP_FUNCTIONS_DIR).
+// under ../build/functions/<name>/ (or the directory in MPDP_FUNCTIONS_DIR), and
+// the web console is built into ../console/dist (or MPDP_CONSOLE_DIR) by `make console`.
 package main
 
 import (
@@ -15,6 +16,9 @@ import (
 
 // DefaultFunctionsDir is where the root build puts the function binaries, relative to infra/.
 const DefaultFunctionsDir = "../build/functions"
+
+// DefaultConsoleDir is where the console's build puts its files, relative to infra/.
+const DefaultConsoleDir = "../console/dist"
 
 // StackName is the CloudFormation stack's name.
 const StackName = "MpdpPlatform"
@@ -30,12 +34,21 @@ func main() {
 		fmt.Fprintln(os.Stderr, "infra:", err)
 		os.Exit(1)
 	}
+	consoleDir := os.Getenv("MPDP_CONSOLE_DIR")
+	if consoleDir == "" {
+		consoleDir = DefaultConsoleDir
+	}
+	if err := CheckConsoleAssets(consoleDir); err != nil {
+		fmt.Fprintln(os.Stderr, "infra:", err)
+		os.Exit(1)
+	}
 
 	app := awscdk.NewApp(nil)
 	AddNagChecks(app)
 	NewPlatformStack(app, StackName, &PlatformStackProps{
 		StackProps:   awscdk.StackProps{Env: env()},
 		FunctionsDir: dir,
+		ConsoleDir:   consoleDir,
 	})
 	app.Synth(nil)
 }

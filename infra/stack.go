@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,8 +40,6 @@ import (
 const (
 	// DefaultMailFrom is the sender address when the context value mailFrom is not set.
 	DefaultMailFrom = "no-reply@example.com"
-	// DefaultConsoleURL is the console's origin when the context value consoleUrl is not set.
-	DefaultConsoleURL = "https://console.example.com"
 
 	functionMemoryMB     = 256
 	httpFunctionTimeout  = 10 // seconds
@@ -118,13 +115,15 @@ type PlatformStackProps struct {
 	// MailFrom is the sender of the platform's emails; empty means the context value
 	// mailFrom, else DefaultMailFrom.
 	MailFrom string
-	// ConsoleURL is the console's URL (links in emails); empty means the context
-	// value consoleUrl, else DefaultConsoleURL.
-	ConsoleURL string
-	// ConsoleOrigins are the origins browsers may call the API and the bucket from
-	// (CORS); empty means the context value consoleOrigins (comma-separated), else
-	// the origin of ConsoleURL. "*" is refused.
-	ConsoleOrigins []string
+	// ConsoleDir is the console's build (index.html, assets/), deployed to the
+	// console bucket behind the CloudFront distribution.
+	ConsoleDir string
+	// ConsoleDomain and ConsoleCertificateArn, both or neither, serve the console
+	// on a custom domain with an ACM certificate of us-east-1; empty means the
+	// context values consoleDomain and consoleCertificateArn, else the
+	// distribution's own domain (https://<id>.cloudfront.net).
+	ConsoleDomain         string
+	ConsoleCertificateArn string
 	// AlarmEmail, if set, subscribes this address to the alarm topic; empty means
 	// the context value alarmEmail, else no subscription.
 	AlarmEmail string
@@ -160,11 +159,18 @@ type PlatformStack struct {
 	WorkflowAlarm    awscloudwatch.Alarm
 	JWTIssuer        string // the authorizer's issuer (may hold tokens)
 	MailFrom         string
-	ConsoleURL       string
-	// ConsoleOrigins are the normalized CORS origins (scheme://host[:port]).
-	ConsoleOrigins []string
-	AlarmEmail     string
-	FunctionsDir   string
+	// ConsoleOrigin is the console's https origin: https://<consoleDomain>, else
+	// https://<distribution domain> (a token). The API's and the package bucket's
+	// CORS allow this origin only; ConsoleURL (links in emails) is the same.
+	ConsoleOrigin string
+	ConsoleURL    string
+	// ConsoleDomain is the custom domain of the console, empty if none.
+	ConsoleDomain         string
+	ConsoleCertificateArn string
+	AlarmEmail            string
+	FunctionsDir          string
+	ConsoleDir            string
+	Console               // the console's bucket, distribution and deployments (console.go)
 }
 
 // CheckFunctionAssets reports a function whose bootstrap is missing from dir.
@@ -191,6 +197,9 @@ func NewPlatformStack(scope constructs.Construct, id string, props *PlatformStac
 	if props.FunctionsDir == "" {
 		panic("PlatformStackProps.FunctionsDir is required")
 	}
+	if props.ConsoleDir == "" {
+		panic("PlatformStackProps.ConsoleDir is required")
+	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
 	s := &PlatformStack{
 		Stack:        stack,
@@ -199,23 +208,30 @@ func NewPlatformStack(scope constructs.Construct, id string, props *PlatformStac
 		Functions:    map[string]awslambda.Function{},
 		Roles:        map[string]awsiam.Role{},
 		MailFrom:     firstNonEmpty(props.MailFrom, contextString(stack, "mailFrom"), DefaultMailFrom),
-		ConsoleURL:   firstNonEmpty(props.ConsoleURL, contextString(stack, "consoleUrl"), DefaultConsoleURL),
 		Alarms:       map[string]awscloudwatch.Alarm{},
 		AlarmEmail:   firstNonEmpty(props.AlarmEmail, contextString(stack, "alarmEmail")),
 		FunctionsDir: props.FunctionsDir,
+		ConsoleDir:   props.ConsoleDir,
 	}
-	var rawOrigins any = props.ConsoleOrigins
-	if len(props.ConsoleOrigins) == 0 {
-		rawOrigins = stack.Node().TryGetContext(jsii.String("consoleOrigins"))
-	}
-	origins, err := ConsoleOrigins(s.ConsoleURL, rawOrigins)
+	domain, certificate, err := ConsoleDomain(
+		firstNonEmpty(props.ConsoleDomain, contextString(stack, "consoleDomain")),
+		firstNonEmpty(props.ConsoleCertificateArn, contextString(stack, "consoleCertificateArn")))
 	if err != nil {
 		panic(err.Error())
 	}
-	s.ConsoleOrigins = origins
+	if domain != "" {
+		s.ConsoleDomain, s.ConsoleCertificateArn = domain, certificate
+		s.ConsoleOrigin = "https://" + domain
+	}
 
+	// Order matters where values are needed, not for CloudFormation: the
+	// distribution exists before the API, the package bucket and the functions
+	// (their CORS and CONSOLE_URL name the console's origin).
 	s.addTable()
-	s.addBuckets()
+	s.addLogBucket()
+	s.addConsole()
+	s.addAPI()
+	s.addPackageBucket()
 	s.addQueues()
 	s.addPackageNotifications()
 	s.addStateMachine()
@@ -223,7 +239,8 @@ func NewPlatformStack(scope constructs.Construct, id string, props *PlatformStac
 	s.addUserPool()
 	s.addAppKeysKey()
 	s.addFunctions()
-	s.addAPI()
+	s.addRoutes()
+	s.addConsoleDeployment()
 	s.addOutputs()
 	return s
 }
@@ -255,8 +272,8 @@ func (s *PlatformStack) addTable() {
 	}
 }
 
-func (s *PlatformStack) addBuckets() {
-	// Server access logs of the package bucket (AwsSolutions-S1). cdk-nag recognizes a
+func (s *PlatformStack) addLogBucket() {
+	// Server access logs of the package and console buckets (AwsSolutions-S1). cdk-nag recognizes a
 	// bucket that receives other buckets' access logs, so this one needs no suppression.
 	s.LogBucket = awss3.NewBucket(s.Stack, jsii.String("AccessLogBucket"), &awss3.BucketProps{
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
@@ -270,14 +287,29 @@ func (s *PlatformStack) addBuckets() {
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
+}
 
+// packageBucketName is the package bucket's name: the spec's name, made globally
+// unique with the account and region. The console's CSP and config.json name the
+// bucket's origin from it without referencing the bucket (whose CORS names the
+// console's origin, the distribution's domain).
+func (s *PlatformStack) packageBucketName() string {
+	return fmt.Sprintf("%s-%s-%s", resources.Bucket.Name, *s.Stack.Account(), *s.Stack.Region())
+}
+
+// packageBucketOrigin is the package bucket's virtual-hosted, regional origin,
+// the one presigned URLs use: https://<bucket>.s3.<region>.<url suffix>.
+func (s *PlatformStack) packageBucketOrigin() string {
+	return fmt.Sprintf("https://%s.s3.%s.%s", s.packageBucketName(), *s.Stack.Region(), *s.Stack.UrlSuffix())
+}
+
+func (s *PlatformStack) addPackageBucket() {
 	s.NotificationsRole = awsiam.NewRole(s.Stack, jsii.String("BucketNotificationsRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("Execution role of CDK's handler that sets the package bucket's notifications"),
 	})
 	s.Bucket = awss3.NewBucket(s.Stack, jsii.String("PackageBucket"), &awss3.BucketProps{
-		// The spec's name, made globally unique with the account and region.
-		BucketName:             jsii.String(fmt.Sprintf("%s-%s-%s", resources.Bucket.Name, *s.Stack.Account(), *s.Stack.Region())),
+		BucketName:             jsii.String(s.packageBucketName()),
 		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
 		EnforceSSL:             jsii.Bool(true),
 		Encryption:             awss3.BucketEncryption_S3_MANAGED,
@@ -314,12 +346,12 @@ func (s *PlatformStack) addBuckets() {
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 		// Browsers PUT packages and assets straight to S3 with presigned URLs, and
-		// GET packages through presigned URLs, from the console's origins only.
+		// GET packages through presigned URLs, from the console's origin only.
 		Cors: &[]*awss3.CorsRule{s.bucketCORSRule()},
 	})
 }
 
-// bucketCORSRule is resources.CORS with the deployment's console origins.
+// bucketCORSRule is resources.CORS with the console's origin.
 func (s *PlatformStack) bucketCORSRule() *awss3.CorsRule {
 	spec := resources.CORS
 	methods := make([]awss3.HttpMethods, 0, len(spec.Methods))
@@ -328,7 +360,7 @@ func (s *PlatformStack) bucketCORSRule() *awss3.CorsRule {
 	}
 	return &awss3.CorsRule{
 		AllowedMethods: &methods,
-		AllowedOrigins: jsii.Strings(s.ConsoleOrigins...),
+		AllowedOrigins: jsii.Strings(s.ConsoleOrigin),
 		AllowedHeaders: jsii.Strings(spec.Headers...),
 		ExposedHeaders: jsii.Strings(spec.Expose...),
 		MaxAge:         jsii.Number(resources.Bucket.CORSMaxAgeHours * int(time.Hour/time.Second)),
@@ -678,8 +710,8 @@ func (s *PlatformStack) environment() *map[string]*string {
 		resources.EnvStateMachine:      s.StateMachine.StateMachineArn(),
 		resources.EnvAppKeysKMSKey:     s.AppKeysKey.KeyArn(),
 		resources.EnvAnalyticsQueueURL: s.Queues[resources.AnalyticsQueue.Name].QueueUrl(),
-		// Comma-separated, as resources.EnvConsoleOrigins says.
-		resources.EnvConsoleOrigins: jsii.String(strings.Join(s.ConsoleOrigins, ",")),
+		// One origin: the console's (resources.EnvConsoleOrigins is comma-separated).
+		resources.EnvConsoleOrigins: jsii.String(s.ConsoleOrigin),
 	}
 }
 
@@ -889,21 +921,38 @@ func (s *PlatformStack) sesIdentityArns() []*string {
 	return arns
 }
 
+// The API's CORS, besides its one origin (the console's).
+var (
+	apiCORSMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+	apiCORSHeaders = []string{"Authorization", "Content-Type", "If-Match", "Idempotency-Key"}
+	apiCORSExpose  = []string{"ETag", "Location"}
+	apiCORSMaxAge  = time.Hour
+)
+
+// addAPI creates the HTTP API and its default stage's access logs; addRoutes adds
+// the authorizer and the routes. The API's CORS allows the console's origin only
+// (the distribution's domain, or the custom domain), in the API resource itself:
+// the API depends on the distribution, which does not depend on the API (see
+// addConsole), so CloudFormation owns the CORS like every other property.
 func (s *PlatformStack) addAPI() {
+	if s.ConsoleOrigin == "" {
+		panic("addAPI: the console's origin is not set (addConsole comes first)")
+	}
+	methods := make([]awsapigatewayv2.CorsHttpMethod, 0, len(apiCORSMethods))
+	for _, m := range apiCORSMethods {
+		methods = append(methods, awsapigatewayv2.CorsHttpMethod(m))
+	}
+	cors := &awsapigatewayv2.CorsPreflightOptions{
+		AllowOrigins:  jsii.Strings(s.ConsoleOrigin),
+		AllowMethods:  &methods,
+		AllowHeaders:  jsii.Strings(apiCORSHeaders...),
+		ExposeHeaders: jsii.Strings(apiCORSExpose...),
+		MaxAge:        awscdk.Duration_Seconds(jsii.Number(apiCORSMaxAge.Seconds())),
+	}
 	s.API = awsapigatewayv2.NewHttpApi(s.Stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
-		ApiName:     jsii.String("mpdp"),
-		Description: jsii.String("Mini program development platform API"),
-		CorsPreflight: &awsapigatewayv2.CorsPreflightOptions{
-			AllowOrigins: jsii.Strings(s.ConsoleOrigins...),
-			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
-				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST,
-				awsapigatewayv2.CorsHttpMethod_PUT, awsapigatewayv2.CorsHttpMethod_PATCH,
-				awsapigatewayv2.CorsHttpMethod_DELETE,
-			},
-			AllowHeaders:  jsii.Strings("Authorization", "Content-Type", "If-Match", "Idempotency-Key"),
-			ExposeHeaders: jsii.Strings("ETag", "Location"),
-			MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),
-		},
+		ApiName:       jsii.String("mpdp"),
+		Description:   jsii.String("Mini program development platform API"),
+		CorsPreflight: cors,
 	})
 
 	// Access logs of the default stage, in JSON.
@@ -933,7 +982,10 @@ func (s *PlatformStack) addAPI() {
 		DestinationArn: accessLogs.LogGroupArn(),
 		Format:         jsii.String(string(format)),
 	})
+}
 
+// addRoutes adds the Cognito JWT authorizer and one route per routes.Table entry.
+func (s *PlatformStack) addRoutes() {
 	s.JWTIssuer = fmt.Sprintf("https://cognito-idp.%s.%s/%s", *s.Stack.Region(), *s.Stack.UrlSuffix(), *s.UserPool.UserPoolId())
 	s.Authorizer = awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("CognitoJwt"), jsii.String(s.JWTIssuer),
 		&awsapigatewayv2authorizers.HttpJwtAuthorizerProps{
@@ -1003,82 +1055,14 @@ func (s *PlatformStack) addOutputs() {
 	out("UserPoolId", "Cognito user pool id", s.UserPool.UserPoolId())
 	out("UserPoolClientId", "Cognito app client id of the console", s.Client.UserPoolClientId())
 	out("TableName", "DynamoDB table name", s.Table.TableName())
-	out("BucketName", "S3 bucket for packages and console assets", s.Bucket.BucketName())
+	out("BucketName", "S3 bucket for packages and assets", s.Bucket.BucketName())
+	out("ConsoleUrl", "URL of the web console (links in emails; the only CORS origin of the API and the bucket)", jsii.String(s.ConsoleURL))
+	out("ConsoleDistributionId", "CloudFront distribution of the console", s.Distribution.DistributionId())
+	out("ConsoleDistributionDomainName", "Domain of the console's distribution (the target of consoleDomain's DNS record)",
+		s.Distribution.DistributionDomainName())
+	out("ConsoleBucketName", "S3 bucket of the console's files", s.ConsoleBucket.BucketName())
 	out("AlarmTopicArn", "SNS topic of the dead-letter queue and launch workflow alarms", s.AlarmTopic.TopicArn())
 	out("LaunchStateMachineArn", "Launch workflow state machine", s.StateMachine.StateMachineArn())
-}
-
-// ConsoleOrigins returns the CORS origins: raw (the context value consoleOrigins, a
-// comma-separated string or a list of strings) if it names any, else the origin of
-// consoleURL. Each origin is normalized to scheme://host[:port]; wildcards, paths,
-// queries and schemes other than http and https are refused.
-func ConsoleOrigins(consoleURL string, raw any) ([]string, error) {
-	var items []string
-	switch v := raw.(type) {
-	case nil:
-	case string:
-		items = strings.Split(v, ",")
-	case []string:
-		items = v
-	case []any:
-		for _, e := range v {
-			str, ok := e.(string)
-			if !ok {
-				return nil, fmt.Errorf("consoleOrigins: %v is not a string", e)
-			}
-			items = append(items, str)
-		}
-	default:
-		return nil, fmt.Errorf("consoleOrigins: want a comma-separated string or a list, got %T", raw)
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, item := range items {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
-		o, err := origin(item, false)
-		if err != nil {
-			return nil, fmt.Errorf("consoleOrigins: %w", err)
-		}
-		if !seen[o] {
-			seen[o] = true
-			out = append(out, o)
-		}
-	}
-	if len(out) > 0 {
-		return out, nil
-	}
-	o, err := origin(consoleURL, true)
-	if err != nil {
-		return nil, fmt.Errorf("consoleUrl: %w", err)
-	}
-	return []string{o}, nil
-}
-
-// origin is u's scheme://host[:port], lower-cased. A URL (allowPath) may have a
-// path; an origin may not.
-func origin(u string, allowPath bool) (string, error) {
-	if strings.Contains(u, "*") {
-		return "", fmt.Errorf("%q: wildcards are not allowed", u)
-	}
-	p, err := url.Parse(u)
-	if err != nil {
-		return "", fmt.Errorf("%q: %w", u, err)
-	}
-	scheme := strings.ToLower(p.Scheme)
-	switch {
-	case scheme != "https" && scheme != "http":
-		return "", fmt.Errorf("%q: want an http or https origin", u)
-	case p.Host == "" || p.Hostname() == "":
-		return "", fmt.Errorf("%q: no host", u)
-	case p.User != nil:
-		return "", fmt.Errorf("%q: user info is not allowed", u)
-	case !allowPath && (p.Path != "" && p.Path != "/" || p.RawQuery != "" || p.Fragment != ""):
-		return "", fmt.Errorf("%q: an origin has no path, query or fragment", u)
-	}
-	return scheme + "://" + strings.ToLower(p.Host), nil
 }
 
 // constructID turns "mpdp-mail" or "accounts" into "MpdpMail" or "Accounts".

@@ -24,9 +24,9 @@ import (
 	"github.com/mpdp/platform/shared/routes"
 )
 
-// functionsDir holds an empty placeholder bootstrap per function, so synth needs
-// no real build.
-var functionsDir string
+// functionsDir holds an empty placeholder bootstrap per function, and consoleDir
+// a tiny console build, so synth needs no real build.
+var functionsDir, consoleDir string
 
 func TestMain(m *testing.M) {
 	// The jsii runtime warns that Node 20 is end-of-life. It reads the environment
@@ -42,9 +42,42 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	functionsDir = dir
+	cdir, err := os.MkdirTemp("", "mpdp-console-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := writeConsoleDist(cdir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	consoleDir = cdir
 	code := m.Run()
 	os.RemoveAll(dir)
+	os.RemoveAll(cdir)
 	os.Exit(code)
+}
+
+// testConsoleFiles is the placeholder console build: what the console's build
+// script writes, plus a config.json for local runs that the deployment must not ship.
+var testConsoleFiles = map[string]string{
+	ConsoleIndex:                           `<!doctype html><script type="module" src="/assets/app-TEST1234.js"></script>`,
+	ConsoleAssetsDir + "/app-TEST1234.js":  `console.log("mpdp")`,
+	ConsoleAssetsDir + "/app-TEST1234.css": `body{margin:0}`,
+	ConsoleConfigKey:                       `{"apiUrl":"http://127.0.0.1:8080"}`,
+}
+
+func writeConsoleDist(dir string) error {
+	for name, content := range testConsoleFiles {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writePlaceholders(dir string) error {
@@ -79,7 +112,7 @@ func synth(t *testing.T) *synthesized {
 		defer func() { synthErr = recover() }()
 		app := awscdk.NewApp(&awscdk.AppProps{Context: cdkJSONContext()})
 		AddNagChecks(app)
-		stack := NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir})
+		stack := NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
 		tpl := assertions.Template_FromStack(stack.Stack, nil)
 		synthRes = &synthesized{stack: stack, template: tpl, json: *tpl.ToJSON()}
 	})
@@ -89,7 +122,7 @@ func synth(t *testing.T) *synthesized {
 	return synthRes
 }
 
-// cdkJSONContext is the context of cdk.json (feature flags, mailFrom, consoleUrl),
+// cdkJSONContext is the context of cdk.json (feature flags, mailFrom),
 // so the tests synthesize what `cdk synth` does.
 func cdkJSONContext() *map[string]any {
 	raw, err := os.ReadFile("cdk.json")
@@ -397,13 +430,20 @@ func TestUserPoolAndClient(t *testing.T) {
 func TestOneLambdaPerFunction(t *testing.T) {
 	s := synth(t)
 	fns := s.resources("AWS::Lambda::Function")
-	// Besides the platform's, only CDK's handler of Custom::S3BucketNotifications.
-	if handler := s.notificationsHandlerID(t); handler == "" || fns[handler] == nil {
-		t.Errorf("no bucket notifications handler %q", handler)
+	// Besides the platform's, only CDK's handlers of Custom::S3BucketNotifications
+	// and Custom::CDKBucketDeployment (the console).
+	helpers := map[string]bool{}
+	for _, typ := range []string{"Custom::S3BucketNotifications", "Custom::CDKBucketDeployment"} {
+		handler := s.serviceTokenFunction(typ)
+		if handler == "" || fns[handler] == nil {
+			t.Errorf("no handler %q of %s", handler, typ)
+		}
+		helpers[handler] = true
 	}
-	if len(fns) != len(resources.Functions)+1 {
-		t.Errorf("want %d functions and the notifications handler, got %d functions", len(resources.Functions), len(fns))
+	if len(fns) != len(resources.Functions)+len(helpers) {
+		t.Errorf("want %d functions and %d handlers, got %d functions", len(resources.Functions), len(helpers), len(fns))
 	}
+	origin := asJSON(s.consoleOriginCFN())
 	envKeys := []string{resources.EnvTableName, resources.EnvBucketName, resources.EnvUserPoolID, resources.EnvClientID,
 		resources.EnvMailQueueURL, resources.EnvMailFrom, resources.EnvConsoleURL, resources.EnvConsoleOrigins,
 		resources.EnvStateMachine, resources.EnvAppKeysKMSKey}
@@ -448,8 +488,10 @@ func TestOneLambdaPerFunction(t *testing.T) {
 		if want := ref(s.logicalID(s.stack.StateMachine)); !reflect.DeepEqual(vars[resources.EnvStateMachine], want) {
 			t.Errorf("%s: %s %v, want %v", fn.Name, resources.EnvStateMachine, vars[resources.EnvStateMachine], want)
 		}
-		if vars[resources.EnvConsoleOrigins] != DefaultConsoleURL {
-			t.Errorf("%s: %s %v, want %s", fn.Name, resources.EnvConsoleOrigins, vars[resources.EnvConsoleOrigins], DefaultConsoleURL)
+		for _, k := range []string{resources.EnvConsoleOrigins, resources.EnvConsoleURL} {
+			if got := asJSON(vars[k]); got != origin {
+				t.Errorf("%s: %s %s, want the distribution's origin %s", fn.Name, k, got, origin)
+			}
 		}
 		logGroup := asJSON(p["LoggingConfig"])
 		if !strings.Contains(logGroup, `"LogGroup":{"Ref":`) {
@@ -604,7 +646,8 @@ func TestAPIAccessLogs(t *testing.T) {
 func TestOutputs(t *testing.T) {
 	s := synth(t)
 	outputs, _ := s.json["Outputs"].(map[string]any)
-	for _, name := range []string{"ApiUrl", "UserPoolId", "UserPoolClientId", "TableName", "BucketName", "AlarmTopicArn", "LaunchStateMachineArn"} {
+	for _, name := range []string{"ApiUrl", "UserPoolId", "UserPoolClientId", "TableName", "BucketName", "AlarmTopicArn",
+		"LaunchStateMachineArn", "ConsoleUrl", "ConsoleDistributionId", "ConsoleDistributionDomainName", "ConsoleBucketName"} {
 		if _, ok := outputs[name]; !ok {
 			t.Errorf("output %s missing", name)
 		}
@@ -911,7 +954,12 @@ func TestConstructID(t *testing.T) {
 // notificationsHandlerID is the logical id of the Lambda behind Custom::S3BucketNotifications.
 func (s *synthesized) notificationsHandlerID(t *testing.T) string {
 	t.Helper()
-	for _, n := range s.resources("Custom::S3BucketNotifications") {
+	return s.serviceTokenFunction("Custom::S3BucketNotifications")
+}
+
+// serviceTokenFunction is the logical id of the Lambda behind the custom resources of type typ.
+func (s *synthesized) serviceTokenFunction(typ string) string {
+	for _, n := range s.resources(typ) {
 		token, _ := props(n)["ServiceToken"].(map[string]any)
 		if att, ok := token["Fn::GetAtt"].([]any); ok && len(att) == 2 {
 			return att[0].(string)
@@ -936,82 +984,20 @@ func synthWith(t *testing.T, extra map[string]any) *synthesized {
 			}
 		}()
 		app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
-		stack := NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir})
+		stack := NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
 		tpl := assertions.Template_FromStack(stack.Stack, nil)
 		res = &synthesized{stack: stack, template: tpl, json: *tpl.ToJSON()}
 	}()
 	return res
 }
 
-// corsRule is the package bucket's only CORS rule.
-func (s *synthesized) corsRule(t *testing.T) map[string]any {
-	t.Helper()
-	p := props(s.resources("AWS::S3::Bucket")[s.logicalID(s.stack.Bucket)])
-	rules, _ := p["CorsConfiguration"].(map[string]any)["CorsRules"].([]any)
-	if len(rules) != 1 {
-		t.Fatalf("want 1 CORS rule, got %s", asJSON(p["CorsConfiguration"]))
-	}
-	return rules[0].(map[string]any)
-}
-
-func checkCORS(t *testing.T, s *synthesized, wantOrigins []string) {
-	t.Helper()
-	rule := s.corsRule(t)
-	spec := resources.CORS
-	for field, want := range map[string][]string{
-		"AllowedOrigins": wantOrigins,
-		"AllowedMethods": spec.Methods,
-		"AllowedHeaders": spec.Headers,
-		"ExposedHeaders": spec.Expose,
-	} {
-		if got := strs(rule[field]); !reflect.DeepEqual(got, want) {
-			t.Errorf("bucket CORS %s = %v, want %v", field, got, want)
-		}
-	}
-	if want := float64(resources.Bucket.CORSMaxAgeHours * 3600); rule["MaxAge"] != want {
-		t.Errorf("bucket CORS MaxAge = %v, want %v", rule["MaxAge"], want)
-	}
-	if strings.Contains(asJSON(rule), "*") {
-		t.Errorf("bucket CORS rule has a wildcard: %s", asJSON(rule))
-	}
-	for id, api := range s.resources("AWS::ApiGatewayV2::Api") {
-		cors, _ := props(api)["CorsConfiguration"].(map[string]any)
-		if got := strs(cors["AllowOrigins"]); !reflect.DeepEqual(got, wantOrigins) {
-			t.Errorf("API %s CORS AllowOrigins = %v, want %v", id, got, wantOrigins)
-		}
-	}
-	for _, spec := range resources.Functions {
-		id := s.logicalID(s.stack.Functions[spec.Name])
-		env, _ := props(s.resources("AWS::Lambda::Function")[id])["Environment"].(map[string]any)
-		vars, _ := env["Variables"].(map[string]any)
-		if got := vars[resources.EnvConsoleOrigins]; got != strings.Join(wantOrigins, ",") {
-			t.Errorf("function %s: %s = %v, want %s", id, resources.EnvConsoleOrigins, got, strings.Join(wantOrigins, ","))
-		}
-	}
-}
-
-// TestBucketCORSDefaultsToConsoleURL: without consoleOrigins, the only origin is
-// consoleUrl's (cdk.json).
-func TestBucketCORSDefaultsToConsoleURL(t *testing.T) {
-	s := synth(t)
-	want, err := origin((*cdkJSONContext())["consoleUrl"].(string), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkCORS(t, s, []string{want})
-	if n := len(s.resources("AWS::SNS::Subscription")); n != 0 {
+// TestAlarmEmail: alarmEmail subscribes that address to the alarm topic; without
+// it (cdk.json) there is no subscription.
+func TestAlarmEmail(t *testing.T) {
+	if n := len(synth(t).resources("AWS::SNS::Subscription")); n != 0 {
 		t.Errorf("%d alarm subscriptions without alarmEmail", n)
 	}
-}
-
-// TestContextOriginsAndAlarmEmail: consoleOrigins (comma-separated) sets the CORS
-// origins of the bucket and the API and CONSOLE_ORIGINS; alarmEmail subscribes.
-func TestContextOriginsAndAlarmEmail(t *testing.T) {
-	s := synthWith(t, map[string]any{
-		"consoleOrigins": " https://console.example.com, https://Admin.Example.com:8443/ ,https://console.example.com",
-		"alarmEmail":     "ops@example.com",
-	})
-	checkCORS(t, s, []string{"https://console.example.com", "https://admin.example.com:8443"})
+	s := synthWith(t, map[string]any{"alarmEmail": "ops@example.com"})
 	subs := s.resources("AWS::SNS::Subscription")
 	if len(subs) != 1 {
 		t.Fatalf("want 1 alarm subscription, got %d", len(subs))
@@ -1021,65 +1007,6 @@ func TestContextOriginsAndAlarmEmail(t *testing.T) {
 		if p["Protocol"] != "email" || p["Endpoint"] != "ops@example.com" ||
 			!reflect.DeepEqual(p["TopicArn"], ref(s.logicalID(s.stack.AlarmTopic))) {
 			t.Errorf("subscription %s", asJSON(p))
-		}
-	}
-}
-
-func TestWildcardOriginStopsTheSynth(t *testing.T) {
-	for _, origins := range []string{"*", "https://console.example.com,*", "https://*.example.com"} {
-		func() {
-			defer func() {
-				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "wildcard") {
-					t.Errorf("consoleOrigins %q: recovered %v, want a wildcard error", origins, r)
-				}
-			}()
-			ctx := map[string]any{"consoleOrigins": origins}
-			app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
-			NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir})
-		}()
-	}
-}
-
-func TestConsoleOrigins(t *testing.T) {
-	ok := []struct {
-		url  string
-		raw  any
-		want []string
-	}{
-		{"https://console.example.com", nil, []string{"https://console.example.com"}},
-		{"https://Console.Example.com/app/#/login", "", []string{"https://console.example.com"}},
-		{"https://console.example.com", " , ", []string{"https://console.example.com"}},
-		{"https://console.example.com", "http://localhost:3000,https://a.example.com/",
-			[]string{"http://localhost:3000", "https://a.example.com"}},
-		{"https://console.example.com", []any{"https://a.example.com", "https://b.example.com"},
-			[]string{"https://a.example.com", "https://b.example.com"}},
-		{"", []string{"https://a.example.com", "https://a.example.com"}, []string{"https://a.example.com"}},
-	}
-	for _, c := range ok {
-		got, err := ConsoleOrigins(c.url, c.raw)
-		if err != nil || !reflect.DeepEqual(got, c.want) {
-			t.Errorf("ConsoleOrigins(%q, %#v) = %v, %v; want %v", c.url, c.raw, got, err, c.want)
-		}
-	}
-	bad := []struct {
-		url string
-		raw any
-	}{
-		{"https://console.example.com", "*"},
-		{"https://console.example.com", "https://*.example.com"},
-		{"https://console.example.com", "https://a.example.com/app"},
-		{"https://console.example.com", "https://a.example.com?x=1"},
-		{"https://console.example.com", "ftp://a.example.com"},
-		{"https://console.example.com", "a.example.com"},
-		{"https://console.example.com", "https://user@a.example.com"},
-		{"https://console.example.com", []any{"https://a.example.com", 3}},
-		{"https://console.example.com", 3},
-		{"*", nil},
-		{"", nil},
-	}
-	for _, c := range bad {
-		if got, err := ConsoleOrigins(c.url, c.raw); err == nil {
-			t.Errorf("ConsoleOrigins(%q, %#v) = %v, want an error", c.url, c.raw, got)
 		}
 	}
 }
