@@ -6,18 +6,18 @@ BUILD_DIR := build/functions
 PREREQS := localstack/prereqs.sh
 FUZZTIME ?= 15s
 
-.PHONY: dev test test-go test-infra build cli synth deploy bench fuzz infra-deps browser-deps
+.PHONY: dev test test-go test-infra build cli synth deploy bench fuzz infra-deps browser-deps console-deps console test-console
 
-## dev: run the whole platform locally (emulator, resources, tenant, gateway, pollers); Ctrl-C stops it
-dev:
+## dev: run the whole platform locally (emulator, resources, tenant, gateway with the console, pollers); Ctrl-C stops it
+dev: console
 	@$(PREREQS) go emulator
 	$(GO) run ./localstack/dev
 
-## test: every test: unit, integration against a fresh emulator, the CDK app
-test: test-go test-infra
+## test: every test: unit, integration against a fresh emulator, the console, the CDK app
+test: test-go test-console test-infra
 
-## test-go: the functions' tests (fast loop: no CDK compile)
-test-go: browser-deps
+## test-go: the functions' tests (fast loop: no CDK compile); the console's browser tests need its build
+test-go: browser-deps console
 	@$(PREREQS) go emulator
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
@@ -34,6 +34,22 @@ infra-deps:
 	@$(PREREQS) go node
 	cd infra && npm ci --no-audit --no-fund --loglevel=error
 
+# The console's pinned dependencies (console/package-lock.json), installed again
+# only when the lock file changes (npm ci writes node_modules/.package-lock.json).
+console-deps: console/node_modules/.package-lock.json
+
+console/node_modules/.package-lock.json: console/package-lock.json console/package.json
+	@$(PREREQS) node
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+
+## console: build the web console into console/dist (make dev serves it)
+console: console-deps
+	cd console && npm run --silent build
+
+## test-console: the console's type check and unit tests
+test-console: console-deps
+	cd console && npm run --silent typecheck && npm test --silent
+
 ## build: cross-compile each function to build/functions/<name>/bootstrap (linux/arm64), and the CLI
 build: cli
 	@$(PREREQS) go
@@ -47,12 +63,12 @@ cli:
 	$(GO) build -trimpath -o build/mpdp ./cmd/mpdp
 
 ## synth: synthesize the CloudFormation template (offline)
-synth: build infra-deps
-	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) npx cdk synth --quiet
+synth: build console infra-deps
+	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) MPDP_CONSOLE_DIR=$(CURDIR)/console/dist npx cdk synth --quiet
 
 ## deploy: deploy to the AWS account in your environment (pass CDK context with ARGS="-c mailFrom=...")
-deploy: build infra-deps
-	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) npx cdk deploy --require-approval never $(ARGS)
+deploy: build console infra-deps
+	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) MPDP_CONSOLE_DIR=$(CURDIR)/console/dist npx cdk deploy --require-approval never $(ARGS)
 
 ## bench: latency, DynamoDB calls per request, binary sizes and start-to-ready, in one run
 bench:

@@ -22,8 +22,8 @@ for what in "$@"; do
     fi
     ;;
   node)
-    command -v node >/dev/null || need "Node.js 20 or newer with npm (the CDK CLI and jsii run on it)"
-    command -v npm >/dev/null || need "npm (installs the pinned CDK CLI into infra/node_modules)"
+    command -v node >/dev/null || need "Node.js 20 or newer with npm (the web console is built and tested with it; the CDK CLI and jsii run on it)"
+    command -v npm >/dev/null || need "npm (installs the console's pinned dependencies into console/node_modules and the pinned CDK CLI into infra/node_modules)"
     ;;
   esac
 done
