@@ -45,20 +45,10 @@ export function Form(props: {
   class?: string;
   secondary?: ComponentChildren;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  async function submit(e: Event) {
+  const { busy, error, run } = useRun();
+  function submit(e: Event) {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await props.onSubmit();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    run(props.onSubmit);
   }
   return (
     <FormErrors.Provider value={error}>
@@ -74,6 +64,25 @@ export function Form(props: {
       </form>
     </FormErrors.Provider>
   );
+}
+
+/** useRun runs one request at a time, keeping whether it is running and how it last failed. */
+function useRun() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  async function run(f: () => Promise<unknown>) {
+    if (busy) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await f();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, run };
 }
 
 let ids = 0;
@@ -147,20 +156,11 @@ export function Select(p: { label: string; name: string; value: string; onChange
 
 /** Action is a button that runs one request and shows its failure beside itself. */
 export function Action(p: { label: string; run: () => Promise<unknown>; confirm?: string; kind?: "primary" | "danger" | ""; disabled?: boolean; title?: string }) {
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useRun();
   const [asking, setAsking] = useState(false);
-  const [error, setError] = useState<unknown>();
-  async function go() {
+  function go() {
     setAsking(false);
-    setBusy(true);
-    setError(undefined);
-    try {
-      await p.run();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    run(p.run);
   }
   return (
     <span class="action">
