@@ -20,7 +20,7 @@ const (
 
 // site writes a small built console, plus a secret next to it that no request
 // may reach.
-func site(t *testing.T) string {
+func site(t testing.TB) string {
 	t.Helper()
 	root := t.TempDir()
 	dir := filepath.Join(root, "dist")
