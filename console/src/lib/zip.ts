@@ -14,6 +14,16 @@ async function inflateRaw(data: Uint8Array): Promise<Uint8Array> {
 }
 
 export async function readZipEntry(file: Blob, name: string, maxBytes = 1 << 20): Promise<Uint8Array | null> {
+  try {
+    return await findEntry(file, name, maxBytes);
+  } catch (e) {
+    // Truncated headers (RangeError) and broken deflate streams surface as other errors.
+    if (e instanceof ZipError) throw e;
+    throw new ZipError(`the zip archive is damaged (${(e as Error).message})`);
+  }
+}
+
+async function findEntry(file: Blob, name: string, maxBytes: number): Promise<Uint8Array | null> {
   // The end-of-central-directory record is in the last 64 KiB + 22 bytes.
   const tailStart = Math.max(0, file.size - 65_557);
   const tail = new DataView(await file.slice(tailStart).arrayBuffer());
