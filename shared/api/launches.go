@@ -293,6 +293,27 @@ func (s *Server) patchLaunch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// getRelease answers what the mini program serves now: the released version,
+// its share, the history a rollback picks from, and whether it is offline. One
+// that never released answers a release without a version.
+func (s *Server) getRelease(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+		return err
+	}
+	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+	if err != nil {
+		return err
+	}
+	rel, err := s.Store.GetRelease(r.Context(), mp.ID)
+	if err != nil {
+		return err
+	}
+	rel.WorkspaceID = ws
+	httpapi.JSON(w, http.StatusOK, rel)
+	return nil
+}
+
 type rollbackInput struct {
 	Version string `json:"version"`
 }

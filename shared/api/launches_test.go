@@ -179,9 +179,18 @@ func TestPhasedRolloutPauseResumeAndRollback(t *testing.T) {
 	}
 
 	var rel releaseBody
+	dev.must(200, "GET", mp+"/release", nil).decode(t, &rel)
+	if rel.Version != "2.0.0" || rel.Percentage != 100 || !slices.Equal(rel.History, []string{"2.0.0", "1.0.0"}) {
+		t.Fatalf("release before the rollback %+v", rel)
+	}
 	admin.must(200, "POST", mp+"/rollback", map[string]string{"version": "1.0.0"}).decode(t, &rel)
 	if rel.Version != "1.0.0" || rel.PreviousVersion != "2.0.0" || rel.Percentage != 100 {
 		t.Fatalf("rollback %+v", rel)
+	}
+	var read releaseBody
+	dev.must(200, "GET", mp+"/release", nil).decode(t, &read)
+	if read.Version != "1.0.0" || read.PreviousVersion != "2.0.0" {
+		t.Fatalf("release after the rollback %+v", read)
 	}
 	admin.must(409, "POST", mp+"/rollback", map[string]string{"version": "0.1.0"}).problem(t)
 }

@@ -126,6 +126,7 @@ func TestRoleRouteMatrix(t *testing.T) {
 		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/withdraw", mp + "/launches/lch_none/withdraw", nil, 404, devRead},
 		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/pause", mp + "/launches/lch_none/pause", nil, 404, devDevelop},
 		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/resume", mp + "/launches/lch_none/resume", nil, 404, devDevelop},
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/release", mp + "/release", nil, 200, devRead},
 		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/rollback", mp + "/rollback", map[string]string{"version": "9.9.9"}, 409, devDevelop},
 		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/offline", mp + "/offline", nil, 409, devDevelop},
 		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/online", mp + "/online", nil, 409, devDevelop},

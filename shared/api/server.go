@@ -131,6 +131,7 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/withdraw": s.withdrawLaunch,
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/pause":    s.pauseLaunch,
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/resume":   s.resumeLaunch,
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/release":                     s.getRelease,
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/rollback":                   s.rollback,
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/offline":                    s.requestOnline(domain.ApprovalOffline),
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/online":                     s.requestOnline(domain.ApprovalOnline),

@@ -80,6 +80,7 @@ var Table = []Route{
 	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/withdraw", "launches", Signed},
 	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/pause", "launches", Signed},
 	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/resume", "launches", Signed},
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/release", "launches", Signed},
 	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/rollback", "launches", Signed},
 	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/offline", "launches", Signed},
 	{"POST", "/v1/workspaces/{ws}/miniprograms/{mp}/online", "launches", Signed},

@@ -227,6 +227,9 @@ export const resumeLaunch = (c: Client, ws: string, mp: string, launch: string) 
   c.send<Launch>("POST", `${mpPath(ws, mp)}/launches/${enc(launch)}/resume`);
 
 /** Serves one of the release's history to everyone again. */
+/** What the mini program serves now; one never released has no version. */
+export const getRelease = (c: Client, ws: string, mp: string) => c.get<Release>(`${mpPath(ws, mp)}/release`);
+
 export const rollback = (c: Client, ws: string, mp: string, version: Semver) =>
   c.send<Release>("POST", `${mpPath(ws, mp)}/rollback`, { version } satisfies RollbackInput);
 

@@ -52,50 +52,80 @@ export function Launches({ params }: RouteProps) {
               { title: "Requested", cell: (l) => <When at={l.createdAt} /> },
             ]}
           />
-          {develop && <ReleaseControls ws={params.ws} mp={params.mp} />}
+          <ReleaseControls ws={params.ws} mp={params.mp} develop={develop} />
         </>
       )}
     </MiniProgramFrame>
   );
 }
 
-/** ReleaseControls: roll back to an earlier release, take the mini program offline or bring it back. */
-function ReleaseControls({ ws, mp }: { ws: string; mp: string }) {
+/** ReleaseControls shows what the mini program serves, and lets developers roll back to an earlier release, take it offline or bring it back. */
+function ReleaseControls({ ws, mp, develop }: { ws: string; mp: string; develop: boolean }) {
   const { client } = useApp();
+  const release = useAsync(() => api.getRelease(client, ws, mp), [ws, mp]);
   const [version, setVersion] = useState("");
   const [reason, setReason] = useState("");
   const [done, setDone] = useState("");
   return (
     <div class="panel">
       <h2>Release</h2>
-      {done && (
-        <p class="notice ok" role="status">
-          {done}
-        </p>
-      )}
-      <Form class="inline" submit="Roll back" fields={["version"]} onSubmit={async () => (await api.rollback(client, ws, mp, version.trim()), setDone(`Rolled back to ${version}.`))}>
-        <TextField label="Earlier version" name="version" value={version} onInput={setVersion} hint="One of the last 5 released versions." />
-      </Form>
-      <Form
-        class="inline"
-        submit="Request offline"
-        fields={["reason"]}
-        onSubmit={async () => {
-          const a = await api.requestOffline(client, ws, mp, { reason });
-          setDone(`Offline requested: approval ${a.id} is in review.`);
+      <Loaded a={release}>
+        {(r) => {
+          const earlier = r.history.filter((v) => v !== r.version);
+          return (
+            <>
+              <p data-testid="release">
+                {r.offline ? (
+                  <>
+                    <Badge value="offline" /> Users cannot open this mini program.
+                  </>
+                ) : r.version ? (
+                  <>
+                    Live: <strong>{r.version}</strong> to {r.percentage}% of users ({r.strategy})
+                    {r.percentage < 100 && r.previousVersion && <>, the others on {r.previousVersion}</>}
+                    {r.testersVersion && <>; testers get {r.testersVersion}</>}.
+                  </>
+                ) : (
+                  <>Not released yet. {develop && "Launch a ready version; a platform reviewer approves it."}</>
+                )}
+              </p>
+              {done && (
+                <p class="notice ok" role="status">
+                  {done}
+                </p>
+              )}
+              {develop && earlier.length > 0 && (
+                <Form
+                  class="inline"
+                  submit="Roll back"
+                  fields={["version"]}
+                  onSubmit={async () => {
+                    const to = version || earlier[0];
+                    release.set(await api.rollback(client, ws, mp, to));
+                    setDone(`Rolled back to ${to}: everyone gets it now.`);
+                  }}
+                >
+                  <Select label="Earlier version" name="version" value={version || earlier[0]} onChange={setVersion} options={earlier.map((v) => [v, v])} hint="One of the last 5 releases." />
+                </Form>
+              )}
+              {develop && r.version && (
+                <Form
+                  class="inline"
+                  submit={r.offline ? "Request online" : "Request offline"}
+                  fields={["reason"]}
+                  onSubmit={async () => {
+                    const a = await (r.offline ? api.requestOnline : api.requestOffline)(client, ws, mp, { reason });
+                    setReason("");
+                    setDone(`${r.offline ? "Online" : "Offline"} requested: approval ${a.id} is in review.`);
+                  }}
+                >
+                  <TextField label={r.offline ? "Why bring it back online" : "Why take it offline"} name="reason" value={reason} onInput={setReason} />
+                </Form>
+              )}
+            </>
+          );
         }}
-        secondary={
-          <Action
-            label="Request online"
-            run={async () => {
-              const a = await api.requestOnline(client, ws, mp, { reason });
-              setDone(`Online requested: approval ${a.id} is in review.`);
-            }}
-          />
-        }
-      >
-        <TextField label="Reason (offline or online)" name="reason" value={reason} onInput={setReason} />
-      </Form>
+      </Loaded>
     </div>
   );
 }
