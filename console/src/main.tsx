@@ -24,6 +24,8 @@ async function start() {
     });
     const services: Services = { config, client, session, cognito };
     document.addEventListener("click", onLinkClick);
+    // Preact keeps what is already in the root: drop the boot message first.
+    root.replaceChildren();
     render(<App services={services} />, root);
   } catch (err) {
     root.textContent = `The console could not start: ${(err as Error).message}`;
