@@ -107,6 +107,14 @@ func TestFullLaunchApprovedAndReleased(t *testing.T) {
 		t.Fatalf("launch %+v", done)
 	}
 	tenant.must(409, "POST", "/v1/approvals/"+l.ApprovalID+"/reject", map[string]string{"reason": "late"}).problem(t)
+	// The requester hears of the release by the mini program's name.
+	released := false
+	for _, m := range mailTo(t, admin.email) {
+		released = released || m.Subject == "Launch Shop 1.0.0 is released"
+	}
+	if !released {
+		t.Errorf("no release email naming the mini program to %s", admin.email)
+	}
 	// The mini program is free for the next launch.
 	var list struct{ Items []launchBody }
 	admin.must(200, "GET", mp+"/launches?status=completed", nil).decode(t, &list)

@@ -137,7 +137,11 @@ func (w *Worker) publish(ctx context.Context, in workflows.Input) (workflows.Rol
 			return workflows.RolloutResult{}, err
 		}
 		if l.RequestedEmail != "" {
-			if err := w.Mail.Send(ctx, mail.Released(l.RequestedEmail, l.MiniProgramID, l.Version, string(l.Strategy), first)); err != nil {
+			name := l.MiniProgramID // the email still goes out if the name cannot be read
+			if mp, err := w.Store.GetMiniProgram(ctx, l.WorkspaceID, l.MiniProgramID); err == nil {
+				name = mp.Name
+			}
+			if err := w.Mail.Send(ctx, mail.Released(l.RequestedEmail, name, l.Version, string(l.Strategy), first)); err != nil {
 				w.Log.WarnContext(ctx, "release email not queued", slog.String("error", err.Error()))
 			}
 		}
