@@ -152,7 +152,7 @@ export async function saveFailure(name) {
   const live = [...users].filter((u) => !u.page.isClosed());
   const ordered = lastUser && live.includes(lastUser) ? [lastUser, ...live.filter((u) => u !== lastUser)] : live;
   for (const u of ordered) {
-    const base = ordered.length === 1 ? `failure-${slug(name)}` : `failure-${slug(name)}-${slug(u.name)}`;
+    const base = ordered.length === 1 ? `failure-${slug(name)}` : `failure-${slug(u.name)}-${slug(name)}` /* the user first: long step names are cut */;
     try {
       const file = await shot(u.page, base);
       log(`    screenshot: ${file} (${u.name}, ${u.page.url()})`);

@@ -95,7 +95,8 @@ function SignedIn({ services, location }: { services: Services; location: Locati
     const params = match(pattern, location.path);
     if (params) {
       ws = params.ws;
-      page = <Page params={params} location={location} />;
+      // Keyed by path: a page for another workspace or item starts afresh, never with the last one's form state.
+      page = <Page key={location.path} params={params} location={location} />;
       break;
     }
   }

@@ -207,9 +207,17 @@ export function NewFeedback(_: RouteProps) {
   const [category, setCategory] = useState<FeedbackCategory>("bug");
   const [text, setText] = useState("");
   const [file, setFile] = useState<File | null>(null);
-  const [key] = useState(newIdempotencyKey);
+  const [key, setKey] = useState(newIdempotencyKey);
   const [sent, setSent] = useState(false);
-  if (sent) return <Empty>Thank you: the platform team will read your feedback.</Empty>;
+  if (sent)
+    return (
+      <Empty>
+        Thank you: the platform team will read your feedback.{" "}
+        <button type="button" class="link" onClick={() => (setText(""), setFile(null), setKey(newIdempotencyKey()), setSent(false))}>
+          Send more
+        </button>
+      </Empty>
+    );
   return (
     <section>
       <Header title="Send feedback" />
