@@ -7,101 +7,7 @@
 // key is created and its runtime events and crashes show up in analytics and
 // quality. Screenshots of the main pages go to ARTIFACTS_DIR.
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { crc32, deflateRawSync } from "node:zlib";
-
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-/** zip builds a package archive (deflated entries with real CRCs). */
-function zip(files) {
-  const locals = [];
-  const central = [];
-  let offset = 0;
-  for (const [name, text] of Object.entries(files)) {
-    const raw = Buffer.from(text);
-    const data = deflateRawSync(raw);
-    const n = Buffer.from(name);
-    const crc = crc32(raw);
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(8, 8);
-    lh.writeUInt32LE(crc, 14);
-    lh.writeUInt32LE(data.length, 18);
-    lh.writeUInt32LE(raw.length, 22);
-    lh.writeUInt16LE(n.length, 26);
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0);
-    cd.writeUInt16LE(20, 4);
-    cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(8, 10);
-    cd.writeUInt32LE(crc, 16);
-    cd.writeUInt32LE(data.length, 20);
-    cd.writeUInt32LE(raw.length, 24);
-    cd.writeUInt16LE(n.length, 28);
-    cd.writeUInt32LE(offset, 42);
-    locals.push(lh, n, data);
-    central.push(cd, n);
-    offset += lh.length + n.length + data.length;
-  }
-  const cdBuf = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(files).length, 8);
-  end.writeUInt16LE(Object.keys(files).length, 10);
-  end.writeUInt32LE(cdBuf.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cdBuf, end]);
-}
-
-const pkg = (version, pages, withFiles = pages) =>
-  zip({
-    "app.json": JSON.stringify({ version, pages }),
-    ...Object.fromEntries(withFiles.map((p) => [p + ".js", `Page({ data: { title: "${p}" } });\n`])),
-  });
-
-async function signIn(harness, page, baseURL, email, password, newPassword) {
-  await harness.step(`sign in as ${email}`, async () => {
-    if (!page.url().includes("/invitations/")) await page.goto(baseURL + "/signin");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    if (newPassword) {
-      await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
-      await page.getByLabel("New password", { exact: true }).fill(newPassword);
-      await page.getByLabel("Repeat the new password").fill(newPassword);
-      await page.getByRole("button", { name: "Set password and sign in" }).click();
-    }
-  });
-}
-
-/** expecting runs fn while the browser may log a failed request with this status (fn provokes it on purpose). */
-async function expecting(user, status, fn) {
-  const re = new RegExp(`status of ${status} `);
-  user.allowed.push(re);
-  try {
-    return await fn();
-  } finally {
-    user.allowed.splice(user.allowed.indexOf(re), 1);
-  }
-}
-
-/** drop drags a file onto the upload zone, as a person would from their desktop. */
-async function drop(page, name, bytes) {
-  await page.locator(".dropzone").waitFor();
-  await page.evaluate(
-    ({ b64, name }) => {
-      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const dt = new DataTransfer();
-      dt.items.add(new File([data], name, { type: "application/zip" }));
-      const zone = document.querySelector(".dropzone");
-      zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
-      zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    { b64: bytes.toString("base64"), name },
-  );
-}
+import { assert, drop, eventually, expecting, pkg, png, signIn } from "./fixtures.mjs";
 
 /** signedPost sends a runtime request signed with an app key (see shared/appkeys). */
 async function signedPost(baseURL, appId, key, path, body) {
@@ -120,18 +26,6 @@ async function signedPost(baseURL, appId, key, path, body) {
   assert(res.status === 202, `${path}: ${res.status} ${out}`);
   const parsed = JSON.parse(out);
   assert(!parsed.rejected || parsed.rejected.length === 0, `${path} rejected items: ${out}`);
-}
-
-/** eventually reloads until check passes (for data that queue workers write); settled is what shows once the page has loaded. */
-async function eventually(page, settled, check, what, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await page.locator(settled).first().waitFor();
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await page.waitForTimeout(1000);
-    await page.reload();
-  }
 }
 
 export const scenarios = [
@@ -292,6 +186,19 @@ export const scenarios = [
       await d.getByRole("button", { name: "Show trial QR code" }).click();
       await d.getByRole("img", { name: "Trial QR code for 1.0.0" }).waitFor();
       await harness.shot(d, "11-trial");
+    });
+
+    await harness.step("the developer edits the details and sets an icon", async () => {
+      await d.goto(mpURL + "/details");
+      await d.getByLabel("Description").fill("Order ahead, skip the queue, collect points.");
+      await d.getByLabel("Icon", { exact: true }).setInputFiles({ name: "icon.png", mimeType: "image/png", buffer: png(96, 96) });
+      await d.getByRole("img", { name: "Icon preview" }).waitFor();
+      await d.getByRole("button", { name: "Save details" }).click();
+      await d.getByText("Saved.").waitFor();
+      await d.reload();
+      assert((await d.getByLabel("Description").inputValue()) === "Order ahead, skip the queue, collect points.", "the description was not kept");
+      await harness.shot(d, "11b-details");
+      await d.goto(mpURL + "/versions/1.0.0");
     });
 
     // --- launch in stages -----------------------------------------------------------

@@ -4,7 +4,7 @@ import { Home, RouteProps } from "./app";
 import { AcceptInvitation, Apply, SignIn } from "./pages/auth";
 import { Invitations, Members, Overview, Testers } from "./pages/workspace";
 import { Settings } from "./pages/settings";
-import { MiniProgramDetail, MiniPrograms, NewMiniProgram, VersionDetail, Features as MiniProgramFeatures } from "./pages/miniprograms";
+import { Details, MiniProgramDetail, MiniPrograms, NewMiniProgram, VersionDetail, Features as MiniProgramFeatures } from "./pages/miniprograms";
 import { LaunchDetail, Launches, NewLaunch } from "./pages/launches";
 import { Analytics, CrashDetail, Crashes } from "./pages/analytics";
 import { ApprovalDetail, Approvals } from "./pages/approvals";
@@ -34,6 +34,7 @@ export const routes: Route[] = [
   [mp, MiniProgramDetail],
   [mp + "/versions/:version", VersionDetail],
   [mp + "/features", MiniProgramFeatures],
+  [mp + "/details", Details],
   [mp + "/launches", Launches],
   [mp + "/launches/new", NewLaunch],
   [mp + "/launches/:launch", LaunchDetail],

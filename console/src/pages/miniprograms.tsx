@@ -12,6 +12,8 @@ import { put, sha256Hex } from "../lib/upload";
 import { manifestVersion } from "../lib/zip";
 import { Action, Form, Select, TextArea, TextField, errorText } from "../ui/form";
 import { Badge, Empty, Header, Loaded, PagedTable, Tabs, When } from "../ui/data";
+import { etag } from "../lib/etag";
+import { ImageField } from "./settings";
 import { QRCode } from "../ui/qr";
 
 const categories: Category[] = ["shopping", "food", "travel", "finance", "education", "entertainment", "games", "health", "lifestyle", "social", "tools", "government", "other"];
@@ -68,8 +70,53 @@ export function NewMiniProgram({ params }: RouteProps) {
   );
 }
 
+/** Details shows a mini program's name, category, description and icon; developers edit them. */
+export function Details({ params }: RouteProps) {
+  const base = mpBase(params.ws, params.mp);
+  return (
+    <MiniProgramFrame ws={params.ws} mp={params.mp} current={base + "/details"}>
+      {(m, set) => <DetailsForm m={m} ws={params.ws} onSaved={set} />}
+    </MiniProgramFrame>
+  );
+}
+
+function DetailsForm({ m, ws, onSaved }: { m: MiniProgram & { etag?: string }; ws: string; onSaved: (m: MiniProgram) => void }) {
+  const { client, can } = useApp();
+  const [f, setF] = useState({ name: m.name, category: m.category, description: m.description, icon: m.icon ?? "" });
+  const [saved, setSaved] = useState(false);
+  const set = (k: keyof typeof f) => (v: string) => (setF({ ...f, [k]: v }), setSaved(false));
+  if (!can(ws, "develop")) {
+    return (
+      <dl class="facts">
+        <dt>Description</dt>
+        <dd>{m.description || <span class="muted">None.</span>}</dd>
+        <dt>Created</dt>
+        <dd>
+          <When at={m.createdAt} />
+        </dd>
+      </dl>
+    );
+  }
+  return (
+    <Form
+      submit="Save details"
+      fields={["name", "category", "description", "icon"]}
+      secondary={saved && <span role="status">Saved.</span>}
+      onSubmit={async () => {
+        onSaved(await api.patchMiniProgram(client, ws, m.id, { ...f, category: f.category as Category, name: f.name.trim() }, m.etag ?? etag(m.version)));
+        setSaved(true);
+      }}
+    >
+      <TextField label="Name" name="name" value={f.name} onInput={set("name")} hint="Unique in this workspace." />
+      <Select label="Category" name="category" value={f.category} onChange={set("category")} options={categories.map((c) => [c, c])} />
+      <TextArea label="Description" name="description" value={f.description} onInput={set("description")} />
+      <ImageField ws={ws} kind="icon" label="Icon" value={f.icon} onChange={set("icon")} hint="Square PNG, JPEG or WebP." />
+    </Form>
+  );
+}
+
 /** MiniProgramFrame loads the mini program and shows its tabs around a section. */
-export function MiniProgramFrame({ ws, mp, current, children }: { ws: string; mp: string; current: string; children: (m: MiniProgram) => ComponentChildren }) {
+export function MiniProgramFrame({ ws, mp, current, children }: { ws: string; mp: string; current: string; children: (m: MiniProgram, set: (m: MiniProgram) => void) => ComponentChildren }) {
   const { client } = useApp();
   const m = useAsync(() => api.getMiniProgram(client, ws, mp), [ws, mp]);
   const base = mpBase(ws, mp);
@@ -86,9 +133,10 @@ export function MiniProgramFrame({ ws, mp, current, children }: { ws: string; mp
               [base + "/features", "Features"],
               [base + "/analytics", "Analytics"],
               [base + "/crashes", "Quality"],
+              [base + "/details", "Details"],
             ]}
           />
-          {children(x)}
+          {children(x, m.set)}
         </section>
       )}
     </Loaded>
