@@ -197,6 +197,7 @@ export const scenarios = [
       await d.getByText("Saved.").waitFor();
       await d.reload();
       assert((await d.getByLabel("Description").inputValue()) === "Order ahead, skip the queue, collect points.", "the description was not kept");
+      await d.waitForFunction(() => { const img = document.querySelector("img.mp-icon"); return img && img.complete && img.naturalWidth === 96; }, null, { timeout: 5000 });
       await harness.shot(d, "11b-details");
       await d.goto(mpURL + "/versions/1.0.0");
     });

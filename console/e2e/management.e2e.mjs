@@ -351,9 +351,10 @@ export const scenarios = [
       await m.getByRole("status").getByText("Saved.").waitFor();
       await m.reload();
       await m.getByRole("heading", { name: "Branding" }).waitFor();
-      assert((await m.locator(".image-field .preview code").count()) === 2, "the logo and the favicon were not both kept");
+      // Kept, and shown from the bucket through the download URLs the API gives.
+      await m.waitForFunction(() => { const img = document.querySelector("img[alt='Logo preview']"); return img && img.complete && img.naturalWidth === 64; }, null, { timeout: 5000 });
+      await m.waitForFunction(() => { const img = document.querySelector("img[alt='Favicon preview']"); return img && img.complete && img.naturalWidth === 32; }, null, { timeout: 5000 });
       const logo = m.locator(".image-field", { has: m.getByText("Logo", { exact: true }) });
-      await logo.locator(".preview code").filter({ hasText: /\.png$/ }).waitFor();
       await logo.getByRole("button", { name: "Remove logo" }).waitFor();
     });
     await harness.step("the admin sets email, domains and About Us (bad URL shown)", async () => {
@@ -376,7 +377,7 @@ export const scenarios = [
       assert((await m.getByLabel("Sender name").inputValue()) === "Mango Market", "the sender name was not kept");
       assert((await m.getByLabel("API domain").inputValue()) === `api-${run}.mango.test`, "the API domain was not kept");
       assert((await m.getByLabel("About Us URL").inputValue()) === "https://mango.test/about", "the About Us URL was not kept");
-      await m.locator(".image-field .preview code").first().waitFor();
+      await m.getByRole("img", { name: "Logo preview" }).waitFor();
     });
     await harness.step("the admin publishes terms twice and sees both versions", async () => {
       await m.getByText("No terms published yet.").waitFor();
@@ -460,6 +461,9 @@ export const scenarios = [
       await row.locator(".badge", { hasText: "open" }).waitFor();
       assert((await text(row.locator("td").nth(1))) === dev, "the feedback does not say who sent it");
       assert((await text(row.locator("td").nth(2))) === "bug", "the feedback's category is wrong");
+      // The screenshot shows, loaded from the bucket through its download URL.
+      await row.locator("img[alt='Screenshot']").waitFor();
+      assert(await row.locator("img[alt='Screenshot']").evaluate((img) => img.complete && img.naturalWidth === 120), "the screenshot does not load");
       await harness.shot(o, "m18-feedback-open");
       await row.getByRole("button", { name: "Mark handled" }).click();
       await row.waitFor({ state: "detached" });

@@ -7,6 +7,7 @@ import (
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/storage"
 )
 
 // Feedback: anyone signed in sends it (with an optional screenshot they
@@ -83,7 +84,22 @@ func (s *Server) listFeedback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return list(w, page)
+	views := storage.Page[feedbackView]{Items: make([]feedbackView, len(page.Items)), Next: page.Next}
+	for i, f := range page.Items {
+		views.Items[i].Feedback = f
+		if f.Screenshot != "" {
+			if views.Items[i].ScreenshotURL, err = s.assetURL(r, f.Screenshot); err != nil {
+				return err
+			}
+		}
+	}
+	return list(w, views)
+}
+
+// feedbackView is feedback with a short-lived download URL of its screenshot.
+type feedbackView struct {
+	domain.Feedback
+	ScreenshotURL string `json:"screenshotUrl,omitempty"`
 }
 
 func (s *Server) patchFeedback(w http.ResponseWriter, r *http.Request) error {

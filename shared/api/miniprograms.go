@@ -67,8 +67,20 @@ func (s *Server) getMiniProgram(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpapi.Entity(w, http.StatusOK, mp.Version, mp)
+	v := miniProgramView{MiniProgram: mp}
+	if mp.Icon != "" {
+		if v.IconURL, err = s.assetURL(r, mp.Icon); err != nil {
+			return err
+		}
+	}
+	httpapi.Entity(w, http.StatusOK, mp.Version, v)
 	return nil
+}
+
+// miniProgramView is a mini program with a short-lived download URL of its icon.
+type miniProgramView struct {
+	domain.MiniProgram
+	IconURL string `json:"iconUrl,omitempty"`
 }
 
 func (s *Server) patchMiniProgram(w http.ResponseWriter, r *http.Request) error {

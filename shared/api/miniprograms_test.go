@@ -214,6 +214,12 @@ func TestMiniPrograms(t *testing.T) {
 	if withIcon.Icon != asset.Asset {
 		t.Fatalf("icon %q", withIcon.Icon)
 	}
+	// Reading it gives a download URL of the icon, so a console can show it.
+	var read struct{ IconURL string }
+	dev.must(200, "GET", shop, nil).decode(t, &read)
+	if got := fetched(t, read.IconURL); !bytes.Equal(got, icon) {
+		t.Errorf("the icon URL serves %q", got)
+	}
 	_, outsider := developerWorkspace(t)
 	outsider.must(404, "GET", shop, nil).problem(t)
 	outsider.must(404, "GET", shop+"/versions", nil).problem(t)

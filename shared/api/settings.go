@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/domain"
@@ -19,6 +20,9 @@ type settingsView struct {
 	domain.Settings
 	TermsHistory []domain.Terms  `json:"termsHistory"`
 	Testers      *domain.Testers `json:"testers,omitempty"`
+	// BrandingURLs are short-lived download URLs of the branding images, so a
+	// console can show them (the references alone are not addresses).
+	BrandingURLs map[string]string `json:"brandingUrls,omitempty"`
 }
 
 // readSettings checks the caller may read ws's settings and reports whether
@@ -46,6 +50,19 @@ func (s *Server) settingsView(r *http.Request, ws string, cur domain.Settings, m
 		hist = []domain.Terms{}
 	}
 	v := settingsView{Settings: cur, TermsHistory: hist}
+	for name, ref := range map[string]string{"logo": cur.Branding.Logo, "favicon": cur.Branding.Favicon} {
+		if ref == "" {
+			continue
+		}
+		u, err := s.assetURL(r, ref)
+		if err != nil {
+			return settingsView{}, err
+		}
+		if v.BrandingURLs == nil {
+			v.BrandingURLs = map[string]string{}
+		}
+		v.BrandingURLs[name] = u
+	}
 	if member {
 		t, err := s.Store.GetTesters(r.Context(), ws)
 		if err != nil {
@@ -180,4 +197,14 @@ func (s *Server) publishTerms(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.Entity(w, http.StatusCreated, next.Version, v)
 	return nil
+}
+
+// assetViewTTL is how long the download URL of an uploaded image works: long
+// enough for a page to show it, short enough that a copied link soon expires.
+const assetViewTTL = 10 * time.Minute
+
+// assetURL signs a download of an uploaded image (an icon, a logo, a screenshot).
+func (s *Server) assetURL(r *http.Request, ref string) (string, error) {
+	u, _, err := s.Packages.PresignGet(r.Context(), ref, assetViewTTL)
+	return u, err
 }

@@ -6,6 +6,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -20,8 +22,9 @@ type termsBody struct {
 }
 
 type settingsBody struct {
-	Branding struct{ Logo, Favicon string }
-	Email    struct {
+	Branding     struct{ Logo, Favicon string }
+	BrandingURLs map[string]string
+	Email        struct {
 		SenderAddress, SenderName string
 		Notifications             map[string]bool
 	}
@@ -176,12 +179,21 @@ func TestSettingsBranding(t *testing.T) {
 	ws, admin := developerWorkspace(t)
 	path := "/v1/workspaces/" + ws + "/settings"
 
-	logo := uploadAsset(t, admin, ws, "logo", "image/png", pngImage(t, 200, 100))
-	favicon := uploadAsset(t, admin, ws, "favicon", "image/png", pngImage(t, 32, 32))
+	logoPNG, faviconPNG := pngImage(t, 200, 100), pngImage(t, 32, 32)
+	logo := uploadAsset(t, admin, ws, "logo", "image/png", logoPNG)
+	favicon := uploadAsset(t, admin, ws, "favicon", "image/png", faviconPNG)
 	var s settingsBody
+	admin.must(200, "GET", path, nil).decode(t, &s)
+	if len(s.BrandingURLs) != 0 {
+		t.Errorf("branding URLs before any image: %v", s.BrandingURLs)
+	}
 	admin.must(200, "PUT", path, settingsDoc(logo, favicon), "If-Match", `"v0"`).decode(t, &s)
 	if s.Branding.Logo != logo || s.Branding.Favicon != favicon || s.Version != 1 {
 		t.Fatalf("branding %+v", s)
+	}
+	// The branding images come with download URLs, so a console can show them.
+	if !bytes.Equal(fetched(t, s.BrandingURLs["logo"]), logoPNG) || !bytes.Equal(fetched(t, s.BrandingURLs["favicon"]), faviconPNG) {
+		t.Errorf("branding URLs %v do not serve the images", s.BrandingURLs)
 	}
 
 	refused := func(doc map[string]any, field, contains string) {
@@ -265,7 +277,26 @@ func TestTenantSettingsReadByEveryone(t *testing.T) {
 
 type feedbackBody struct {
 	ID, UserID, Category, Text, Screenshot, Status, Note, HandledBy string
+	ScreenshotURL                                                   string
 	Version                                                         int
+}
+
+// fetched downloads a presigned URL.
+func fetched(t testing.TB, url string) []byte {
+	t.Helper()
+	if url == "" {
+		t.Fatal("no URL to download")
+	}
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, res.StatusCode, err)
+	}
+	return body
 }
 
 func feedbackIDs(t testing.TB, c client, query string) []string {
@@ -333,6 +364,16 @@ func TestFeedback(t *testing.T) {
 	for _, c := range []client{nobody, devAdmin, reviewer} {
 		c.must(403, "GET", "/v1/feedback", nil).problem(t)
 		c.must(403, "PATCH", "/v1/feedback/"+bug.ID, map[string]any{"status": "handled"}, "If-Match", `"v1"`).problem(t)
+	}
+	var listed struct{ Items []feedbackBody }
+	tenant.must(200, "GET", "/v1/feedback?limit=100", nil).decode(t, &listed)
+	for _, f := range listed.Items {
+		if f.ID == bug.ID && !bytes.Equal(fetched(t, f.ScreenshotURL), shot) {
+			t.Errorf("the screenshot URL does not serve the screenshot")
+		}
+		if f.ID == idea.ID && f.ScreenshotURL != "" {
+			t.Errorf("feedback without a screenshot has a screenshot URL")
+		}
 	}
 	all := feedbackIDs(t, tenant, "")
 	if i, j := slices.Index(all, idea.ID), slices.Index(all, bug.ID); i < 0 || j < 0 || i > j {

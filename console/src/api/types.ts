@@ -238,6 +238,8 @@ export interface Settings {
 
 /** GET/PUT .../settings and POST .../settings/terms: settings with the terms history and (members only) the testers. */
 export interface SettingsView extends Settings {
+  /** Download URLs of the branding images that are set, valid for 10 minutes. */
+  brandingUrls?: { logo?: string; favicon?: string };
   termsHistory: Terms[];
   testers?: Testers;
 }
@@ -472,6 +474,8 @@ export interface MiniProgram {
   description: string;
   category: Category;
   icon?: AssetRef;
+  /** On GET of one mini program: a download URL of the icon, valid for 10 minutes. */
+  iconUrl?: string;
   /** The newest version uploaded (or being uploaded). */
   latestVersion?: Semver;
   createdBy: string;
@@ -796,6 +800,8 @@ export interface Feedback {
   text: string;
   /** A reference from POST /v1/feedback/screenshots. */
   screenshot?: string;
+  /** In lists: a download URL of the screenshot, valid for 10 minutes. */
+  screenshotUrl?: string;
   status: FeedbackStatus;
   note?: string;
   handledBy?: string;

@@ -75,7 +75,7 @@ export function Details({ params }: RouteProps) {
   const base = mpBase(params.ws, params.mp);
   return (
     <MiniProgramFrame ws={params.ws} mp={params.mp} current={base + "/details"}>
-      {(m, set) => <DetailsForm m={m} ws={params.ws} onSaved={set} />}
+      {(m, set) => <DetailsForm m={m} ws={params.ws} onSaved={(next) => set({ ...next, iconUrl: next.icon === m.icon ? m.iconUrl : undefined })} />}
     </MiniProgramFrame>
   );
 }
@@ -110,7 +110,7 @@ function DetailsForm({ m, ws, onSaved }: { m: MiniProgram & { etag?: string }; w
       <TextField label="Name" name="name" value={f.name} onInput={set("name")} hint="Unique in this workspace." />
       <Select label="Category" name="category" value={f.category} onChange={set("category")} options={categories.map((c) => [c, c])} />
       <TextArea label="Description" name="description" value={f.description} onInput={set("description")} />
-      <ImageField ws={ws} kind="icon" label="Icon" value={f.icon} onChange={set("icon")} hint="Square PNG, JPEG or WebP." />
+      <ImageField ws={ws} kind="icon" label="Icon" value={f.icon} url={m.iconUrl} onChange={set("icon")} hint="Square PNG, JPEG or WebP." />
     </Form>
   );
 }
@@ -124,7 +124,10 @@ export function MiniProgramFrame({ ws, mp, current, children }: { ws: string; mp
     <Loaded a={m}>
       {(x) => (
         <section>
-          <Header title={x.name} sub={`${x.category}${x.latestVersion ? " · latest upload " + x.latestVersion : ""}`} />
+          <div class="mp-title">
+            {x.iconUrl && <img class="mp-icon" src={x.iconUrl} alt="" />}
+            <Header title={x.name} sub={`${x.category}${x.latestVersion ? " · latest upload " + x.latestVersion : ""}`} />
+          </div>
           <Tabs
             current={current}
             tabs={[

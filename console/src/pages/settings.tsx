@@ -56,8 +56,8 @@ function SettingsForm({ ws, v, manage, onSaved }: { ws: string; v: SettingsView 
         >
           <h2>Branding</h2>
           <div class="row">
-            <ImageField ws={ws} kind="logo" label="Logo" value={f.logo} onChange={set("logo")} hint="Square PNG, JPEG, WebP or SVG, up to 1 MB." />
-            <ImageField ws={ws} kind="favicon" label="Favicon" value={f.favicon} onChange={set("favicon")} hint="Square ICO or PNG, 16 to 256 pixels." />
+            <ImageField ws={ws} kind="logo" label="Logo" value={f.logo} url={v.brandingUrls?.logo} onChange={set("logo")} hint="Square PNG, JPEG, WebP or SVG, up to 1 MB." />
+            <ImageField ws={ws} kind="favicon" label="Favicon" value={f.favicon} url={v.brandingUrls?.favicon} onChange={set("favicon")} hint="Square ICO or PNG, 16 to 256 pixels." />
           </div>
           <h2>Email</h2>
           <TextField label="Sender address" name="email.senderAddress" type="email" value={f.senderAddress} onInput={set("senderAddress")} />
@@ -116,7 +116,7 @@ function SettingsForm({ ws, v, manage, onSaved }: { ws: string; v: SettingsView 
 }
 
 /** ImageField uploads an image for the workspace and previews it. */
-export function ImageField(p: { ws: string; kind: AssetKind; label: string; value: string; onChange: (ref: string) => void; hint: string }) {
+export function ImageField(p: { ws: string; kind: AssetKind; label: string; value: string; url?: string; onChange: (ref: string) => void; hint: string }) {
   const { client } = useApp();
   const [preview, setPreview] = useState<string>("");
   const [progress, setProgress] = useState<number | null>(null);
@@ -146,7 +146,9 @@ export function ImageField(p: { ws: string; kind: AssetKind; label: string; valu
   return (
     <div class="field image-field">
       <label for={id}>{p.label}</label>
-      <div class="preview">{preview ? <img src={preview} alt={`${p.label} preview`} /> : p.value ? <code>{p.value.split("/").pop()}</code> : <span class="muted">None</span>}</div>
+      <div class="preview">
+        {preview || (p.value && p.url) ? <img src={preview || p.url} alt={`${p.label} preview`} /> : p.value ? <code>{p.value.split("/").pop()}</code> : <span class="muted">None</span>}
+      </div>
       <input id={id} type="file" accept={imageTypes.join(",")} onChange={(e) => choose((e.target as HTMLInputElement).files?.[0])} />
       {progress !== null && <progress max={1} value={progress} aria-label={`${p.label} upload`} />}
       {error ? <p class="field-error" role="alert">{error}</p> : <p class="hint">{p.hint} The image is checked when you save.</p>}

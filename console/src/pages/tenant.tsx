@@ -178,7 +178,19 @@ export function FeedbackList(_: RouteProps) {
           { title: "When", cell: (f) => <When at={f.createdAt} /> },
           { title: "From", cell: (f) => f.email ?? f.userId },
           { title: "Category", cell: (f) => f.category },
-          { title: "Text", cell: (f) => <span class="pre">{f.text}</span> },
+          {
+            title: "Text",
+            cell: (f) => (
+              <>
+                <span class="pre">{f.text}</span>
+                {f.screenshotUrl && (
+                  <a class="shot" href={f.screenshotUrl} target="_blank" rel="noopener noreferrer">
+                    <img src={f.screenshotUrl} alt="Screenshot" />
+                  </a>
+                )}
+              </>
+            ),
+          },
           { title: "Status", cell: (f) => <Badge value={f.status} /> },
           {
             title: "Actions",
