@@ -202,7 +202,7 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
   );
 }
 
-export function NotFound() {
+function NotFound() {
   return (
     <section>
       <h1>Not found</h1>

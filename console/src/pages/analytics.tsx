@@ -13,7 +13,7 @@ import { Badge, Empty, Loaded, Table, When } from "../ui/data";
 import { LineChart } from "../ui/chart";
 import { MiniProgramFrame, mpBase } from "./miniprograms";
 
-export const metrics: [Metric, string][] = [
+const metrics: [Metric, string][] = [
   ["pageViews", "Page views"],
   ["uniqueVisitors", "Unique visitors"],
   ["newVisitors", "New visitors"],

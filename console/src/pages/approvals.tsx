@@ -10,7 +10,7 @@ import { navigate, path } from "../lib/router";
 import { Form, Select, TextArea, Action } from "../ui/form";
 import { Badge, Header, Loaded, PagedTable, Tabs, When } from "../ui/data";
 
-export const approvalTabs: [ApprovalType, string][] = [
+const approvalTabs: [ApprovalType, string][] = [
   ["launch", "Launch"],
   ["online", "Online"],
   ["offline", "Offline"],

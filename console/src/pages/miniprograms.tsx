@@ -184,7 +184,7 @@ export function MiniProgramDetail({ params }: RouteProps) {
   );
 }
 
-export function bytes(n: number): string {
+function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;

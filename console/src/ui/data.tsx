@@ -78,7 +78,7 @@ export function PagedTable<T>(p: { paged: Paged<T>; columns: Column<T>[]; rowKey
   );
 }
 
-export function Pager<T>({ paged }: { paged: Paged<T> }) {
+function Pager<T>({ paged }: { paged: Paged<T> }) {
   if (!paged.cursors.hasPrevious && !paged.data?.nextCursor) return null;
   return (
     <nav class="pager" aria-label="Pages">
