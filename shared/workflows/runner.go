@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/smithy-go"
 )
@@ -83,57 +82,23 @@ func (r *Runner) Succeed(ctx context.Context, token string, v any) error {
 	if err != nil {
 		return fmt.Errorf("workflows: encode task result: %w", err)
 	}
-	return taskError("complete", persist(ctx, answerBackoff[:], func() error {
-		_, err := r.client.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{
-			TaskToken: aws.String(token),
-			Output:    aws.String(string(out)),
-		})
-		return err
-	}))
+	_, err = r.client.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{
+		TaskToken: aws.String(token),
+		Output:    aws.String(string(out)),
+	})
+	return taskError("complete", err)
 }
 
 // Fail fails the task with errorCode and cause. The state machine retries
 // publish and advance tasks, then ends the launch as failed with cause as
 // its reason.
 func (r *Runner) Fail(ctx context.Context, token, errorCode, cause string) error {
-	return taskError("fail", persist(ctx, answerBackoff[:], func() error {
-		_, err := r.client.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{
-			TaskToken: aws.String(token),
-			Error:     aws.String(truncate(errorCode, maxErrorLen)),
-			Cause:     aws.String(truncate(cause, maxCauseLen)),
-		})
-		return err
-	}))
-}
-
-// answerBackoff spaces further tries of a task answer after server faults,
-// beyond the SDK's own few quick retries: an answer that never arrives leaves
-// a launch waiting (a decision in review until it expires), so it is worth
-// about eight more seconds.
-var answerBackoff = [...]time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}
-
-// persist calls send again, after each of the backoff delays, while it fails
-// with a server fault and ctx lasts.
-func persist(ctx context.Context, backoff []time.Duration, send func() error) error {
-	err := send()
-	for _, d := range backoff {
-		if !serverFault(err) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(d):
-		}
-		err = send()
-	}
-	return err
-}
-
-// serverFault reports an error answer with a 5xx status (the service's fault, worth another try).
-func serverFault(err error) bool {
-	var re *awshttp.ResponseError
-	return errors.As(err, &re) && re.HTTPStatusCode() >= 500
+	_, err := r.client.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{
+		TaskToken: aws.String(token),
+		Error:     aws.String(truncate(errorCode, maxErrorLen)),
+		Cause:     aws.String(truncate(cause, maxCauseLen)),
+	})
+	return taskError("fail", err)
 }
 
 func taskError(op string, err error) error {
