@@ -41,6 +41,10 @@ func (p *Poller) Run(ctx context.Context) {
 }
 
 // Once receives and handles one batch; it returns how many messages it handled.
+// Once started, a poll runs to its end even if ctx ends meanwhile, as Lambda
+// finishes a batch: an abandoned long poll still takes the messages that arrive
+// during it on the server, and they would stay hidden for the queue's whole
+// visibility timeout with nobody handling them.
 func (p *Poller) Once(ctx context.Context) (int, error) {
 	wait := p.Wait
 	switch {
@@ -49,6 +53,8 @@ func (p *Poller) Once(ctx context.Context) (int, error) {
 	case wait < 0:
 		wait = 0
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wait+time.Minute)
+	defer cancel()
 	out, err := p.Client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &p.QueueURL, MaxNumberOfMessages: 10,
 		WaitTimeSeconds: int32(wait.Seconds()), MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll}})
 	if err != nil || len(out.Messages) == 0 {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,10 +37,21 @@ const (
 
 func TestMain(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	s, err := stack.Start(ctx, stack.Options{
+	opts := stack.Options{
 		Tenant:     platform.Tenant{Name: "Tenant", AdminEmail: tenantAdminEmail, AdminPassword: password},
 		ConsoleURL: "https://console.test",
-	})
+	}
+	// MPDP_TEST_LOG=<file> keeps the functions' logs, to see why a test failed.
+	if name := os.Getenv("MPDP_TEST_LOG"); name != "" {
+		f, err := os.Create(name)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "MPDP_TEST_LOG:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		opts.Log = slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	s, err := stack.Start(ctx, opts)
 	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration tests need the emulator:", err)
