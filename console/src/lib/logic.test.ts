@@ -9,6 +9,7 @@ import { checkRange, fillDays, lastDays } from "./range";
 import { Cursors } from "./hooks";
 import { allows, Membership } from "./roles";
 import { safeNext } from "../pages/auth";
+import { who } from "../pages/launches";
 
 test("match reads parameters and refuses what does not fit", () => {
   const cases: [string, string, Record<string, string> | null][] = [
@@ -142,4 +143,12 @@ test("allows mirrors the API's role matrix, with tenant-only actions and blocked
   ];
   for (const [mem, a, want] of cases) assert.equal(allows(mem, a), want, `${mem.role}/${mem.workspace.kind}/${mem.status} ${a}`);
   assert.equal(allows(undefined, "read"), false);
+});
+
+test("who names timeline people in words", () => {
+  const members = new Map([["u1", "ann@acme.test"], ["u2", "bo@acme.test"]]);
+  assert.equal(who("u1", "paused", "u1", members), "you");
+  assert.equal(who("u2", "paused", "u1", members), "bo@acme.test");
+  assert.equal(who("r9", "rejected", "u1", members), "a platform reviewer");
+  assert.equal(who("r9", "paused", "u1", members), "a former member");
 });

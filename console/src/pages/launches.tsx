@@ -189,8 +189,15 @@ export function NewLaunch({ params, location }: RouteProps) {
   );
 }
 
+/** who names the person behind a timeline entry in words: "you", a member by email, the reviewer of a rejection, or someone who left. */
+export function who(by: string, status: string, me: string | undefined, members: Map<string, string>): string {
+  if (by === me) return "you";
+  return members.get(by) ?? (status === "rejected" ? "a platform reviewer" : "a former member");
+}
+
 export function LaunchDetail({ params }: RouteProps) {
-  const { client, can } = useApp();
+  const { client, can, me } = useApp();
+  const members = useAsync(async () => new Map((await api.listMembers(client, params.ws, { limit: 100 })).items.map((m) => [m.userId, m.email])), [params.ws]);
   const l = useAsync(() => api.getLaunch(client, params.ws, params.mp, params.launch), [params.ws, params.mp, params.launch]);
   const [pct, setPct] = useState("");
   const base = mpBase(params.ws, params.mp);
@@ -256,7 +263,7 @@ export function LaunchDetail({ params }: RouteProps) {
                 <ol class="timeline" aria-label="Timeline">
                   {x.timeline.map((e, i) => (
                     <li key={i}>
-                      <Badge value={e.status} /> <When at={e.at} /> {e.by && <span class="muted">by {e.by}</span>} {e.note && <span>— {e.note}</span>}
+                      <Badge value={e.status} /> <When at={e.at} /> {e.by && <span class="muted">by {who(e.by, e.status, me.data?.userId, members.data ?? new Map())}</span>} {e.note && <span>— {e.note}</span>}
                     </li>
                   ))}
                 </ol>
