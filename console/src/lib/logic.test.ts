@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { match, path } from "./router";
-import { actionsFor, describeInterval, parseSteps } from "./launch";
+import { actionsFor, describeInterval, localToISO, parseSteps } from "./launch";
 import { niceMax, plot } from "./chart";
 import { checkRange, fillDays, lastDays } from "./range";
 import { Cursors } from "./hooks";
@@ -151,4 +151,11 @@ test("who names timeline people in words", () => {
   assert.equal(who("u2", "paused", "u1", members), "bo@acme.test");
   assert.equal(who("r9", "rejected", "u1", members), "a platform reviewer");
   assert.equal(who("r9", "paused", "u1", members), "a former member");
+});
+
+test("localToISO turns the release time picker's local value into UTC", () => {
+  const local = "2026-12-01T09:30";
+  assert.equal(localToISO(local), new Date(2026, 11, 1, 9, 30).toISOString());
+  assert.equal(localToISO(""), "");
+  assert.equal(localToISO("not a time"), "");
 });
