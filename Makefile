@@ -11,7 +11,9 @@ FUZZTIME ?= 15s
 ## dev: run the whole platform locally (emulator, resources, tenant, gateway with the console, pollers); Ctrl-C stops it
 dev: console
 	@$(PREREQS) go emulator
-	$(GO) run ./localstack/dev
+	@$(GO) build -o build/dev ./localstack/dev
+	@# Run the binary itself, not go run: Ctrl-C then ends with its own clean exit.
+	@./build/dev
 
 ## test: every test: unit, integration against a fresh emulator, the console, the CDK app
 test: test-go test-console test-infra
