@@ -313,6 +313,28 @@ export const scenarios = [
       await harness.shot(d, "20-crash-resolved");
     });
 
+    await harness.step("an existing user accepts an invitation and switches between workspaces", async () => {
+      await m.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Invitations" }).click();
+      await m.getByLabel("Email").fill(env.TENANT_ADMIN_EMAIL);
+      await m.getByLabel("Role").selectOption("reviewer");
+      await m.getByRole("button", { name: "Send invitation" }).click();
+      await m.getByText(`Invitation sent to ${env.TENANT_ADMIN_EMAIL}`).waitFor();
+      const mail = await harness.mail.latest(env.TENANT_ADMIN_EMAIL, { subjectMatch: /Invitation to/ });
+      assert(!/temporary password/.test(mail.text), "an existing user was sent a temporary password");
+      await o.goto(harness.mail.invitationLink(mail.text)); // already signed in: no sign-in step
+      await o.getByRole("button", { name: "Accept invitation" }).click();
+      await o.getByRole("link", { name: "Open the workspace" }).click();
+      await o.getByRole("heading", { name: company, level: 1 }).waitFor();
+      const switcher = o.getByLabel("Workspace");
+      assert((await switcher.locator("option").count()) === 2, "the switcher should list both workspaces");
+      await switcher.selectOption({ label: "Super App Operator (admin)" });
+      await o.getByRole("heading", { name: "Super App Operator", level: 1 }).waitFor();
+      await switcher.selectOption({ label: `${company} (reviewer)` });
+      await o.getByRole("heading", { name: company, level: 1 }).waitFor();
+      assert((await o.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Invitations" }).count()) === 0, "a reviewer is offered Invitations");
+      await harness.shot(o, "25b-workspace-switcher");
+    });
+
     // --- the rest of the main pages, for the record ----------------------------------------
     await harness.step("screenshots of the remaining main pages", async () => {
       const pages = [
