@@ -337,6 +337,31 @@ export const scenarios = [
       await d.getByRole("button", { name: "Request offline" }).waitFor();
     });
 
+    await harness.step("1.1.0 is released, then rolled back to 1.0.0", async () => {
+      await d.goto(mpURL);
+      await drop(d, "tea-1.1.0.zip", pkg("1.1.0", ["pages/index", "pages/menu"]));
+      await d.waitForFunction(() => document.querySelector("input[name=version]")?.value === "1.1.0", null, { timeout: 5000 });
+      await d.getByRole("button", { name: "Upload 1.1.0" }).click();
+      const row = d.getByRole("table", { name: "Versions" }).locator("tr", { hasText: "1.1.0" });
+      await row.locator(".badge", { hasText: "ready" }).waitFor({ timeout: 30_000 });
+      await row.getByRole("link", { name: "Launch…" }).click();
+      await d.getByLabel("Strategy").selectOption("full");
+      await d.getByRole("button", { name: "Submit for review" }).click();
+      await d.getByRole("heading", { name: /Launch of 1.1.0/ }).locator(".badge", { hasText: "in review" }).waitFor();
+      const url = d.url();
+      await approve("Launch", mpName);
+      await d.goto(url);
+      await d.getByRole("heading", { name: /Launch of 1.1.0/ }).locator(".badge", { hasText: "completed" }).waitFor({ timeout: 45_000 });
+      await d.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Launches" }).click();
+      await release.filter({ hasText: "Live: 1.1.0 to 100% of users (full)" }).waitFor();
+      await d.getByLabel("Earlier version").selectOption("1.0.0");
+      await d.getByRole("button", { name: "Roll back" }).click();
+      await d.locator(".panel .notice.ok", { hasText: "Rolled back to 1.0.0" }).waitFor();
+      await release.filter({ hasText: "Live: 1.0.0 to 100% of users" }).waitFor();
+      assert((await d.getByLabel("Earlier version").inputValue()) === "1.1.0", "after the rollback, the earlier version offered should be 1.1.0");
+      await harness.shot(d, "m11b-rolled-back");
+    });
+
     // --- settings ----------------------------------------------------------------------------
     await harness.step("the admin uploads a logo, saves, and it is kept", async () => {
       await nav(m).getByRole("link", { name: "Settings" }).click();

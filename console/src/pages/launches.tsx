@@ -72,6 +72,8 @@ function ReleaseControls({ ws, mp, develop }: { ws: string; mp: string; develop:
       <Loaded a={release}>
         {(r) => {
           const earlier = r.history.filter((v) => v !== r.version);
+          // The choice may be the live version after a rollback: fall back to the newest earlier one.
+          const chosen = earlier.includes(version) ? version : earlier[0];
           return (
             <>
               <p data-testid="release">
@@ -100,12 +102,11 @@ function ReleaseControls({ ws, mp, develop }: { ws: string; mp: string; develop:
                   submit="Roll back"
                   fields={["version"]}
                   onSubmit={async () => {
-                    const to = version || earlier[0];
-                    release.set(await api.rollback(client, ws, mp, to));
-                    setDone(`Rolled back to ${to}: everyone gets it now.`);
+                    release.set(await api.rollback(client, ws, mp, chosen));
+                    setDone(`Rolled back to ${chosen}: everyone gets it now.`);
                   }}
                 >
-                  <Select label="Earlier version" name="version" value={version || earlier[0]} onChange={setVersion} options={earlier.map((v) => [v, v])} hint="One of the last 5 releases." />
+                  <Select label="Earlier version" name="version" value={chosen} onChange={setVersion} options={earlier.map((v) => [v, v])} hint="One of the last 5 releases." />
                 </Form>
               )}
               {develop && r.version && (
