@@ -58,3 +58,11 @@ export function actionsFor(status: LaunchStatus, strategy: Strategy, develop: bo
     percentage: manage && phased && (status === "rolling_out" || status === "paused"),
   };
 }
+
+/** pollDelay is how long to wait before looking at a running launch again, given how long ago it last changed. */
+export function pollDelay(quietMs: number, hidden: boolean): number {
+  if (hidden) return 60_000;
+  if (!(quietMs >= 0) || quietMs < 60_000) return 2_000;
+  if (quietMs < 10 * 60_000) return 10_000;
+  return 30_000;
+}

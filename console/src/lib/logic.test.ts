@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { match, path } from "./router";
-import { actionsFor, describeInterval, localToISO, parseSteps } from "./launch";
+import { actionsFor, describeInterval, localToISO, parseSteps, pollDelay } from "./launch";
 import { niceMax, plot } from "./chart";
 import { checkRange, fillDays, lastDays } from "./range";
 import { Cursors } from "./hooks";
@@ -158,4 +158,17 @@ test("localToISO turns the release time picker's local value into UTC", () => {
   assert.equal(localToISO(local), new Date(2026, 11, 1, 9, 30).toISOString());
   assert.equal(localToISO(""), "");
   assert.equal(localToISO("not a time"), "");
+});
+
+test("pollDelay looks often at a launch that just changed, seldom at a quiet or hidden one", () => {
+  const cases: [number, boolean, number][] = [
+    [0, false, 2_000],
+    [59_000, false, 2_000],
+    [NaN, false, 2_000], // an unreadable time: stay attentive
+    [-5_000, false, 2_000], // clock skew
+    [60_000, false, 10_000],
+    [11 * 60_000, false, 30_000],
+    [0, true, 60_000],
+  ];
+  for (const [quiet, hidden, want] of cases) assert.equal(pollDelay(quiet, hidden), want, `${quiet} ms quiet, hidden ${hidden}`);
 });

@@ -6,7 +6,7 @@ import * as api from "../api/endpoints";
 import { Launch, LaunchStatus, Strategy } from "../api/types";
 import { RouteProps, useApp } from "../app";
 import { useAsync, usePaged } from "../lib/hooks";
-import { actionsFor, describeInterval, localToISO, parseSteps, terminal, Unit, units } from "../lib/launch";
+import { actionsFor, describeInterval, localToISO, parseSteps, pollDelay, terminal, Unit, units } from "../lib/launch";
 import { navigate, path } from "../lib/router";
 import { Action, Form, Select, TextArea, TextField } from "../ui/form";
 import { Badge, Empty, Loaded, PagedTable, When } from "../ui/data";
@@ -202,10 +202,11 @@ export function LaunchDetail({ params }: RouteProps) {
   const l = useAsync(() => api.getLaunch(client, params.ws, params.mp, params.launch), [params.ws, params.mp, params.launch]);
   const [pct, setPct] = useState("");
   const base = mpBase(params.ws, params.mp);
-  // A launch moves on its own (review, schedule, rollout steps): look again every 2 seconds until it ends.
+  // A launch moves on its own (review, schedule, rollout steps): look again until it ends, often
+  // right after it changed, seldom when it has been quiet (a rollout step may be days away).
   useEffect(() => {
     if (!l.data || terminal.includes(l.data.status)) return;
-    const t = setTimeout(l.reload, 2000);
+    const t = setTimeout(l.reload, pollDelay(Date.now() - Date.parse(l.data.updatedAt), document.hidden));
     return () => clearTimeout(t);
   }, [l.data]);
   return (
