@@ -147,3 +147,14 @@ export async function eventually(page, settled, check, what, timeoutMs = 30_000)
 export async function text(locator) {
   return ((await locator.textContent()) || "").replace(/\s+/g, " ").trim();
 }
+
+/** acceptInvitation follows the emailed invitation as a new user: the link, a first sign-in with the emailed temporary password, accept, and open the workspace. */
+export async function acceptInvitation(harness, page, baseURL, email, newPassword, workspace) {
+  const mail = await harness.mail.latest(email, { subjectMatch: /Invitation to/ });
+  await page.goto(harness.mail.invitationLink(mail.text));
+  await signIn(harness, page, baseURL, email, harness.mail.temporaryPassword(mail.text), newPassword);
+  await page.getByRole("button", { name: "Accept invitation" }).click();
+  await page.getByText("You joined the workspace.").waitFor();
+  await page.getByRole("link", { name: "Open the workspace" }).click();
+  await page.getByRole("heading", { name: workspace, level: 1 }).waitFor();
+}

@@ -7,7 +7,7 @@
 // key is created and its runtime events and crashes show up in analytics and
 // quality. Screenshots of the main pages go to ARTIFACTS_DIR.
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { assert, drop, eventually, expecting, pkg, png, signIn } from "./fixtures.mjs";
+import { acceptInvitation, assert, drop, eventually, expecting, pkg, png, signIn } from "./fixtures.mjs";
 
 /** signedPost sends a runtime request signed with an app key (see shared/appkeys). */
 async function signedPost(baseURL, appId, key, path, body) {
@@ -109,15 +109,7 @@ export const scenarios = [
 
     const developer = await harness.newUser(browser, { name: "developer" });
     const d = developer.page;
-    await harness.step("the developer follows the link, signs in and accepts", async () => {
-      const mail = await harness.mail.latest(dev, { subjectMatch: /Invitation to/ });
-      await d.goto(harness.mail.invitationLink(mail.text));
-      await signIn(harness, d, baseURL, dev, harness.mail.temporaryPassword(mail.text), devPassword);
-      await d.getByRole("button", { name: "Accept invitation" }).click();
-      await d.getByText("You joined the workspace.").waitFor();
-      await d.getByRole("link", { name: "Open the workspace" }).click();
-      await d.getByRole("heading", { name: company, level: 1 }).waitFor();
-    });
+    await harness.step("the developer follows the link, signs in and accepts", () => acceptInvitation(harness, d, baseURL, dev, devPassword, company));
 
     await harness.step("a developer sees no member management", async () => {
       const nav = d.getByRole("navigation", { name: "Main" });

@@ -7,7 +7,7 @@
 // and keys; withdrawing a launch; testers, roles, removing a member and signing
 // out; what a developer only reads. It sets up its own merchant, developer and
 // data. Screenshots of the main pages go to ARTIFACTS_DIR (names start with "m").
-import { assert, drop, eventually, expecting, pkg, png, signIn, text } from "./fixtures.mjs";
+import { acceptInvitation, assert, drop, eventually, expecting, pkg, png, signIn, text } from "./fixtures.mjs";
 
 export const scenarios = [
   async function management({ browser, baseURL, env, harness }) {
@@ -109,15 +109,7 @@ export const scenarios = [
     });
     const developer = await harness.newUser(browser, { name: "developer" });
     const d = developer.page;
-    await harness.step("the developer accepts the invitation", async () => {
-      const mail = await harness.mail.latest(dev, { subjectMatch: /Invitation to/ });
-      await d.goto(harness.mail.invitationLink(mail.text));
-      await signIn(harness, d, baseURL, dev, harness.mail.temporaryPassword(mail.text), devPassword);
-      await d.getByRole("button", { name: "Accept invitation" }).click();
-      await d.getByText("You joined the workspace.").waitFor();
-      await d.getByRole("link", { name: "Open the workspace" }).click();
-      await d.getByRole("heading", { name: company, level: 1 }).waitFor();
-    });
+    await harness.step("the developer accepts the invitation", () => acceptInvitation(harness, d, baseURL, dev, devPassword, company));
 
     // --- a mini program whose package validates while the catalog is edited ----------------
     let mpURL = "";
