@@ -1,6 +1,8 @@
 // Types of the platform API's JSON, as the Go handlers (shared/api, shared/domain)
 // write and read it; shared/openapi/openapi.yaml describes the same shapes.
 // Optional fields are the Go `omitempty` ones (absent, not null, when empty).
+// shared/openapi/console_types_test.go fails when an interface here and the
+// schema of the same name disagree on their properties.
 
 // --- common -------------------------------------------------------------------
 
@@ -678,11 +680,10 @@ export interface AppInput {
   platform: Platform;
   bundleId: string;
   description?: string;
-  status?: AppStatus;
 }
 
 /** PATCH: at least one field. */
-export type AppPatch = Partial<AppInput>;
+export type AppPatch = Partial<AppInput> & { status?: AppStatus };
 
 export interface AppKey {
   keyId: string;
