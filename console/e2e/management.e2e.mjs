@@ -604,6 +604,21 @@ export const scenarios = [
       await d.getByRole("button", { name: "Sign in" }).waitFor();
       await d.waitForURL(/\/signin$/);
     });
+    await harness.step("the developer resets a forgotten password and signs in with it", async () => {
+      await d.getByRole("link", { name: "Forgot your password?" }).click();
+      await d.getByLabel("Email").fill(dev);
+      await d.getByRole("button", { name: "Send code" }).click();
+      await d.getByText("a code is on its way").waitFor();
+      // The emulator takes any code that is not one it issued itself; the cloud's comes by email.
+      await d.getByLabel("Code from the email").fill("123456");
+      await d.getByLabel("New password").fill("Max-Passw0rd-2!");
+      await d.getByRole("button", { name: "Set new password" }).click();
+      await d.getByRole("heading", { name: "Password changed" }).waitFor();
+      await harness.shot(d, "m25-password-reset");
+      await d.getByRole("link", { name: "Sign in" }).click();
+      await signIn(harness, d, baseURL, dev, "Max-Passw0rd-2!");
+      await d.getByRole("heading", { name: "No workspace yet" }).waitFor();
+    });
 
     // Keep the feature URL in the log: it helps when a later step fails.
     harness.log(`    feature: ${featureURL}`);

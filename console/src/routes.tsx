@@ -1,7 +1,7 @@
 // The route table: every page of the console and the path it lives at.
 import { FunctionComponent } from "preact";
 import { Home, RouteProps } from "./app";
-import { AcceptInvitation, Apply, SignIn } from "./pages/auth";
+import { AcceptInvitation, Apply, ResetPassword, SignIn } from "./pages/auth";
 import { Invitations, Members, Overview, Testers } from "./pages/workspace";
 import { Settings } from "./pages/settings";
 import { Details, MiniProgramDetail, MiniPrograms, NewMiniProgram, VersionDetail, Features as MiniProgramFeatures } from "./pages/miniprograms";
@@ -17,6 +17,7 @@ type Route = [string, FunctionComponent<RouteProps>];
 export const publicRoutes: Route[] = [
   ["/signin", SignIn],
   ["/apply", Apply],
+  ["/reset-password", ResetPassword],
   ["/invitations/:id", AcceptInvitation],
 ];
 

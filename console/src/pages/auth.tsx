@@ -62,8 +62,64 @@ export function SignIn({ location }: RouteProps) {
         <TextField label="Password" name="password" type="password" autocomplete="current-password" value={password} onInput={setPassword} />
       </Form>
       <p class="muted">
-        New merchant? <a href="/apply">Apply for a developer account</a>.
+        <a href="/reset-password">Forgot your password?</a> · New merchant? <a href="/apply">Apply for a developer account</a>.
       </p>
+    </Centered>
+  );
+}
+
+/** ResetPassword sends a code to the user's email, then sets a new password with it. */
+export function ResetPassword(_: RouteProps) {
+  const { cognito } = useServices();
+  const [email, setEmail] = useState("");
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const [code, setCode] = useState("");
+  const [password, setPassword] = useState("");
+  const [done, setDone] = useState(false);
+  if (done) {
+    return (
+      <Centered title="Password changed">
+        <p role="status">Your new password is set.</p>
+        <a href="/signin">Sign in</a>
+      </Centered>
+    );
+  }
+  if (sentTo === null) {
+    return (
+      <Centered title="Reset your password">
+        <p>Enter your email: we send you a code to choose a new password.</p>
+        <Form
+          submit="Send code"
+          onSubmit={async () => {
+            if (!email.trim()) throw new Error("Enter your email.");
+            setSentTo(await cognito.forgotPassword(email.trim()));
+          }}
+        >
+          <TextField label="Email" name="email" type="email" autocomplete="username" value={email} onInput={setEmail} />
+        </Form>
+        <p class="muted">
+          <a href="/signin">Back to sign-in</a>
+        </p>
+      </Centered>
+    );
+  }
+  return (
+    <Centered title="Choose a new password">
+      <p role="status">If an account uses this email, a code is on its way{sentTo ? ` to ${sentTo}` : ""}.</p>
+      <Form
+        submit="Set new password"
+        onSubmit={async () => {
+          if (!code.trim() || !password) throw new Error("Enter the code and a new password.");
+          await cognito.confirmForgotPassword(email.trim(), code.trim(), password);
+          setDone(true);
+        }}
+      >
+        <TextField label="Code from the email" name="code" value={code} onInput={setCode} autocomplete="one-time-code" />
+        <TextField label="New password" name="password" type="password" autocomplete="new-password" value={password} onInput={setPassword} hint="At least 8 characters with upper and lower case letters, a digit and a symbol." />
+      </Form>
+      <button type="button" class="link" onClick={() => setSentTo(null)}>
+        Send another code
+      </button>
     </Centered>
   );
 }

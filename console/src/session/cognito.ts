@@ -33,7 +33,11 @@ export function plainMessage(code: string, message: string): string {
     case "InvalidPasswordException":
       return message.replace(/^Password does not conform to policy: /, "The new password is too weak: ");
     case "PasswordResetRequiredException":
-      return "Your password must be reset. Ask an admin of your workspace.";
+      return "Your password must be reset: use “Forgot your password?” to get a code by email.";
+    case "CodeMismatchException":
+      return "The code is wrong. Check the latest email, or ask for a new code.";
+    case "ExpiredCodeException":
+      return "The code has expired. Ask for a new one.";
     case "TooManyRequestsException":
     case "LimitExceededException":
       return "Too many attempts. Wait a minute and try again.";
@@ -104,6 +108,16 @@ export class Cognito {
     });
     if (!out.AuthenticationResult) throw new CognitoError("UnsupportedChallenge", "Sign-in needs another step that the console does not support yet.");
     return this.tokens(out.AuthenticationResult);
+  }
+
+  /** forgotPassword asks Cognito to send a reset code to the user's email; it says where it went (masked), if Cognito tells. */
+  async forgotPassword(email: string): Promise<string> {
+    const out = await this.call<{ CodeDeliveryDetails?: { Destination?: string } }>("ForgotPassword", { ClientId: this.clientId, Username: email });
+    return out.CodeDeliveryDetails?.Destination ?? "";
+  }
+
+  async confirmForgotPassword(email: string, code: string, newPassword: string): Promise<void> {
+    await this.call("ConfirmForgotPassword", { ClientId: this.clientId, Username: email, ConfirmationCode: code, Password: newPassword });
   }
 
   async refresh(refreshToken: string): Promise<Tokens> {

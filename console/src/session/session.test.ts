@@ -111,3 +111,14 @@ test("a corrupt stored session reads as signed out", () => {
   store.setItem("mpdp.session", '{"idToken":5}');
   assert.equal(new Session(new Cognito("", ""), store).user, null);
 });
+
+test("a forgotten password is reset with the emailed code", async () => {
+  const { c, calls } = cognito({
+    ForgotPassword: () => [200, { CodeDeliveryDetails: { Destination: "a***@e***.com", DeliveryMedium: "EMAIL" } }],
+    ConfirmForgotPassword: (b) => (b.ConfirmationCode === "123456" ? [200, {}] : [400, { __type: "CodeMismatchException", message: "Invalid verification code provided, please try again." }]),
+  });
+  assert.equal(await c.forgotPassword("ann@example.com"), "a***@e***.com");
+  await c.confirmForgotPassword("ann@example.com", "123456", "New-Passw0rd!");
+  assert.deepEqual(calls[1].body, { ClientId: "client1", Username: "ann@example.com", ConfirmationCode: "123456", Password: "New-Passw0rd!" });
+  await assert.rejects(c.confirmForgotPassword("ann@example.com", "000000", "New-Passw0rd!"), (e: unknown) => e instanceof CognitoError && /The code is wrong/.test(e.message));
+});
