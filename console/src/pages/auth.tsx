@@ -193,7 +193,10 @@ export function AcceptInvitation({ params, location }: RouteProps) {
   return (
     <Centered title="Accept the invitation">
       <p>
-        You are signed in as <strong>{session.user.email}</strong>. Accept to join the workspace that invited you.
+        You are signed in as <strong>{session.user.email}</strong>. Accept to join the workspace that invited you.{" "}
+        <button type="button" class="link" onClick={() => session.signOut()}>
+          Not you? Sign in as someone else
+        </button>
       </p>
       <Form
         submit="Accept invitation"
