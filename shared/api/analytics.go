@@ -77,16 +77,10 @@ func (s *Server) runtimeIngest(kind string) handlerFunc {
 	}
 }
 
-// analyticsMP checks the caller may read the mini program and that it exists in ws.
+// analyticsMP checks the caller may act on the mini program and that it exists in ws.
 func (s *Server) analyticsMP(r *http.Request, act domain.Action) (string, error) {
-	ws, mp := r.PathValue("ws"), r.PathValue("mp")
-	if _, err := s.authorize(r, ws, act); err != nil {
-		return "", err
-	}
-	if _, err := s.Store.GetMiniProgram(r.Context(), ws, mp); err != nil {
-		return "", err
-	}
-	return mp, nil
+	mp, err := s.miniProgramIn(r, act)
+	return mp.ID, err
 }
 
 func fieldErrors(err error) error {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -33,15 +34,9 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
-		return err
-	}
-	page, err := s.Store.ListApprovals(r.Context(), f, limit, q.Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return list(w, page)
+	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Approval], error) {
+		return s.Store.ListApprovals(ctx, f, limit, cursor)
+	})
 }
 
 // visibleApproval loads an approval the caller may see: tenant reviewers and

@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
 	"github.com/mpdp/platform/shared/appkeys"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/storage"
 )
 
 // Host apps and their keys belong to the tenant: its members read them, its
@@ -16,15 +18,7 @@ func (s *Server) listApps(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActRead); err != nil {
 		return err
 	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
-		return err
-	}
-	page, err := s.Store.ListApps(r.Context(), limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return list(w, page)
+	return listed(w, r, s.Store.ListApps)
 }
 
 func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
@@ -96,19 +90,13 @@ func (s *Server) listAppKeys(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActRead); err != nil {
 		return err
 	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
-		return err
-	}
 	app := r.PathValue("app")
 	if _, err := s.Store.GetApp(r.Context(), app); err != nil {
 		return err
 	}
-	page, err := s.Store.ListAppKeys(r.Context(), app, limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return list(w, page)
+	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.AppKey], error) {
+		return s.Store.ListAppKeys(ctx, app, limit, cursor)
+	})
 }
 
 // createdKey is the one response that shows a key's secret.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"github.com/mpdp/platform/shared/auth"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/storage"
 )
 
 // The catalog (JSAPIs and features) belongs to the tenant: its admins
@@ -27,15 +29,9 @@ func (s *Server) listJSAPIs(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
-		return err
-	}
-	page, err := s.Store.ListJSAPIs(r.Context(), f, limit, q.Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return list(w, page)
+	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.JSAPI], error) {
+		return s.Store.ListJSAPIs(ctx, f, limit, cursor)
+	})
 }
 
 func (s *Server) createJSAPI(w http.ResponseWriter, r *http.Request) error {
@@ -118,15 +114,7 @@ func (s *Server) listFeatures(w http.ResponseWriter, r *http.Request) error {
 	if _, err := signedIn(r); err != nil {
 		return err
 	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
-		return err
-	}
-	page, err := s.Store.ListFeatures(r.Context(), limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return list(w, page)
+	return listed(w, r, s.Store.ListFeatures)
 }
 
 func (s *Server) createFeature(w http.ResponseWriter, r *http.Request) error {
@@ -213,40 +201,24 @@ func (s *Server) listFeatureHistory(w http.ResponseWriter, r *http.Request) erro
 	if _, err := signedIn(r); err != nil {
 		return err
 	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
-		return err
-	}
 	id := r.PathValue("id")
 	if _, err := s.Store.GetFeature(r.Context(), id); err != nil {
 		return err
 	}
-	page, err := s.Store.ListFeatureHistory(r.Context(), id, limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return list(w, page)
+	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.FeatureHistoryEntry], error) {
+		return s.Store.ListFeatureHistory(ctx, id, limit, cursor)
+	})
 }
 
 // listFeatureGrants lists a mini program's feature grants (workspace members).
 func (s *Server) listFeatureGrants(w http.ResponseWriter, r *http.Request) error {
-	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
-		return err
-	}
-	limit, err := httpapi.Limit(r)
+	mp, err := s.miniProgramIn(r, domain.ActRead)
 	if err != nil {
 		return err
 	}
-	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
-	if err != nil {
-		return err
-	}
-	page, err := s.Store.ListFeatureGrants(r.Context(), mp.ID, limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return list(w, page)
+	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.FeatureGrant], error) {
+		return s.Store.ListFeatureGrants(ctx, mp.ID, limit, cursor)
+	})
 }
 
 // requestFeature asks the tenant to grant a feature to a mini program

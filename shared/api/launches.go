@@ -149,19 +149,13 @@ func (s *Server) listLaunches(w http.ResponseWriter, r *http.Request) error {
 	if status != "" && !slices.Contains(domain.LaunchStatuses, status) {
 		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "status", Message: "is not a launch status"}}}
 	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
-		return err
-	}
 	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
 	if err != nil {
 		return err
 	}
-	page, err := s.Store.ListLaunches(r.Context(), mp.ID, status, limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return list(w, page)
+	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Launch], error) {
+		return s.Store.ListLaunches(ctx, mp.ID, status, limit, cursor)
+	})
 }
 
 // launch loads a launch of the mini program in the URL, in workspace ws.
@@ -297,11 +291,7 @@ func (s *Server) patchLaunch(w http.ResponseWriter, r *http.Request) error {
 // its share, the history a rollback picks from, and whether it is offline. One
 // that never released answers a release without a version.
 func (s *Server) getRelease(w http.ResponseWriter, r *http.Request) error {
-	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
-		return err
-	}
-	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+	mp, err := s.miniProgramIn(r, domain.ActRead)
 	if err != nil {
 		return err
 	}
@@ -309,7 +299,7 @@ func (s *Server) getRelease(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rel.WorkspaceID = ws
+	rel.WorkspaceID = mp.WorkspaceID
 	httpapi.JSON(w, http.StatusOK, rel)
 	return nil
 }

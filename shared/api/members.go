@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
 	"github.com/mpdp/platform/shared/mail"
+	"github.com/mpdp/platform/shared/storage"
 )
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
@@ -15,15 +17,9 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
 		return err
 	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
-		return err
-	}
-	page, err := s.Store.ListMembers(r.Context(), ws, limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return list(w, page)
+	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Member], error) {
+		return s.Store.ListMembers(ctx, ws, limit, cursor)
+	})
 }
 
 // memberChange loads the target member for an admin's change and applies it.
@@ -237,15 +233,7 @@ func (s *Server) listAuthorizations(w http.ResponseWriter, r *http.Request) erro
 	if _, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActManageTenant); err != nil {
 		return err
 	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
-		return err
-	}
-	page, err := s.Store.ListAuthorizations(r.Context(), limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return list(w, page)
+	return listed(w, r, s.Store.ListAuthorizations)
 }
 
 func (s *Server) revokeAuthorization(w http.ResponseWriter, r *http.Request) error {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	neturl "net/url"
 	"time"
@@ -9,15 +10,12 @@ import (
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/storage"
 )
 
 func (s *Server) listMiniPrograms(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
 	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
-		return err
-	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
 		return err
 	}
 	newest := true
@@ -28,11 +26,9 @@ func (s *Server) listMiniPrograms(w http.ResponseWriter, r *http.Request) error 
 	default:
 		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "sort", Message: "must be createdAt (oldest first) or -createdAt (newest first)"}}}
 	}
-	page, err := s.Store.ListMiniPrograms(r.Context(), ws, newest, limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return list(w, page)
+	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.MiniProgram], error) {
+		return s.Store.ListMiniPrograms(ctx, ws, newest, limit, cursor)
+	})
 }
 
 func (s *Server) createMiniProgram(w http.ResponseWriter, r *http.Request) error {
@@ -58,12 +54,18 @@ func (s *Server) createMiniProgram(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (s *Server) getMiniProgram(w http.ResponseWriter, r *http.Request) error {
+// miniProgramIn loads the mini program in the URL once the caller may do act
+// in its workspace; one of another workspace does not exist here.
+func (s *Server) miniProgramIn(r *http.Request, act domain.Action) (domain.MiniProgram, error) {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
-		return err
+	if _, err := s.authorize(r, ws, act); err != nil {
+		return domain.MiniProgram{}, err
 	}
-	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+	return s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+}
+
+func (s *Server) getMiniProgram(w http.ResponseWriter, r *http.Request) error {
+	mp, err := s.miniProgramIn(r, domain.ActRead)
 	if err != nil {
 		return err
 	}

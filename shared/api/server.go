@@ -234,6 +234,19 @@ func kindOf(ws string) domain.WorkspaceKind {
 	return domain.KindDeveloper
 }
 
+// listed answers the page fetch reads with the request's limit and cursor.
+func listed[T any](w http.ResponseWriter, r *http.Request, fetch func(ctx context.Context, limit int, cursor string) (storage.Page[T], error)) error {
+	limit, err := httpapi.Limit(r)
+	if err != nil {
+		return err
+	}
+	page, err := fetch(r.Context(), limit, r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	return list(w, page)
+}
+
 // list answers a page.
 func list[T any](w http.ResponseWriter, p storage.Page[T]) error {
 	if p.Items == nil {
