@@ -253,3 +253,21 @@ func mailTo(t testing.TB, email string) []mail.Message {
 
 // checkContract is replaced by the OpenAPI check in contract_test.go.
 var checkContract = func(t testing.TB, method, path string, r response) {}
+
+// fetched downloads a presigned URL.
+func fetched(t testing.TB, url string) []byte {
+	t.Helper()
+	if url == "" {
+		t.Fatal("no URL to download")
+	}
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, res.StatusCode, err)
+	}
+	return body
+}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -187,6 +188,7 @@ func TestPhasedRolloutPauseResumeAndRollback(t *testing.T) {
 	}
 
 	var rel releaseBody
+	dev.must(404, "GET", mp[:strings.LastIndexByte(mp, '/')]+"/mp_none/release", nil).problem(t)
 	dev.must(200, "GET", mp+"/release", nil).decode(t, &rel)
 	if rel.Version != "2.0.0" || rel.Percentage != 100 || !slices.Equal(rel.History, []string{"2.0.0", "1.0.0"}) {
 		t.Fatalf("release before the rollback %+v", rel)

@@ -284,12 +284,7 @@ func TestUploadToReadyAndTrial(t *testing.T) {
 		ExpiresAt                      time.Time
 	}
 	tester.must(200, "POST", mp+"/versions/1.0.0/trial", nil).decode(t, &trial)
-	res, err := http.Get(trial.DownloadURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	got := fetched(t, trial.DownloadURL)
 	if sha(got) != sha(body) || trial.SHA256 != sha(body) || !strings.HasPrefix(trial.QRPayload, "mpdp://trial?") || time.Until(trial.ExpiresAt) > 15*time.Minute {
 		t.Fatalf("trial %+v: downloaded %d bytes", trial, len(got))
 	}

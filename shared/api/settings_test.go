@@ -6,8 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -279,24 +277,6 @@ type feedbackBody struct {
 	ID, UserID, Category, Text, Screenshot, Status, Note, HandledBy string
 	ScreenshotURL                                                   string
 	Version                                                         int
-}
-
-// fetched downloads a presigned URL.
-func fetched(t testing.TB, url string) []byte {
-	t.Helper()
-	if url == "" {
-		t.Fatal("no URL to download")
-	}
-	res, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %v", url, res.StatusCode, err)
-	}
-	return body
 }
 
 func feedbackIDs(t testing.TB, c client, query string) []string {
