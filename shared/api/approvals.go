@@ -84,20 +84,27 @@ func (s *Server) decide(to domain.ApprovalStatus) handlerFunc {
 			return err
 		}
 		d := domain.Decision{To: to, By: c.UserID, ByEmail: c.Email, Comment: in.Comment, Reason: in.Reason, At: s.Now().UTC()}
-		after, err := s.applyDecision(r, a, d)
-		if errors.Is(err, domain.ErrConflict) && a.Type == domain.ApprovalLaunch {
-			// The workflow may have stored its task token since we read the
-			// approval; if it is still in review, decide again on a fresh read.
-			if fresh, ferr := s.Store.GetApproval(r.Context(), a.ID); ferr == nil && fresh.Status == domain.ApprovalInReview {
-				after, err = s.applyDecision(r, fresh, d)
-			}
-		}
+		after, err := s.applyLaunchAwareDecision(r, a, d)
 		if err != nil {
 			return err
 		}
 		httpapi.Entity(w, http.StatusOK, after.Version, after)
 		return nil
 	}
+}
+
+// applyLaunchAwareDecision is applyDecision for a caller that read the approval
+// before the launch workflow may have stored its review task token on it (which
+// bumps its version): if the approval is still in review, it decides again on a
+// fresh read instead of reporting a conflict nobody caused.
+func (s *Server) applyLaunchAwareDecision(r *http.Request, a domain.Approval, d domain.Decision) (domain.Approval, error) {
+	after, err := s.applyDecision(r, a, d)
+	if errors.Is(err, domain.ErrConflict) && a.Type == domain.ApprovalLaunch {
+		if fresh, ferr := s.Store.GetApproval(r.Context(), a.ID); ferr == nil && fresh.Status == domain.ApprovalInReview {
+			after, err = s.applyDecision(r, fresh, d)
+		}
+	}
+	return after, err
 }
 
 // applyDecision records a decision with what it sets off for its type.

@@ -204,7 +204,7 @@ func (s *Server) withdrawLaunch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	after, err := s.applyDecision(r, ap, domain.Decision{To: domain.ApprovalWithdrawn, By: a.caller.UserID, ByEmail: a.caller.Email, At: s.Now().UTC()})
+	after, err := s.applyLaunchAwareDecision(r, ap, domain.Decision{To: domain.ApprovalWithdrawn, By: a.caller.UserID, ByEmail: a.caller.Email, At: s.Now().UTC()})
 	if err != nil {
 		return err
 	}
