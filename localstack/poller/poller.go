@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/mpdp/platform/shared/backoff"
 )
 
 // Worker handles a batch, as an SQS-triggered Lambda with ReportBatchItemFailures does.
@@ -35,7 +37,7 @@ func (p *Poller) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		if _, err := p.Once(ctx); err != nil && ctx.Err() == nil {
 			p.Log.WarnContext(ctx, "poll failed", slog.String("queue", p.QueueURL), slog.String("error", err.Error()))
-			time.Sleep(time.Second)
+			backoff.Sleep(ctx, time.Second) // an ended ctx ends the loop
 		}
 	}
 }

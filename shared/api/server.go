@@ -19,6 +19,7 @@ import (
 	"github.com/mpdp/platform/shared/identity"
 	"github.com/mpdp/platform/shared/ingest"
 	"github.com/mpdp/platform/shared/mail"
+	"github.com/mpdp/platform/shared/packages"
 	"github.com/mpdp/platform/shared/routes"
 	"github.com/mpdp/platform/shared/storage"
 )
@@ -63,7 +64,7 @@ func New(d Deps) *Server {
 		d.Now = time.Now
 	}
 	if d.MaxPackageBytes == 0 {
-		d.MaxPackageBytes = 30 << 20
+		d.MaxPackageBytes = packages.DefaultLimits().MaxPackageBytes
 	}
 	if d.Timing == (LaunchTiming{}) {
 		d.Timing = DefaultLaunchTiming

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/mpdp/platform/shared/analytics"
+	"github.com/mpdp/platform/shared/backoff"
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/storage"
@@ -178,7 +179,9 @@ func (w *Worker) apply(ctx context.Context, kind, chunkKey string, chunk []stora
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
 		if attempt > 0 {
-			time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
+			if err := backoff.Sleep(ctx, time.Duration(attempt*attempt)*10*time.Millisecond); err != nil {
+				return err
+			}
 		}
 		err = w.Store.ApplyAnalytics(ctx, kind, chunkKey, chunk, w.Now())
 		if errors.Is(err, storage.ErrBatchApplied) {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -137,7 +138,7 @@ func (s *Store) FailLaunch(ctx context.Context, l domain.Launch, reason string, 
 func (s *Store) ActiveLaunch(ctx context.Context, mp string) (string, error) {
 	var lock activeLock
 	err := s.get(ctx, mpKey(mp), skActive, &lock)
-	if err == domain.ErrNotFound {
+	if errors.Is(err, domain.ErrNotFound) {
 		return "", nil
 	}
 	return lock.LaunchID, err
@@ -152,7 +153,7 @@ type releaseItem struct {
 func (s *Store) GetRelease(ctx context.Context, mp string) (domain.Release, error) {
 	var it releaseItem
 	err := s.get(ctx, mpKey(mp), skRelease, &it)
-	if err == domain.ErrNotFound {
+	if errors.Is(err, domain.ErrNotFound) {
 		return domain.Release{MiniProgramID: mp, History: []string{}}, nil
 	}
 	if it.History == nil {

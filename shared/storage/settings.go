@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -29,7 +30,7 @@ func termsSK(version int) string { return fmt.Sprintf("%s%010d", termsPrefix, ve
 func (s *Store) GetSettings(ctx context.Context, ws string) (domain.Settings, error) {
 	var it settingsItem
 	err := s.get(ctx, wsKey(ws), skSettings, &it)
-	if err == domain.ErrNotFound {
+	if errors.Is(err, domain.ErrNotFound) {
 		return domain.DefaultSettings(), nil
 	}
 	return it.Settings, err

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/mpdp/platform/shared/backoff"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/resources"
 )
@@ -327,7 +328,9 @@ func (s *Store) batchGet(ctx context.Context, ks [][2]string) ([]map[string]type
 	pending := map[string]types.KeysAndAttributes{s.table: {Keys: req, ConsistentRead: aws.Bool(true)}}
 	for attempt := 0; len(pending) > 0 && len(pending[s.table].Keys) > 0; attempt++ {
 		if attempt > 0 {
-			time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
+			if err := backoff.Sleep(ctx, time.Duration(attempt*attempt)*20*time.Millisecond); err != nil {
+				return nil, fmt.Errorf("batch get: %w", err)
+			}
 		}
 		if attempt > 5 {
 			return nil, fmt.Errorf("batch get: %w: unprocessed keys remain", domain.ErrUnavailable)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -111,7 +112,7 @@ type testersItem struct {
 func (s *Store) GetTesters(ctx context.Context, ws string) (domain.Testers, error) {
 	var it testersItem
 	err := s.get(ctx, wsKey(ws), skTesters, &it)
-	if err == domain.ErrNotFound {
+	if errors.Is(err, domain.ErrNotFound) {
 		return domain.Testers{Items: []domain.Tester{}}, nil
 	}
 	if it.Items == nil {
