@@ -101,6 +101,7 @@ func (s *Server) createLaunch(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.SetExecution(r.Context(), l, arn); err != nil {
 		httpapi.Logger(r.Context()).WarnContext(r.Context(), "execution not recorded", "launch", l.ID, "error", err.Error())
 	}
+	created(w, "workspaces", ws, "miniprograms", mp.ID, "launches", l.ID)
 	httpapi.JSON(w, http.StatusCreated, l)
 	return nil
 }
@@ -396,6 +397,7 @@ func (s *Server) requestOnline(typ domain.ApprovalType) handlerFunc {
 		if err := s.Store.CreateApproval(r.Context(), ap); err != nil {
 			return err
 		}
+		created(w, "approvals", ap.ID)
 		httpapi.JSON(w, http.StatusCreated, ap)
 		return nil
 	}

@@ -154,6 +154,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	created(w, "workspaces", ws, "invitations", inv.ID)
 	httpapi.Entity(w, http.StatusCreated, inv.Version, resp)
 	return nil
 }

@@ -195,6 +195,7 @@ func (s *Server) publishTerms(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	created(w, "workspaces", ws, "settings")
 	httpapi.Entity(w, http.StatusCreated, next.Version, v)
 	return nil
 }
