@@ -75,6 +75,7 @@ func (s *Server) patchApp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, cur.Version)
 	if cur.Version != expected {
 		return domain.ErrStale
 	}

@@ -87,6 +87,7 @@ func (s *Server) patchJSAPI(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, cur.Version)
 	if cur.Version != expected {
 		return domain.ErrStale
 	}
@@ -180,6 +181,7 @@ func (s *Server) patchFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, cur.Version)
 	if cur.Version != expected {
 		return domain.ErrStale
 	}

@@ -62,6 +62,7 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request) error {
 		if err := httpapi.Decode(r, &in); err != nil {
 			return domain.MemberChange{}, err
 		}
+		expected = httpapi.ExpectedVersion(expected, m.Version)
 		if m.Version != expected {
 			return domain.MemberChange{}, domain.ErrStale
 		}

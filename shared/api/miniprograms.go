@@ -106,6 +106,7 @@ func (s *Server) patchMiniProgram(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, cur.Version)
 	if cur.Version != expected {
 		return domain.ErrStale
 	}
