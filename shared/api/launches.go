@@ -77,7 +77,8 @@ func (s *Server) createLaunch(w http.ResponseWriter, r *http.Request) error {
 	l := domain.Launch{ID: domain.NewID("lch"), WorkspaceID: ws, MiniProgramID: mp.ID, Version: v.Version, Strategy: in.Strategy,
 		Steps: in.Steps, IntervalSeconds: in.IntervalSeconds, ReleaseAt: in.ReleaseAt, Note: in.Note,
 		Status: domain.LaunchInReview, RequestedBy: a.caller.UserID, RequestedEmail: a.caller.Email, CreatedAt: now,
-		UpdatedAt: now.Format(time.RFC3339Nano), Timeline: []domain.TimelineEntry{}}
+		UpdatedAt: now.Format(time.RFC3339Nano)}
+	l.Timeline = []domain.TimelineEntry{submittedEntry(l)}
 	payload, _ := json.Marshal(launchPayload{LaunchID: l.ID, MiniProgramID: mp.ID, MiniProgram: mp.Name, Version: v.Version, Strategy: in.Strategy, Note: in.Note})
 	ap := domain.Approval{ID: domain.NewID("apv"), Type: domain.ApprovalLaunch, Status: domain.ApprovalInReview,
 		Title: "Launch " + v.Version + " of " + mp.Name + " (" + string(in.Strategy) + ")", Payload: payload, CreatedAt: now, Version: 1,
