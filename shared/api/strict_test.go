@@ -95,3 +95,54 @@ func TestIfMatchAny(t *testing.T) {
 	}
 	admin.must(200, "PUT", "/v1/workspaces/"+ws+"/testers", map[string]any{"items": []any{}}, "If-Match", "*")
 }
+
+// TestMalformedParametersSayWhatIsWrong: a query parameter that was sent but
+// is malformed is a 400 that names it and says what it must be, never that it
+// "is required", and never in Go's words.
+func TestMalformedParametersSayWhatIsWrong(t *testing.T) {
+	tenant := tenantAdmin(t)
+	ws, admin := developerWorkspace(t)
+	mp := miniProgram(t, admin, ws, "Param Shop")
+	for _, c := range []struct {
+		who    client
+		target string
+		field  string
+	}{
+		{admin, "/v1/workspaces/" + ws + "/miniprograms?limit=abc", "limit"},
+		{admin, "/v1/workspaces/" + ws + "/miniprograms?limit=0", "limit"},
+		{admin, "/v1/workspaces/" + ws + "/miniprograms?cursor=not-a-cursor", "cursor"},
+		{tenant, "/v1/approvals?status=maybe", "status"},
+		{tenant, "/v1/approvals?type=everything", "type"},
+		{admin, mp + "/launches?status=sideways", "status"},
+		{admin, mp + "/analytics?from=yesterday", "from"},
+		{admin, mp + "/analytics?from=2026-01-02&to=2026-01-01", "to"},
+		{admin, mp + "/analytics?from=2026-01-01&to=2026-01-02&metric=vibes", "metric"},
+		{admin, mp + "/crashes?from=2026-01-01&to=2026-01-02&status=sideways", "status"},
+		{admin, mp + "/crashes?from=2026-01-01&to=someday", "to"},
+	} {
+		t.Run(c.target, func(t *testing.T) {
+			res := c.who.do("GET", c.target, nil)
+			if res.Status != 400 {
+				t.Fatalf("%d %s, want 400", res.Status, res.Body)
+			}
+			p := res.problem(t)
+			text, own := p.Detail, p.Detail
+			named := false
+			for _, e := range p.Errors {
+				text += " " + e.Message
+				if e.Field == c.field {
+					named, own = true, e.Message
+				}
+			}
+			if !named && !strings.Contains(p.Detail, c.field) {
+				t.Errorf("the problem does not name %s: %s", c.field, res.Body)
+			}
+			if strings.Contains(own, "is required") {
+				t.Errorf("says the sent %s is required: %s", c.field, res.Body)
+			}
+			if w := hasGoWords(text); w != "" {
+				t.Errorf("names Go (%q): %s", w, res.Body)
+			}
+		})
+	}
+}
