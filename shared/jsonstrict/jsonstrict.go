@@ -8,9 +8,7 @@ package jsonstrict
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -107,79 +105,100 @@ func hex4(b []byte, at int) (rune, bool) {
 	return rune(n), err == nil
 }
 
-// frame is one open object or array while walking the tokens.
+// frame is one open object or array while scanning.
 type frame struct {
-	name    string              // this value's key in its parent, or its index
-	keys    map[string]struct{} // nil for an array
-	wantKey bool
-	index   int
+	name    string   // this value's place in its parent: ".key" or "[i]"
+	obj     bool     // an object (else an array)
+	keys    []string // the object's keys so far
+	wantKey bool     // the next string is a key
+	index   int      // the array's current index
+	lastKey string
 }
 
+// duplicateKey scans body once, without building values, for an object key
+// given twice (compared after unescaping, as a decoder sees them). Bytes that
+// do not make JSON are skipped: the decoder that follows reports them.
 func duplicateKey(body []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var stack []*frame
-	path := func(last string) string {
-		var sb strings.Builder
-		for _, f := range stack {
-			sb.WriteString(f.name)
-		}
-		sb.WriteString(last)
-		return strings.TrimPrefix(sb.String(), ".")
-	}
-	// next names the value about to be read in the top frame, and advances it.
-	next := func() string {
-		if len(stack) == 0 {
-			return ""
-		}
-		top := stack[len(stack)-1]
-		if top.keys == nil {
-			n := "[" + strconv.Itoa(top.index) + "]"
-			top.index++
-			return n
-		}
-		top.wantKey = true
-		return ""
-	}
-	var key string
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return nil // a syntax error: the decoder says so
-		}
-		if len(stack) > 0 {
-			if top := stack[len(stack)-1]; top.keys != nil && top.wantKey {
-				if d, ok := tok.(json.Delim); ok && d == '}' {
-					stack = stack[:len(stack)-1]
-					continue
+	var stack []frame
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '"':
+			end := stringEnd(body, i)
+			if end < 0 {
+				return nil
+			}
+			if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].wantKey {
+				top := &stack[n-1]
+				k := unquote(body[i : end+1])
+				for _, seen := range top.keys {
+					if seen == k {
+						return &Error{Path: path(stack, "."+k), Reason: fmt.Sprintf("the key %q appears more than once in the same object; send each field once", k)}
+					}
 				}
-				k, _ := tok.(string)
-				if _, dup := top.keys[k]; dup {
-					return &Error{Path: path("." + k), Reason: fmt.Sprintf("the key %q appears more than once in the same object; send each field once", k)}
+				top.keys = append(top.keys, k)
+				top.wantKey, top.lastKey = false, k
+			}
+			i = end
+		case '{', '[':
+			name := ""
+			if n := len(stack); n > 0 {
+				if stack[n-1].obj {
+					name = "." + stack[n-1].lastKey
+				} else {
+					name = "[" + strconv.Itoa(stack[n-1].index) + "]"
 				}
-				top.keys[k] = struct{}{}
-				top.wantKey = false
-				key = "." + k
-				continue
+			}
+			stack = append(stack, frame{name: name, obj: body[i] == '{', wantKey: body[i] == '{'})
+		case '}', ']':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case ',':
+			if n := len(stack); n > 0 {
+				if stack[n-1].obj {
+					stack[n-1].wantKey = true
+				} else {
+					stack[n-1].index++
+				}
 			}
 		}
-		name := key
-		key = ""
-		if len(stack) > 0 && stack[len(stack)-1].keys == nil {
-			name = next()
-		} else if len(stack) > 0 {
-			next()
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &frame{name: name, keys: map[string]struct{}{}, wantKey: true})
-		case json.Delim('['):
-			stack = append(stack, &frame{name: name})
-		case json.Delim(']'), json.Delim('}'):
-			stack = stack[:len(stack)-1]
+	}
+	return nil
+}
+
+// stringEnd is the index of the quote that closes the string opened at
+// body[start], or -1.
+func stringEnd(body []byte, start int) int {
+	for j := start + 1; j < len(body); j++ {
+		switch body[j] {
+		case '\\':
+			j++
+		case '"':
+			return j
 		}
 	}
+	return -1
+}
+
+// unquote is a quoted JSON string's value; escapes are rare in keys, so the
+// decoder is used only when there is one.
+func unquote(q []byte) string {
+	if bytes.IndexByte(q, '\\') < 0 {
+		return string(q[1 : len(q)-1])
+	}
+	var s string
+	if json.Unmarshal(q, &s) != nil {
+		return string(q)
+	}
+	return s
+}
+
+// path is the JSON path of a field of the innermost frame.
+func path(stack []frame, last string) string {
+	var sb strings.Builder
+	for _, f := range stack {
+		sb.WriteString(f.name)
+	}
+	sb.WriteString(last)
+	return strings.TrimPrefix(sb.String(), ".")
 }

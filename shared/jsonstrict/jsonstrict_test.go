@@ -120,3 +120,24 @@ func countKeysRaw(t *testing.T, body []byte) int {
 		}
 	}
 }
+
+// BenchmarkCheck measures the pass every request body now gets: a 60 KiB
+// console body and a 1 MB batch of 500 runtime events (the largest of each).
+func BenchmarkCheck(b *testing.B) {
+	item := `{"id":"evt-00000001","miniProgramId":"mp_1","version":"1.0.0","userId":"u1","sessionId":"ses-0001","type":"page_view","page":"pages/index/index","timestamp":"2025-03-10T11:00:00Z"}`
+	batch := `{"items":[` + strings.TrimSuffix(strings.Repeat(item+",", 500), ",") + `]}`
+	for _, c := range []struct{ name, body string }{
+		{"console-60KiB", `{"name":"` + strings.Repeat("商店 ", 60<<10/7) + `","tags":["a","b"]}`},
+		{"batch-500-events", batch},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			body := []byte(c.body)
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if err := Check(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
