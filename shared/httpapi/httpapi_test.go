@@ -209,6 +209,7 @@ func TestDecodeSaysWhatIsWrongInJSONTerms(t *testing.T) {
 		{"lone surrogate escape", `{"name":"\ud83d"}`, "", "lone UTF-16 surrogate"},
 		{"duplicate key", `{"name":"a","name":"b"}`, "name", "appears more than once"},
 		{"duplicate key in a nested object", `{"sub":{"X":1,"X":2}}`, "sub.X", "appears more than once"},
+		{"the same field in another case", `{"name":"a","Name":"b"}`, "Name", `repeats "name"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var s strictSample

@@ -1,8 +1,9 @@
 // Package jsonstrict refuses what encoding/json quietly accepts in a request
 // body: bytes that are not UTF-8 (and \u escapes of lone surrogates), which it
 // would store as U+FFFD, and an object key given twice, of which it would keep
-// the last. Both are ambiguous input (RFC 8259 §8.1, §4), so the API answers
-// 400 instead of guessing.
+// the last (also when the two differ only in case, since it matches field
+// names without regard to case). Both are ambiguous input (RFC 8259 §8.1, §4),
+// so the API answers 400 instead of guessing.
 package jsonstrict
 
 import (
@@ -131,8 +132,13 @@ func duplicateKey(body []byte) error {
 				top := &stack[n-1]
 				k := unquote(body[i : end+1])
 				for _, seen := range top.keys {
-					if seen == k {
+					switch {
+					case seen == k:
 						return &Error{Path: path(stack, "."+k), Reason: fmt.Sprintf("the key %q appears more than once in the same object; send each field once", k)}
+					case strings.EqualFold(seen, k):
+						// The API matches field names without regard to case
+						// (encoding/json does), so these name one field.
+						return &Error{Path: path(stack, "."+k), Reason: fmt.Sprintf("the key %q repeats %q (field names are matched without regard to case); send each field once", k, seen)}
 					}
 				}
 				top.keys = append(top.keys, k)
