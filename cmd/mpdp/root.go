@@ -156,7 +156,7 @@ Exit codes:
 		return nil
 	}
 
-	root.AddCommand(c.loginCommand(), c.uploadCommand(), c.versionsCommand(), c.statusCommand())
+	root.AddCommand(c.loginCommand(), c.tokenCommand(), c.uploadCommand(), c.versionsCommand(), c.statusCommand())
 	return root
 }
 

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	neturl "net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -152,40 +153,63 @@ func (p *Platform) Stop() error {
 	return p.stopErr
 }
 
+// Welcome is what the start-up block names: the values a user copies.
+type Welcome struct {
+	Console    string // the console's URL, or why it is not served
+	API        string // the origin the API is served on (paths under /v1/), $API
+	Emulator   string // the AWS emulator's endpoint
+	Region     string
+	UserPoolID string
+	ClientID   string
+	AdminEmail string
+	AdminPass  string
+}
+
+// WelcomeText is the one block `make dev` prints when everything is up, last,
+// after the build output and the start-up logs. The README quotes it (with
+// placeholders for the ports and ids) and its walkthrough starts from the
+// shell lines in it; localstack/devstack's tests keep the two equal.
+func WelcomeText(v Welcome) string {
+	return fmt.Sprintf(`
+================================ make dev: the platform is running ================================
+  Console    %[1]s
+  API        %[2]s   (the API is under %[2]s/v1/)
+  Mailbox    %[2]s%[9]s   (every email sent: temporary passwords, invitations)
+  Emulator   %[3]s   (AWS_ENDPOINT_URL for the aws CLI and the SDKs; region %[4]s)
+  Cognito    user pool %[5]s, app client id %[6]s
+  Sign in    %[7]s / %[8]s (the tenant admin)
+
+In your shell, to follow the README (the API origin as $API, mpdp's settings, and the tenant
+admin's ID token as $TOKEN):
+
+export API=%[2]s MPDP_API=%[2]s MPDP_COGNITO_REGION=%[4]s MPDP_COGNITO_CLIENT_ID=%[6]s MPDP_COGNITO_ENDPOINT=%[3]s
+TOKEN=$(AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region %[4]s --endpoint-url %[3]s cognito-idp initiate-auth --client-id %[6]s --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=%[7]s,PASSWORD='%[8]s' --query AuthenticationResult.IdToken --output text)
+curl -s -H "Authorization: Bearer $TOKEN" $API/v1/me
+
+Emails are printed below as they are sent. Ctrl-C stops everything.
+====================================================================================================
+`, v.Console, v.API, v.Emulator, v.Region, v.UserPoolID, v.ClientID, v.AdminEmail, v.AdminPass, MailPath)
+}
+
+// ShellLines are the lines of the welcome block a user pastes into a shell.
+func ShellLines(welcome string) []string {
+	var out []string
+	for _, l := range strings.Split(welcome, "\n") {
+		if strings.HasPrefix(l, "export API=") || strings.HasPrefix(l, "TOKEN=$(") || strings.HasPrefix(l, "curl ") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 func (p *Platform) printWelcome(out io.Writer, t platform.Tenant, consoleDir string) {
 	s := p.Stack
-	ep := s.Emulator.Endpoint()
 	console := p.url + "/"
 	if !p.ConsoleBuilt {
-		console = fmt.Sprintf("NOT BUILT (no index.html in %s): run `make console`", consoleDir)
+		console = fmt.Sprintf("NOT BUILT (no index.html in %s): run `make console`; the API runs without it", consoleDir)
 	}
-	fmt.Fprintf(out, `
-The platform is running.
-
-  Console               %[8]s
-  API (local gateway)   %[1]s/v1/health
-  Mailbox (emails sent) %[1]s%[9]s
-  AWS emulator          %[2]s   (AWS_ENDPOINT_URL=%[2]s)
-  user pool / client    %[3]s / %[4]s
-  tenant admin          %[5]s  password %[6]s
-
-Get a token (ID token, one line) and call the API:
-
-  TOKEN=$(AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region %[7]s --endpoint-url %[2]s cognito-idp initiate-auth --client-id %[4]s --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=%[5]s,PASSWORD='%[6]s' --query AuthenticationResult.IdToken --output text)
-  curl -s -H "Authorization: Bearer $TOKEN" %[1]s/v1/me
-
-Emails are sent through the emulator's SES, which delivers none, so they are
-printed here as they are sent and kept at %[1]s%[9]s (new users' temporary
-passwords and invitation links are in them).
-Ctrl-C stops everything.
-`, p.url, ep, s.Config.UserPoolID, s.Config.ClientID, t.AdminEmail, t.AdminPassword, s.AWS.Region, console, MailPath)
-	if !p.ConsoleBuilt {
-		fmt.Fprintf(out, `
-The console is not built (%s has no index.html); the API runs without it.
-Build it with `+"`make console`"+` (or: cd console && npm ci && npm run build); the
-running gateway serves it as soon as it is built.
-`, consoleDir)
-	}
+	fmt.Fprint(out, WelcomeText(Welcome{Console: console, API: p.url, Emulator: s.Emulator.Endpoint(), Region: s.AWS.Region,
+		UserPoolID: s.Config.UserPoolID, ClientID: s.Config.ClientID, AdminEmail: t.AdminEmail, AdminPass: t.AdminPassword}))
 }
 
 // loopbackIfUnspecified names a listener's address as a browser can reach it.

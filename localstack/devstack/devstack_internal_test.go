@@ -8,11 +8,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/mpdp/platform/shared/mail"
 )
 
 func TestMailboxKeepsTheLastEmails(t *testing.T) {
@@ -116,5 +119,76 @@ func TestCognitoProxy(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", CognitoPath, nil))
 	if rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("GET: %d, want 405", rec.Code)
+	}
+}
+
+// TestMailboxFindsTemporaryPasswords: the password in shared/mail's welcome
+// and invitation emails is served as temporaryPassword (the README's
+// walkthrough reads it from there), and other emails have none.
+func TestMailboxFindsTemporaryPasswords(t *testing.T) {
+	const pw = "aB3!x-Y7=k?9Q_m@"
+	box := NewMailbox(0)
+	for _, m := range []mail.Message{
+		mail.ApplicationApproved("ann@acme.test", "Acme", "http://console/", pw),
+		mail.Invitation("bo@acme.test", "Acme", "developer", "http://console/invitations/inv_1?token=t", "t", pw, 3),
+		mail.ApplicationApproved("cy@acme.test", "Acme", "http://console/", ""),
+		mail.ApplicationReceived("ann@acme.test", "Acme", "apv_1"),
+	} {
+		box.Add(Email{To: m.To, Subject: m.Subject, Text: m.Text})
+	}
+	var got []string
+	for _, e := range box.Items() {
+		got = append(got, e.TemporaryPassword)
+	}
+	if want := []string{pw, pw, "", ""}; !slices.Equal(got, want) {
+		t.Errorf("temporary passwords %q, want %q", got, want)
+	}
+}
+
+// TestMailboxFiltersAndWaits: ?to= and ?subject= filter; ?wait= answers as
+// soon as a matching email is sent, or empty when the wait is over.
+func TestMailboxFiltersAndWaits(t *testing.T) {
+	box := NewMailbox(0)
+	box.Add(Email{To: "ann@acme.test", Subject: "We received your application"})
+	box.Add(Email{To: "bo@acme.test", Subject: "Invitation to Acme"})
+	get := func(query string) (int, []Email) {
+		rec := httptest.NewRecorder()
+		box.ServeHTTP(rec, httptest.NewRequest("GET", MailPath+query, nil))
+		var body struct{ Items []Email }
+		json.Unmarshal(rec.Body.Bytes(), &body)
+		return rec.Code, body.Items
+	}
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		{"", []string{"ann@acme.test", "bo@acme.test"}},
+		{"?to=ANN@acme.test", []string{"ann@acme.test"}},
+		{"?subject=invitation", []string{"bo@acme.test"}},
+		{"?to=ann@acme.test&subject=invitation", nil},
+		{"?to=cy@acme.test&wait=0.2", nil},
+	} {
+		code, items := get(c.query)
+		var to []string
+		for _, e := range items {
+			to = append(to, e.To)
+		}
+		if code != 200 || !slices.Equal(to, c.want) {
+			t.Errorf("%q: %d %v, want %v", c.query, code, to, c.want)
+		}
+	}
+	for _, q := range []string{"?wait=x", "?wait=-1", "?wait=31"} {
+		if code, _ := get(q); code != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", q, code)
+		}
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		box.Add(Email{To: "ann@acme.test", Subject: "Your developer workspace is ready"})
+	}()
+	start := time.Now()
+	_, items := get("?to=ann@acme.test&subject=workspace%20is%20ready&wait=10")
+	if len(items) != 1 || time.Since(start) > 5*time.Second {
+		t.Errorf("waiting for the welcome email: %v after %s", items, time.Since(start))
 	}
 }

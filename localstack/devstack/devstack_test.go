@@ -35,7 +35,7 @@ func TestOrigin(t *testing.T) {
 	}
 	defer p.Stop()
 	u := p.URL()
-	if !strings.Contains(out.String(), "Console               "+u+"/\n") || !strings.Contains(out.String(), u+"/_local/mail") {
+	if !strings.Contains(out.String(), "  Console    "+u+"/\n") || !strings.Contains(out.String(), "export API="+u+" ") || !strings.Contains(out.String(), u+"/_local/mail") {
 		t.Errorf("welcome text lacks the console or the mailbox URL:\n%s", out.String())
 	}
 

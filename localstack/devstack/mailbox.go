@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,12 +27,23 @@ type Email struct {
 	Subject string    `json:"subject"`
 	Text    string    `json:"text"`
 	SentAt  time.Time `json:"sentAt"`
+	// TemporaryPassword is the one a welcome or invitation email holds, so a
+	// script can sign the new user in (see the README's walkthrough).
+	TemporaryPassword string `json:"temporaryPassword,omitempty"`
 }
+
+// temporaryPassword finds the password that shared/mail's templates put on an
+// indented line after "temporary password ...:".
+var temporaryPassword = regexp.MustCompile(`temporary password[^\n]*:\n\n[ \t]+(\S+)`)
+
+// MaxMailWait bounds GET /_local/mail?wait=.
+const MaxMailWait = 30 * time.Second
 
 // Mailbox keeps the last emails the dev platform sent: the emulator's SES
 // accepts mail but delivers none, and new users' temporary passwords and
 // invitation links are in these emails. It serves them as
-// {"items": [...]} (oldest first) at GET /_local/mail.
+// {"items": [...]} (oldest first) at GET /_local/mail; ?to= (an address) and
+// ?subject= (a part of it) filter them, and ?wait=SECONDS waits for a match.
 type Mailbox struct {
 	mu    sync.Mutex
 	items []Email
@@ -47,6 +60,9 @@ func NewMailbox(size int) *Mailbox {
 
 // Add records an email.
 func (b *Mailbox) Add(e Email) {
+	if m := temporaryPassword.FindStringSubmatch(e.Text); m != nil {
+		e.TemporaryPassword = m[1]
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.items) == b.size {
@@ -68,7 +84,34 @@ func (b *Mailbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	items := b.Items()
+	q := r.URL.Query()
+	to, subject := strings.ToLower(q.Get("to")), strings.ToLower(q.Get("subject"))
+	wait, err := time.ParseDuration(q.Get("wait") + "s")
+	if q.Get("wait") == "" {
+		wait, err = 0, nil
+	}
+	if err != nil || wait < 0 || wait > MaxMailWait {
+		http.Error(w, fmt.Sprintf("wait must be a number of seconds from 0 to %d", int(MaxMailWait.Seconds())), http.StatusBadRequest)
+		return
+	}
+	match := func(e Email) bool {
+		return (to == "" || strings.EqualFold(e.To, to)) && (subject == "" || strings.Contains(strings.ToLower(e.Subject), subject))
+	}
+	// ?wait= lets a script ask for an email the mailer has yet to send: the
+	// answer comes as soon as one matches, or empty when the wait is over.
+	deadline := time.Now().Add(wait)
+	var items []Email
+	for {
+		items = slices.DeleteFunc(b.Items(), func(e Email) bool { return !match(e) })
+		if len(items) > 0 || !time.Now().Before(deadline) {
+			break
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	if items == nil {
 		items = []Email{}
 	}

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/jsonstrict"
 )
 
 // Limits of the ingestion API.
@@ -186,14 +187,17 @@ func envelope(body []byte, maxItems, maxBytes int) ([]json.RawMessage, error) {
 	if len(body) > maxBytes {
 		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(body), maxBytes)
 	}
+	if err := jsonstrict.Check(body); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
 	var env struct {
 		Items *[]json.RawMessage `json:"items"`
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %s", ErrMalformed, envelopeProblem(err))
 	}
 	if env.Items == nil {
-		return nil, fmt.Errorf(`%w: expected {"items":[...]}`, ErrMalformed)
+		return nil, fmt.Errorf(`%w: the body must be {"items":[...]}, with the items in an array named items`, ErrMalformed)
 	}
 	n := len(*env.Items)
 	if n == 0 {
@@ -203,6 +207,34 @@ func envelope(body []byte, maxItems, maxBytes int) ([]json.RawMessage, error) {
 		return nil, fmt.Errorf("%w: %d items, at most %d", ErrTooManyItems, n, maxItems)
 	}
 	return *env.Items, nil
+}
+
+// envelopeProblem says what is wrong with a batch's envelope in JSON's terms,
+// never encoding/json's (which names Go types like []json.RawMessage).
+func envelopeProblem(err error) string {
+	var syn *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn)
+	case errors.As(err, &te) && te.Field == "":
+		return fmt.Sprintf(`the body must be a JSON object like {"items":[...]}, not %s`, jsonWhat(te.Value))
+	case errors.As(err, &te):
+		return fmt.Sprintf(`"items" must be an array of objects, not %s`, jsonWhat(te.Value))
+	}
+	return "malformed JSON: the body ends too early or is not one JSON value"
+}
+
+// jsonWhat names a value's JSON type as encoding/json reports it ("number 5").
+func jsonWhat(v string) string {
+	v, _, _ = strings.Cut(v, " ")
+	switch v {
+	case "array", "object":
+		return "an " + v
+	case "bool":
+		return "a boolean"
+	}
+	return "a " + v
 }
 
 // decodeItem unmarshals one item; a non-object or a field of the wrong type

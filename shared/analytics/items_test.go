@@ -129,6 +129,43 @@ func TestParseBatchEnvelope(t *testing.T) {
 	}
 }
 
+// TestParseBatchEnvelopeSaysWhatIsWrong: a refused envelope says what is wrong
+// in JSON's terms, never encoding/json's words about Go types, and a body that
+// is not UTF-8 or repeats a key is refused rather than read with U+FFFD or the
+// last value.
+func TestParseBatchEnvelopeSaysWhatIsWrong(t *testing.T) {
+	item := `{"id":"evt-00000001","miniProgramId":"mp_1","version":"1.0.0","userId":"u1","sessionId":"ses-0001","type":"session_start","timestamp":"2025-03-10T11:00:00Z"}`
+	for _, c := range []struct{ name, body, want string }{
+		{"items a string", `{"items":"x"}`, `"items" must be an array of objects, not a string`},
+		{"items a number", `{"items":5}`, `"items" must be an array of objects, not a number`},
+		{"items an object", `{"items":{}}`, `"items" must be an array of objects, not an object`},
+		{"body an array", `[` + item + `]`, `the body must be a JSON object like {"items":[...]}, not an array`},
+		{"body a string", `"items"`, `not a string`},
+		{"no items", `{"events":[]}`, `the body must be {"items":[...]}`},
+		{"syntax", `{"items":[`, "malformed JSON"},
+		{"syntax at a byte", `{"items":x}`, "malformed JSON at byte 10"},
+		{"invalid UTF-8", "{\"items\":[" + strings.Replace(item, "u1", "u\xff", 1) + "]}", "not valid UTF-8"},
+		{"lone surrogate", `{"items":[` + strings.Replace(item, "u1", `u\udc00`, 1) + `]}`, "lone UTF-16 surrogate"},
+		{"duplicate items", `{"items":[],"items":[` + item + `]}`, `items: the key "items" appears more than once`},
+		{"duplicate key in an item", `{"items":[` + strings.Replace(item, `"userId":"u1"`, `"userId":"u1","userId":"u2"`, 1) + `]}`, `items[0].userId: the key "userId"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := ParseBatch([]byte(c.body), 500, 0, now)
+			if !errors.Is(err, ErrMalformed) || StatusOf(err) != 400 {
+				t.Fatalf("err %v, want a malformed batch (400)", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err %q, want it to contain %q", err, c.want)
+			}
+			for _, goWord := range []string{"Go ", "struct", "json:", "RawMessage", "[]json"} {
+				if strings.Contains(err.Error(), goWord) {
+					t.Errorf("err %q names Go's %q", err, goWord)
+				}
+			}
+		})
+	}
+}
+
 func TestParseCrashBatch(t *testing.T) {
 	cr := func(id string, mod func(m map[string]any)) map[string]any {
 		m := map[string]any{

@@ -38,6 +38,7 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.notify(r, mail.ApplicationReceived(app.Email, app.Company, a.ID))
+	created(w, "approvals", a.ID)
 	httpapi.Entity(w, http.StatusCreated, a.Version, map[string]any{"id": a.ID, "status": a.Status, "type": a.Type, "createdAt": a.CreatedAt})
 	return nil
 }

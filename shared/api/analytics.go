@@ -36,11 +36,10 @@ func (s *Server) runtimeIngest(kind string) handlerFunc {
 		if err != nil {
 			return unsigned(w, err.Error())
 		}
-		app := r.URL.Query().Get("app")
-		if !appIDPattern.MatchString(app) {
-			var v domain.ValidationError
-			v.Add("app", "is required: the id of the app whose key signs the request")
-			return v.Err()
+		var v domain.ValidationError
+		app := appParam.read(&v, r.URL.Query())
+		if err := v.Err(); err != nil {
+			return err
 		}
 		if err := s.verifyAppKeyBody(w, r, h, app, analytics.DefaultMaxBytes); err != nil {
 			return err
@@ -376,6 +375,7 @@ func (s *Server) patchCrash(w http.ResponseWriter, r *http.Request) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, g.Version)
 	if expected != g.Version {
 		return domain.Errorf(domain.ErrStale, "the crash group is at version %d", g.Version)
 	}

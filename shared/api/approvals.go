@@ -127,6 +127,8 @@ func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Deci
 		err = s.switchOnline(r, a, after)
 	case approved && a.Type == domain.ApprovalFeature:
 		after, err = s.grantFeature(r, a, after)
+	case approved && a.Type == domain.ApprovalLaunch:
+		err = s.approveLaunch(r, a, after)
 	default:
 		err = s.Store.Decide(r.Context(), a, after, "")
 	}

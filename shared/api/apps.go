@@ -39,6 +39,7 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.CreateApp(r.Context(), app); err != nil {
 		return err
 	}
+	created(w, "apps", app.ID)
 	httpapi.Entity(w, http.StatusCreated, app.Version, app)
 	return nil
 }
@@ -74,6 +75,7 @@ func (s *Server) patchApp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, cur.Version)
 	if cur.Version != expected {
 		return domain.ErrStale
 	}
@@ -129,7 +131,7 @@ func (s *Server) createAppKey(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Location", "/v1/apps/"+app.ID+"/keys/"+k.KeyID)
+	created(w, "apps", app.ID, "keys", k.KeyID)
 	httpapi.JSON(w, http.StatusCreated, createdKey{AppKey: k, Secret: secret})
 	return nil
 }

@@ -238,6 +238,20 @@ func TestRuntimeReleaseSignedWithAppKeys(t *testing.T) {
 	if bad.Status != 400 || bad.problem(t).fields()[0] != "user" {
 		t.Fatalf("no user: %d %s", bad.Status, bad.Body)
 	}
+	// A parameter that was sent but is malformed is not "required": the
+	// message says what it must be.
+	for _, c := range []struct{ query, field, want string }{
+		{"?user=u1", "app", "is required: the id of the app"},
+		{"?app=bad&user=u1", "app", "is not the id of the app whose key signs the request: it must be app_ followed by"},
+		{"?app=" + app.ID + "&user=has%20space", "user", "is not the super app's user id: it must be 1 to 128 printable ASCII characters"},
+		{"?app=" + app.ID + "&user=", "user", "is required: the super app's user id"},
+	} {
+		res := runtimeGet(t, "/v1/runtime/miniprograms/"+mp+"/release"+c.query, &signed{keyID: k1.KeyID, secret: k1.Secret})
+		p := res.problem(t)
+		if res.Status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != c.field || !strings.HasPrefix(p.Errors[0].Message, c.want) {
+			t.Errorf("%s: %d %s, want %s %q", c.query, res.Status, res.Body, c.field, c.want)
+		}
+	}
 
 	// Unknown and offline mini programs.
 	unknown := runtimeGet(t, "/v1/runtime/miniprograms/mp_none/release?app="+app.ID+"&user=u1", &signed{keyID: k1.KeyID, secret: k1.Secret})

@@ -51,7 +51,7 @@ func (s *Server) createJSAPI(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.CreateJSAPI(r.Context(), j); err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/v1/jsapis/"+j.Name)
+	created(w, "jsapis", j.Name)
 	httpapi.Entity(w, http.StatusCreated, j.Version, j)
 	return nil
 }
@@ -87,6 +87,7 @@ func (s *Server) patchJSAPI(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, cur.Version)
 	if cur.Version != expected {
 		return domain.ErrStale
 	}
@@ -138,7 +139,7 @@ func (s *Server) createFeature(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.CreateFeature(r.Context(), f, e); err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/v1/features/"+f.ID)
+	created(w, "features", f.ID)
 	httpapi.Entity(w, http.StatusCreated, f.Version, f)
 	return nil
 }
@@ -180,6 +181,7 @@ func (s *Server) patchFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, cur.Version)
 	if cur.Version != expected {
 		return domain.ErrStale
 	}
@@ -258,6 +260,7 @@ func (s *Server) requestFeature(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.RequestFeature(r.Context(), ap, p); err != nil {
 		return err
 	}
+	created(w, "approvals", ap.ID)
 	httpapi.JSON(w, http.StatusCreated, ap)
 	return nil
 }

@@ -8,8 +8,10 @@ import (
 )
 
 // Every response the integration tests receive is checked against the OpenAPI
-// document: its status must be documented for the route, and its body must
-// match the schema.
+// document: its status must be documented for the route, its body must match
+// the schema, and every header the document declares as required for that
+// status (Location on a 201, ETag on an entity, WWW-Authenticate on a 401) must
+// be sent and match its schema.
 func init() {
 	doc, err := openapi.Load()
 	if err != nil {
@@ -24,6 +26,9 @@ func init() {
 			return
 		}
 		if err := doc.ValidateResponse(method, pattern, r.Status, r.Header.Get("Content-Type"), r.Body); err != nil {
+			t.Errorf("contract: %s %s → %d: %v", method, pattern, r.Status, err)
+		}
+		if err := doc.ValidateResponseHeaders(method, pattern, r.Status, r.Header); err != nil {
 			t.Errorf("contract: %s %s → %d: %v", method, pattern, r.Status, err)
 		}
 	}

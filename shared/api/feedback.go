@@ -41,7 +41,7 @@ func (s *Server) createFeedback(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.CreateFeedback(r.Context(), f); err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/v1/feedback/"+f.ID)
+	created(w, "feedback", f.ID)
 	httpapi.Entity(w, http.StatusCreated, f.Version, f)
 	return nil
 }
@@ -122,6 +122,7 @@ func (s *Server) patchFeedback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, cur.Version)
 	if cur.Version != expected {
 		return domain.ErrStale
 	}

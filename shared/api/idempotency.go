@@ -58,6 +58,9 @@ func (s *Server) idempotent(h handlerFunc) handlerFunc {
 			if prior.ETag != "" {
 				w.Header().Set("ETag", prior.ETag)
 			}
+			if prior.Location != "" {
+				w.Header().Set("Location", prior.Location)
+			}
 			w.Header().Set("Content-Type", prior.ContentType)
 			w.WriteHeader(prior.Status)
 			io.WriteString(w, prior.Body)
@@ -71,7 +74,8 @@ func (s *Server) idempotent(h handlerFunc) handlerFunc {
 		}
 		if rec.Code >= 200 && rec.Code < 300 {
 			err = s.Store.FinishIdempotent(r.Context(), scope, key, storage.Replay{RequestHash: hash, Status: rec.Code,
-				Body: rec.Body.String(), ContentType: rec.Header().Get("Content-Type"), ETag: rec.Header().Get("ETag")})
+				Body: rec.Body.String(), ContentType: rec.Header().Get("Content-Type"), ETag: rec.Header().Get("ETag"),
+				Location: rec.Header().Get("Location")})
 		} else {
 			// A failed request is not remembered: the client may fix it and retry with the same key.
 			err = s.Store.AbandonIdempotent(r.Context(), scope, key)

@@ -77,7 +77,8 @@ func (s *Server) createLaunch(w http.ResponseWriter, r *http.Request) error {
 	l := domain.Launch{ID: domain.NewID("lch"), WorkspaceID: ws, MiniProgramID: mp.ID, Version: v.Version, Strategy: in.Strategy,
 		Steps: in.Steps, IntervalSeconds: in.IntervalSeconds, ReleaseAt: in.ReleaseAt, Note: in.Note,
 		Status: domain.LaunchInReview, RequestedBy: a.caller.UserID, RequestedEmail: a.caller.Email, CreatedAt: now,
-		UpdatedAt: now.Format(time.RFC3339Nano), Timeline: []domain.TimelineEntry{}}
+		UpdatedAt: now.Format(time.RFC3339Nano)}
+	l.Timeline = []domain.TimelineEntry{submittedEntry(l)}
 	payload, _ := json.Marshal(launchPayload{LaunchID: l.ID, MiniProgramID: mp.ID, MiniProgram: mp.Name, Version: v.Version, Strategy: in.Strategy, Note: in.Note})
 	ap := domain.Approval{ID: domain.NewID("apv"), Type: domain.ApprovalLaunch, Status: domain.ApprovalInReview,
 		Title: "Launch " + v.Version + " of " + mp.Name + " (" + string(in.Strategy) + ")", Payload: payload, CreatedAt: now, Version: 1,
@@ -101,6 +102,7 @@ func (s *Server) createLaunch(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.SetExecution(r.Context(), l, arn); err != nil {
 		httpapi.Logger(r.Context()).WarnContext(r.Context(), "execution not recorded", "launch", l.ID, "error", err.Error())
 	}
+	created(w, "workspaces", ws, "miniprograms", mp.ID, "launches", l.ID)
 	httpapi.JSON(w, http.StatusCreated, l)
 	return nil
 }
@@ -396,6 +398,7 @@ func (s *Server) requestOnline(typ domain.ApprovalType) handlerFunc {
 		if err := s.Store.CreateApproval(r.Context(), ap); err != nil {
 			return err
 		}
+		created(w, "approvals", ap.ID)
 		httpapi.JSON(w, http.StatusCreated, ap)
 		return nil
 	}

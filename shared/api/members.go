@@ -62,6 +62,7 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request) error {
 		if err := httpapi.Decode(r, &in); err != nil {
 			return domain.MemberChange{}, err
 		}
+		expected = httpapi.ExpectedVersion(expected, m.Version)
 		if m.Version != expected {
 			return domain.MemberChange{}, domain.ErrStale
 		}
@@ -154,6 +155,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	created(w, "workspaces", ws, "invitations", inv.ID)
 	httpapi.Entity(w, http.StatusCreated, inv.Version, resp)
 	return nil
 }

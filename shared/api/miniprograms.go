@@ -50,6 +50,7 @@ func (s *Server) createMiniProgram(w http.ResponseWriter, r *http.Request) error
 	if err := s.Store.CreateMiniProgram(r.Context(), mp); err != nil {
 		return err
 	}
+	created(w, "workspaces", ws, "miniprograms", mp.ID)
 	httpapi.Entity(w, http.StatusCreated, mp.Version, mp)
 	return nil
 }
@@ -105,6 +106,7 @@ func (s *Server) patchMiniProgram(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, cur.Version)
 	if cur.Version != expected {
 		return domain.ErrStale
 	}
@@ -172,6 +174,7 @@ func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	created(w, "workspaces", ws, "miniprograms", mp.ID, "versions", v.Version)
 	httpapi.JSON(w, status, uploadResponse{VersionID: v.ID, Version: v, Upload: up})
 	return nil
 }

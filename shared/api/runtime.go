@@ -115,14 +115,8 @@ func (s *Server) runtimeRelease(w http.ResponseWriter, r *http.Request) error {
 		return unsigned(w, err.Error())
 	}
 	q := r.URL.Query()
-	app, user := q.Get("app"), q.Get("user")
 	var v domain.ValidationError
-	if !appIDPattern.MatchString(app) {
-		v.Add("app", "is required: the id of the app whose key signs the request")
-	}
-	if !userIDPattern.MatchString(user) {
-		v.Add("user", "is required: the super app's user id, 1 to 128 printable characters without spaces")
-	}
+	app, user := appParam.read(&v, q), userParam.read(&v, q)
 	if err := v.Err(); err != nil {
 		return err
 	}

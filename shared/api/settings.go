@@ -112,6 +112,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, cur.Version)
 	if cur.Version != expected {
 		return domain.ErrStale
 	}
@@ -195,6 +196,7 @@ func (s *Server) publishTerms(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	created(w, "workspaces", ws, "settings")
 	httpapi.Entity(w, http.StatusCreated, next.Version, v)
 	return nil
 }

@@ -74,6 +74,7 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	expected = httpapi.ExpectedVersion(expected, cur.Version)
 	if cur.Version != expected {
 		return domain.ErrStale
 	}
@@ -118,6 +119,13 @@ func (s *Server) putTesters(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := domain.ValidateTesters(in.Items); err != nil {
 		return err
+	}
+	if expected == httpapi.AnyVersion {
+		cur, err := s.Store.GetTesters(r.Context(), ws)
+		if err != nil {
+			return err
+		}
+		expected = cur.Version
 	}
 	t := domain.Testers{Items: in.Items, Version: expected + 1}
 	if err := s.Store.PutTesters(r.Context(), ws, t, expected); err != nil {

@@ -151,3 +151,33 @@ func TestSecrets(t *testing.T) {
 		t.Fatalf("ids %s %s", a, b)
 	}
 }
+
+// TestPermissionsMarkdownCoversEveryAction: every action of the matrix is a
+// row with a description, and each cell is what Allows says.
+func TestPermissionsMarkdownCoversEveryAction(t *testing.T) {
+	table := PermissionsMarkdown()
+	seen := map[Action]bool{}
+	for _, a := range Actions {
+		seen[a] = true
+		if actionDocs[a] == "" {
+			t.Errorf("action %s has no description", a)
+		}
+	}
+	for _, acts := range permissions {
+		for a := range acts {
+			if !seen[a] {
+				t.Errorf("action %s is in the matrix but not in Actions, so the table leaves it out", a)
+			}
+		}
+	}
+	// The developer workspace's reviewer may only read; the tenant's may decide.
+	for _, want := range []string{
+		"| `read` | " + actionDocs[ActRead] + " | yes | yes | yes | yes | yes | yes |",
+		"| `approvals:decide` | " + actionDocs[ActDecide] + " | yes | yes | no | no | no | no |",
+		"| `develop` | " + actionDocs[ActDevelop] + " | yes | no | yes | yes | no | yes |",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks the row %q:\n%s", want, table)
+		}
+	}
+}

@@ -18,8 +18,12 @@ type Release struct {
 	Strategy        Strategy `json:"strategy,omitempty" dynamodbav:"strategy,omitempty"`
 	Percentage      int      `json:"percentage" dynamodbav:"percentage"` // share of users on Version (phased)
 	TestersVersion  string   `json:"testersVersion,omitempty" dynamodbav:"testersVersion,omitempty"`
-	LaunchID        string   `json:"launchId,omitempty" dynamodbav:"launchId,omitempty"`
-	Offline         bool     `json:"offline" dynamodbav:"offline"`
+	// LaunchID is the launch that released Version (full or phased); a rollback
+	// clears it, since no launch released what is served then.
+	LaunchID string `json:"launchId,omitempty" dynamodbav:"launchId,omitempty"`
+	// TestersLaunchID is the launch that released TestersVersion.
+	TestersLaunchID string `json:"testersLaunchId,omitempty" dynamodbav:"testersLaunchId,omitempty"`
+	Offline         bool   `json:"offline" dynamodbav:"offline"`
 	// History holds the last released versions, newest first, for rollback.
 	History   []string  `json:"history" dynamodbav:"history"`
 	UpdatedAt time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
@@ -30,11 +34,12 @@ type Release struct {
 // at percentage (phased) — the previous release is archived in the history.
 func (r Release) Publish(launchID, version string, strategy Strategy, percentage int, now time.Time) Release {
 	next := r
-	next.LaunchID, next.UpdatedAt, next.Revision = launchID, now, r.Revision+1
+	next.UpdatedAt, next.Revision = now, r.Revision+1
 	if strategy == StrategyTesters {
-		next.TestersVersion = version
+		next.TestersVersion, next.TestersLaunchID = version, launchID
 		return next
 	}
+	next.LaunchID = launchID
 	if r.Version != version {
 		next.PreviousVersion = r.Version
 	}
@@ -44,6 +49,12 @@ func (r Release) Publish(launchID, version string, strategy Strategy, percentage
 	}
 	next.History = pushHistory(r.History, version)
 	return next
+}
+
+// PublishedBy reports whether launch already released what this release
+// serves, to everyone or to testers (a retried publish finds it so).
+func (r Release) PublishedBy(launchID string) bool {
+	return launchID != "" && (r.LaunchID == launchID || r.TestersLaunchID == launchID)
 }
 
 // Rollback returns the release serving version (one of the history) to everyone.

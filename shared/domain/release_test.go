@@ -124,3 +124,43 @@ func TestLaunchInput(t *testing.T) {
 		t.Error("NextStep")
 	}
 }
+
+// TestReleaseLaunchIDs: launchId names the launch that released the live
+// version and only that; a testers launch is named by testersLaunchId, and a
+// rollback (no launch) clears launchId but not the testers'.
+func TestReleaseLaunchIDs(t *testing.T) {
+	now := time.Unix(0, 0)
+	steps := []struct {
+		name                string
+		do                  func(Release) Release
+		wantLive, wantTests string
+	}{
+		{"full launch", func(r Release) Release { return r.Publish("l1", "1.0.0", StrategyFull, 0, now) }, "l1", ""},
+		{"second full launch", func(r Release) Release { return r.Publish("l2", "1.1.0", StrategyFull, 0, now) }, "l2", ""},
+		{"testers launch", func(r Release) Release { return r.Publish("l3", "2.0.0-rc.1", StrategyTesters, 0, now) }, "l2", "l3"},
+		{"rollback", func(r Release) Release {
+			back, err := r.Rollback("1.0.0", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return back
+		}, "", "l3"},
+		{"testers launch after the rollback", func(r Release) Release { return r.Publish("l4", "2.0.0-rc.2", StrategyTesters, 0, now) }, "", "l4"},
+		{"phased launch", func(r Release) Release { return r.Publish("l5", "2.0.0", StrategyPhased, 10, now) }, "l5", "l4"},
+	}
+	var r Release
+	for _, s := range steps {
+		r = s.do(r)
+		if r.LaunchID != s.wantLive || r.TestersLaunchID != s.wantTests {
+			t.Fatalf("after %s: launchId %q testersLaunchId %q, want %q %q", s.name, r.LaunchID, r.TestersLaunchID, s.wantLive, s.wantTests)
+		}
+		for _, id := range []string{s.wantLive, s.wantTests} {
+			if id != "" && !r.PublishedBy(id) {
+				t.Errorf("after %s: PublishedBy(%s) is false", s.name, id)
+			}
+		}
+		if r.PublishedBy("") || r.PublishedBy("other") {
+			t.Errorf("after %s: PublishedBy of an unrelated launch", s.name)
+		}
+	}
+}

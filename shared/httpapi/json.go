@@ -8,10 +8,13 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/jsonstrict"
 )
 
 // MaxBodyBytes bounds every JSON request body.
@@ -42,6 +45,9 @@ func DecodeBytes(body []byte, dst any) error {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return NewProblem(http.StatusBadRequest, "the request body is empty; send a JSON object")
 	}
+	if err := jsonstrict.Check(body); err != nil {
+		return strictProblem(err)
+	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -56,20 +62,40 @@ func DecodeBytes(body []byte, dst any) error {
 	return nil
 }
 
+// strictProblem is a 400 for what jsonstrict refuses (invalid UTF-8, a
+// duplicate key), naming the field when there is one.
+func strictProblem(err error) *Problem {
+	var se *jsonstrict.Error
+	if !errors.As(err, &se) {
+		return NewProblem(http.StatusBadRequest, err.Error())
+	}
+	if se.Path == "" {
+		return NewProblem(http.StatusBadRequest, se.Reason)
+	}
+	p := NewProblem(http.StatusBadRequest, "the body gives a field more than once")
+	p.Errors = append(p.Errors, domainField(se.Path, se.Reason))
+	return p
+}
+
 func decodeProblem(err error) *Problem {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var tp *time.ParseError
 	switch {
 	case errors.As(err, &syntax):
 		return NewProblem(http.StatusBadRequest, fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, syntax))
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return NewProblem(http.StatusBadRequest, fmt.Sprintf("the body must be a JSON object, not %s", typ.Value))
+			return NewProblem(http.StatusBadRequest, fmt.Sprintf("the body must be a JSON object, not %s", jsonValue(typ.Value)))
 		}
 		p := NewProblem(http.StatusBadRequest, "a field has the wrong type")
-		p.Errors = append(p.Errors, domainField(field, fmt.Sprintf("must be %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)))
+		p.Errors = append(p.Errors, domainField(field, typeMessage(typ)))
 		return p
+	case errors.As(err, &tp):
+		return NewProblem(http.StatusBadRequest, fmt.Sprintf("a date-time must be in RFC 3339 format, like 2026-01-02T15:04:05Z; %q is not", tp.Value))
+	case strings.HasPrefix(err.Error(), "Time.UnmarshalJSON: "):
+		return NewProblem(http.StatusBadRequest, "a date-time must be a string in RFC 3339 format, like \"2026-01-02T15:04:05Z\"")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return NewProblem(http.StatusBadRequest, "malformed JSON: the body ends too early")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -78,19 +104,57 @@ func decodeProblem(err error) *Problem {
 		p.Errors = append(p.Errors, domainField(name, "is not a known field"))
 		return p
 	}
-	return NewProblem(http.StatusBadRequest, "malformed JSON: "+err.Error())
+	// Anything else would name Go's types: say what the client can act on.
+	return NewProblem(http.StatusBadRequest, "the body is not JSON this endpoint can read; check each field's type against the API description")
 }
 
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
+// typeMessage says what a field must be in JSON's terms: a whole number
+// (with its range) where the value was a fraction or out of range.
+func typeMessage(typ *json.UnmarshalTypeError) string {
+	want := jsonKind(typ.Type.Kind())
+	got := jsonValue(typ.Value)
+	if strings.HasPrefix(typ.Value, "number") {
+		switch k := typ.Type.Kind(); {
+		case k >= reflect.Int && k <= reflect.Int64:
+			bits := typ.Type.Bits()
+			return fmt.Sprintf("must be a whole number from %d to %d, not %s", int64(-1)<<(bits-1), int64(1)<<(bits-1)-1, got)
+		case k >= reflect.Uint && k <= reflect.Uint64:
+			bits := typ.Type.Bits()
+			return fmt.Sprintf("must be a whole number from 0 to %d, not %s", uint64(1)<<(bits-1)*2-1, got)
+		case k == reflect.Float32 || k == reflect.Float64:
+			return "must be a number within range, not " + got
+		}
+	}
+	return fmt.Sprintf("must be %s, not %s", want, got)
+}
+
+// jsonValue names what encoding/json found ("number 1.5", "string") as JSON.
+func jsonValue(v string) string {
+	if n, ok := strings.CutPrefix(v, "number "); ok {
+		return n
+	}
+	switch v {
+	case "array", "object":
+		return "an " + v
+	case "string", "number", "bool":
+		return "a " + strings.Replace(v, "bool", "boolean", 1)
+	}
+	return v
+}
+
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
 		return "a string"
-	case "struct", "map":
+	case reflect.Struct, reflect.Map:
 		return "an object"
-	case "slice", "array":
+	case reflect.Slice, reflect.Array:
 		return "an array"
-	case "bool":
+	case reflect.Bool:
 		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
 	}
 	return "a number"
 }
@@ -136,12 +200,20 @@ func Entity(w http.ResponseWriter, status int, version int, v any) {
 	JSON(w, status, v)
 }
 
+// AnyVersion is what IfMatch returns for `If-Match: *`: any current version
+// of the resource (RFC 9110 §13.1.1), a deliberate overwrite.
+const AnyVersion = -1
+
 // IfMatch returns the version an update's If-Match header names. Updates must
-// send it (428 otherwise), so a client never overwrites a change it has not seen.
+// send it (428 otherwise), so a client never overwrites a change it has not
+// seen, unless it says so with `*` (AnyVersion; see ExpectedVersion).
 func IfMatch(r *http.Request) (int, error) {
 	h := strings.TrimSpace(r.Header.Get("If-Match"))
 	if h == "" {
-		return 0, NewProblem(http.StatusPreconditionRequired, `send If-Match with the ETag you read, like If-Match: "v3"`)
+		return 0, NewProblem(http.StatusPreconditionRequired, `send If-Match with the ETag you read, like If-Match: "v3" (or If-Match: * to overwrite any version)`)
+	}
+	if h == "*" {
+		return AnyVersion, nil
 	}
 	h = strings.TrimPrefix(h, "W/")
 	if len(h) < 4 || !strings.HasPrefix(h, `"v`) || !strings.HasSuffix(h, `"`) {
@@ -152,6 +224,16 @@ func IfMatch(r *http.Request) (int, error) {
 		return 0, NewProblem(http.StatusPreconditionFailed, "If-Match does not name a version of this resource")
 	}
 	return v, nil
+}
+
+// ExpectedVersion is the version an update is conditional on: the one If-Match
+// named, or, for `If-Match: *`, the current one (the write still fails with
+// 412 if another update lands between the read and the write).
+func ExpectedVersion(ifMatch, current int) int {
+	if ifMatch == AnyVersion {
+		return current
+	}
+	return ifMatch
 }
 
 // List is the body of every list response.

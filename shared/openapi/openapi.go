@@ -61,6 +61,14 @@ type requestBody struct {
 
 type response struct {
 	content map[string]*jsonschema.Schema // empty: the response has no body
+	headers map[string]*header            // by canonical header name
+}
+
+// header is a response header the document declares: required ones must be
+// sent; any that is sent must match its schema.
+type header struct {
+	required bool
+	schema   *jsonschema.Schema // nil: any value
 }
 
 var load = sync.OnceValues(compile)
@@ -135,6 +143,60 @@ func (d *Doc) ValidateResponse(method, routePattern string, status int, contentT
 		}
 	}
 	return nil
+}
+
+// ValidateResponseHeaders checks a response's headers against the headers the
+// document declares for its status: every header declared `required: true`
+// must be sent, and every declared header that is sent must match its schema.
+// A header the document declares as required and the handler forgets is the
+// kind of promise a client builds on (Location, ETag), so it fails here.
+func (d *Doc) ValidateResponseHeaders(method, routePattern string, status int, h http.Header) error {
+	op, err := d.operation(method, routePattern)
+	if err != nil {
+		return err
+	}
+	resp := op.response(status)
+	if resp == nil {
+		return fmt.Errorf("%s %s: response %d: status %d is not documented", op.method, op.path, status, status)
+	}
+	var errs []error
+	for _, name := range sortedKeys(resp.headers) {
+		decl := resp.headers[name]
+		vals := h.Values(name)
+		if len(vals) == 0 {
+			if decl.required {
+				errs = append(errs, fmt.Errorf("%s %s: response %d: the document declares the header %s as required; it was not sent", op.method, op.path, status, name))
+			}
+			continue
+		}
+		if decl.schema == nil {
+			continue
+		}
+		for _, v := range vals {
+			if err := decl.schema.Validate(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s %s: response %d: header %s: %q does not match its schema: %w", op.method, op.path, status, name, v, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ResponseHeaders lists the headers the document declares for a response of an
+// operation, with whether each is required, so tests can report coverage.
+func (d *Doc) ResponseHeaders(method, routePattern string, status int) (map[string]bool, error) {
+	op, err := d.operation(method, routePattern)
+	if err != nil {
+		return nil, err
+	}
+	resp := op.response(status)
+	if resp == nil {
+		return nil, fmt.Errorf("%s %s: status %d is not documented", op.method, op.path, status)
+	}
+	out := make(map[string]bool, len(resp.headers))
+	for k, v := range resp.headers {
+		out[k] = v.required
+	}
+	return out, nil
 }
 
 // ValidateRequest checks a request body for the operation at method and
@@ -449,7 +511,8 @@ func (l *loader) operation(method, path, ptr string, obj map[string]any, shared 
 			l.fail("%s: response %s is not an object", where, code)
 			continue
 		}
-		op.responses[code] = &response{content: l.content(where+" response "+code, rPtr, m)}
+		op.responses[code] = &response{content: l.content(where+" response "+code, rPtr, m),
+			headers: l.headers(where+" response "+code, rPtr, m)}
 	}
 	return op
 }
@@ -466,6 +529,28 @@ func validStatusKey(k string) bool {
 	}
 	n, err := strconv.Atoi(k)
 	return err == nil && n >= 100 && n <= 599
+}
+
+// headers reads a response's declared headers (resolving $refs) and compiles
+// their schemas.
+func (l *loader) headers(where, ptr string, obj map[string]any) map[string]*header {
+	out := map[string]*header{}
+	hs, _ := obj["headers"].(map[string]any)
+	for _, name := range sortedKeys(hs) {
+		v, hPtr := l.deref(ptr+"/headers/"+escape(name), hs[name])
+		m, ok := v.(map[string]any)
+		if !ok {
+			l.fail("%s: header %s is not an object", where, name)
+			continue
+		}
+		req, _ := m["required"].(bool)
+		h := &header{required: req}
+		if _, ok := m["schema"]; ok {
+			h.schema = l.schema(hPtr + "/schema")
+		}
+		out[http.CanonicalHeaderKey(name)] = h
+	}
+	return out
 }
 
 // content compiles the schemas of a request body's or response's content map.

@@ -214,14 +214,22 @@ func authorizationRecord(a domain.Authorization) authorizationItem {
 // GetAuthorization reads an authorization.
 func (s *Store) GetAuthorization(ctx context.Context, id string) (domain.Authorization, error) {
 	var it authorizationItem
-	err := s.get(ctx, authzKey(id), skAuthz, &it)
-	return it.Authorization, err
+	if err := s.get(ctx, authzKey(id), skAuthz, &it); err != nil {
+		return it.Authorization, err
+	}
+	one := []domain.Authorization{it.Authorization}
+	err := s.withCurrentNames(ctx, one)
+	return one[0], err
 }
 
 // ListAuthorizations lists every authorization, newest first.
 func (s *Store) ListAuthorizations(ctx context.Context, limit int, cursor string) (Page[domain.Authorization], error) {
-	return queryPage(ctx, s, query{index: "gsi1", pk: authzListKey, limit: limit, cursor: cursor, desc: true},
+	page, err := queryPage(ctx, s, query{index: "gsi1", pk: authzListKey, limit: limit, cursor: cursor, desc: true},
 		func(it authorizationItem) domain.Authorization { return it.Authorization })
+	if err != nil {
+		return page, err
+	}
+	return page, s.withCurrentNames(ctx, page.Items)
 }
 
 // RevokeAuthorization stores the revoked authorization and, atomically, marks

@@ -25,6 +25,7 @@ type Replay struct {
 	Body        string `dynamodbav:"body"`
 	ContentType string `dynamodbav:"contentType"`
 	ETag        string `dynamodbav:"etag"`
+	Location    string `dynamodbav:"location,omitempty"`
 	StartedAt   string `dynamodbav:"startedAt"`
 }
 

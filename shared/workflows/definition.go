@@ -217,8 +217,8 @@ func build(cfg Config) stateMachine {
 	s := map[string]state{}
 
 	// Review.
-	s[stMarkInReview] = mark(cfg, StatusInReview, entryFields{}, nil, stAwaitReview,
-		"The launch is in review.")
+	s[stMarkInReview] = mark(cfg, StatusInReview, entryFields{none: true}, nil, stAwaitReview,
+		"The launch is in review. Its timeline already starts with the submission, written when the launch was created (the decision may even come first), so this adds no entry.")
 	s[stAwaitReview] = state{
 		Type:     "Task",
 		Comment:  "A reviewer decides: the review task's token is stored on the approval, and the decision (or the developer's withdrawal) completes it.",
@@ -421,6 +421,8 @@ func rolloutTask(cfg Config, kind, comment string) state {
 // noteLiteral a fixed text.
 type entryFields struct {
 	by, note, noteLiteral string
+	// none: the status changes without a timeline entry.
+	none bool
 }
 
 // mark is an updateItem on the launch: status, updatedAt, a timeline entry and
@@ -447,6 +449,12 @@ func mark(cfg Config, status string, entry entryFields, attrs map[string]string,
 	values[":entry"] = map[string]any{"L": []any{map[string]any{"M": e}}}
 
 	expr := "SET #status = :status, #updatedAt = :now, #timeline = list_append(if_not_exists(#timeline, :empty), :entry)"
+	if entry.none {
+		delete(names, "#timeline")
+		delete(values, ":entry")
+		delete(values, ":empty")
+		expr = "SET #status = :status, #updatedAt = :now"
+	}
 	keys := make([]string, 0, len(attrs))
 	for k := range attrs {
 		keys = append(keys, k)

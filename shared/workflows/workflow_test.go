@@ -463,7 +463,7 @@ func TestLaunchWorkflow(t *testing.T) {
 		})
 		arn := l.start()
 		l.expect(arn, sfntypes.ExecutionStatusSucceeded)
-		l.check(wf.StatusCompleted, "", wf.StatusInReview, wf.StatusCompleted)
+		l.check(wf.StatusCompleted, "", wf.StatusCompleted)
 		tasks, _ := w.worker.received(l.in.LaunchID)
 		if got := kinds(tasks); !slices.Equal(got, []string{wf.TaskReview, wf.TaskPublish}) {
 			t.Errorf("tasks = %v", got)
@@ -491,7 +491,7 @@ func TestLaunchWorkflow(t *testing.T) {
 			return reply{result: wf.ReviewResult{Decision: wf.DecisionRejected, By: "reviewer2", Reason: "crashes on start"}}
 		})
 		l.expect(l.start(), sfntypes.ExecutionStatusSucceeded)
-		it := l.check(wf.StatusRejected, "crashes on start", wf.StatusInReview, wf.StatusRejected)
+		it := l.check(wf.StatusRejected, "crashes on start", wf.StatusRejected)
 		if it.DecidedBy != "reviewer2" {
 			t.Errorf("decidedBy = %q", it.DecidedBy)
 		}
@@ -506,7 +506,7 @@ func TestLaunchWorkflow(t *testing.T) {
 			return reply{result: wf.ReviewResult{Decision: wf.DecisionWithdrawn, By: "dev1"}}
 		})
 		l.expect(l.start(), sfntypes.ExecutionStatusSucceeded)
-		it := l.check(wf.StatusWithdrawn, "", wf.StatusInReview, wf.StatusWithdrawn)
+		it := l.check(wf.StatusWithdrawn, "", wf.StatusWithdrawn)
 		if last := it.Timeline[len(it.Timeline)-1]; it.DecidedBy != "dev1" || last.By != "dev1" || last.Note != "" {
 			t.Errorf("decidedBy = %q, timeline entry = %+v", it.DecidedBy, last)
 		}
@@ -517,7 +517,7 @@ func TestLaunchWorkflow(t *testing.T) {
 		l := w.newLaunch(t, wf.StrategyFull, func(received, int) reply { return reply{ignore: true} })
 		l.in.ReviewTimeoutSeconds = 2
 		l.expect(l.start(), sfntypes.ExecutionStatusSucceeded)
-		it := l.check(wf.StatusExpired, wf.ExpiredReason, wf.StatusInReview, wf.StatusExpired)
+		it := l.check(wf.StatusExpired, wf.ExpiredReason, wf.StatusExpired)
 		if it.DecidedBy != "" {
 			t.Errorf("decidedBy = %q", it.DecidedBy)
 		}
@@ -551,7 +551,7 @@ func TestLaunchWorkflow(t *testing.T) {
 		l.in.ReleaseAt = wf.ReleaseTime(releaseAt)
 		release, _ := time.Parse(time.RFC3339, l.in.ReleaseAt)
 		l.expect(l.start(), sfntypes.ExecutionStatusSucceeded)
-		l.check(wf.StatusCompleted, "", wf.StatusInReview, wf.StatusScheduled, wf.StatusCompleted)
+		l.check(wf.StatusCompleted, "", wf.StatusScheduled, wf.StatusCompleted)
 		tasks, _ := w.worker.received(l.in.LaunchID)
 		if got := kinds(tasks); !slices.Equal(got, []string{wf.TaskReview, wf.TaskPublish}) {
 			t.Fatalf("tasks = %v", got)
@@ -584,7 +584,7 @@ func TestLaunchWorkflow(t *testing.T) {
 		})
 		l.in.Steps = []int{10, 50, 100}
 		l.expect(l.start(), sfntypes.ExecutionStatusSucceeded)
-		l.check(wf.StatusCompleted, "", wf.StatusInReview, wf.StatusCompleted)
+		l.check(wf.StatusCompleted, "", wf.StatusCompleted)
 		tasks, _ := w.worker.received(l.in.LaunchID)
 		want := []string{wf.TaskReview, wf.TaskPublish, wf.TaskAdvance, wf.TaskAdvance, wf.TaskAdvance}
 		if got := kinds(tasks); !slices.Equal(got, want) {
@@ -614,7 +614,7 @@ func TestLaunchWorkflow(t *testing.T) {
 			t.Log("the emulator dropped the cause of SendTaskFailure: expecting the error name as the reason")
 			reason = "PublishFailed"
 		}
-		it := l.check(wf.StatusFailed, reason, wf.StatusInReview, wf.StatusFailed)
+		it := l.check(wf.StatusFailed, reason, wf.StatusFailed)
 		if last := it.Timeline[len(it.Timeline)-1]; last.Note != reason {
 			t.Errorf("timeline entry = %+v", last)
 		}
@@ -664,7 +664,7 @@ func TestLaunchWorkflow(t *testing.T) {
 		if got := kinds(tasks); !slices.Equal(got, []string{wf.TaskReview}) {
 			t.Errorf("tasks = %v", got)
 		}
-		l.check(wf.StatusWithdrawn, "changed my mind", wf.StatusInReview, wf.StatusWithdrawn)
+		l.check(wf.StatusWithdrawn, "changed my mind", wf.StatusWithdrawn)
 	})
 
 	t.Run("lock held by another launch is kept", func(t *testing.T) {

@@ -649,8 +649,10 @@ export interface Release {
   strategy?: Strategy;
   percentage: number;
   testersVersion?: Semver;
-  /** Absent after a rollback. */
+  /** The launch that released `version` (never a testers launch); absent after a rollback. */
   launchId?: string;
+  /** The launch that released `testersVersion`. */
+  testersLaunchId?: string;
   offline: boolean;
   /** The last released versions (at most 5), newest first. */
   history: Semver[];

@@ -150,6 +150,7 @@ test("who names timeline people in words", () => {
   assert.equal(who("u1", "paused", "u1", members), "you");
   assert.equal(who("u2", "paused", "u1", members), "bo@acme.test");
   assert.equal(who("r9", "rejected", "u1", members), "a platform reviewer");
+  assert.equal(who("r9", "approved", "u1", members), "a platform reviewer");
   assert.equal(who("r9", "paused", "u1", members), "a former member");
 });
 

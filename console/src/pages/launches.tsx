@@ -190,10 +190,10 @@ export function NewLaunch({ params, location }: RouteProps) {
   );
 }
 
-/** who names the person behind a timeline entry in words: "you", a member by email, the reviewer of a rejection, or someone who left. */
+/** who names the person behind a timeline entry in words: "you", a member by email, the reviewer of an approval or a rejection, or someone who left. */
 export function who(by: string, status: string, me: string | undefined, members: Map<string, string>): string {
   if (by === me) return "you";
-  return members.get(by) ?? (status === "rejected" ? "a platform reviewer" : "a former member");
+  return members.get(by) ?? (status === "rejected" || status === "approved" ? "a platform reviewer" : "a former member");
 }
 
 export function LaunchDetail({ params }: RouteProps) {

@@ -124,7 +124,7 @@ func (w *Worker) publish(ctx context.Context, in workflows.Input) (workflows.Rol
 	if l.Strategy == domain.StrategyPhased {
 		first = domain.NextStep(l.Steps, 0)
 	}
-	if rel.LaunchID != l.ID {
+	if !rel.PublishedBy(l.ID) {
 		next := rel.Publish(l.ID, l.Version, l.Strategy, first, w.Now().UTC())
 		next.WorkspaceID, next.MiniProgramID = l.WorkspaceID, l.MiniProgramID
 		to := l.Status
