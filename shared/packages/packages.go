@@ -56,6 +56,13 @@ const (
 	CodeManifestInvalid      = "manifest_invalid"
 	CodeVersionMismatch      = "version_mismatch"
 	CodePageMissing          = "page_missing"
+
+	// The zip's structure (structure.go): the local headers and the central
+	// directory must describe the same archive.
+	CodeLocalHeaderMismatch = "local_header_mismatch"
+	CodeUnlistedData        = "unlisted_data"
+	CodeOverlappingEntries  = "overlapping_entries"
+	CodeUnsupportedZip      = "unsupported_zip_feature"
 )
 
 // ManifestName is the manifest's path at the root of a package.
