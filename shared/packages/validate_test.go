@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"slices"
 	"strings"
@@ -138,6 +140,23 @@ func TestValidate(t *testing.T) {
 					CompressedSize64: uint64(len(stream)), UncompressedSize64: 1 << 10, CRC32: 1}, stream)
 			})
 		}, want: []string{CodeCorruptEntry}},
+
+		{name: "hidden data after the deflate stream", data: func(t *testing.T) []byte {
+			// The entry's compressed size covers a deflate stream and, after
+			// its end, a local entry: a streaming reader stops at the end of
+			// the stream and extracts ../../evil.so.
+			var stream bytes.Buffer
+			fw, _ := flate.NewWriter(&stream, flate.BestCompression)
+			fw.Write([]byte("hello"))
+			fw.Close()
+			hidden := storedEntry("../../evil.so", []byte("\x7fELF"))
+			binary.LittleEndian.PutUint16(hidden.local[26:], uint16(len(hidden.lname)))
+			data := slices.Concat(stream.Bytes(), hidden.local[:], hidden.lname, hidden.data)
+			return buildRaw(t, func(zw *zip.Writer) error {
+				return addRaw(zw, &zip.FileHeader{Name: "assets/a.txt", Method: zip.Deflate,
+					CompressedSize64: uint64(len(data)), UncompressedSize64: 5, CRC32: crc32.ChecksumIEEE([]byte("hello"))}, data)
+			})
+		}, want: []string{CodeUnlistedData}},
 
 		{name: "main package too large", lim: func(l *Limits) { l.MaxMainBytes = 4 << 10 },
 			data: func(t *testing.T) []byte {
