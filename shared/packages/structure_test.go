@@ -38,7 +38,7 @@ type zEntry struct {
 	after   []byte  // bytes written after the entry, belonging to none
 	offset  int64   // where its local header was written
 	shift   int64   // added to the offset its record gives
-	inside  *zEntry // not written itself: its record points at the start of inside's data
+	inside  *zEntry // not written itself: its record points into inside's data, shift bytes from its start
 }
 
 // storedEntry is a Store entry with consistent headers and no descriptor.
@@ -120,7 +120,7 @@ func (z *zFile) bytes() []byte {
 		}
 		records++
 		if e.inside != nil {
-			e.offset = e.inside.offset + localHeaderLen + int64(len(e.inside.lname)+len(e.inside.lextra))
+			e.offset = e.inside.offset + localHeaderLen + int64(len(e.inside.lname)+len(e.inside.lextra)) // plus shift, below
 		}
 		binary.LittleEndian.PutUint16(e.central[28:], uint16(len(e.cname)))
 		binary.LittleEndian.PutUint16(e.central[30:], uint16(len(e.cextra)))
@@ -247,8 +247,8 @@ func structureFixtures(t testing.TB) []structureFixture {
 	add("overlapping-entries", "an entry whose bytes lie inside another entry's data", []string{CodeOverlappingEntries}, func(z *zFile) {
 		inner := storedEntry("assets/inner.txt", []byte("inner"))
 		binary.LittleEndian.PutUint16(inner.local[26:], uint16(len(inner.lname)))
-		outer := storedEntry("assets/outer.bin", slices.Concat(inner.local[:], inner.lname, inner.data))
-		inner.inside = outer
+		outer := storedEntry("assets/outer.bin", slices.Concat([]byte("data"), inner.local[:], inner.lname, inner.data))
+		inner.inside, inner.shift = outer, 4
 		z.entries = append(z.entries, outer, inner)
 	})
 	add("local-flags-differ", "the local header's flags differ from the directory's", mismatch, func(z *zFile) {

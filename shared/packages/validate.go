@@ -128,7 +128,8 @@ func (v *validator) checkDirectory(r io.ReaderAt) bool {
 // checkEntries checks each entry's metadata: path, type, encryption, method.
 func (v *validator) checkEntries(files []*zip.File) []entry {
 	entries := make([]entry, len(files))
-	seen := make(map[string]string, len(files)) // cleaned path → first entry name
+	seen := make(map[string]string, len(files))   // cleaned path → first entry name
+	folded := make(map[string]string, len(files)) // foldKey of the cleaned path → first entry name
 	for i, f := range files {
 		e := entry{f: f, dir: strings.HasSuffix(f.Name, "/")}
 		if clean, why := entryPath(f.Name); why != "" {
@@ -137,9 +138,15 @@ func (v *validator) checkEntries(files []*zip.File) []entry {
 			e.clean = clean
 			if first, dup := seen[clean]; dup {
 				v.addf(CodeDuplicatePath, f.Name, "entry %q has the same path as entry %q (%s)", f.Name, first, clean)
+			} else if first, dup := folded[foldKey(clean)]; dup {
+				v.addf(CodePathCollision, f.Name, "entry %q differs from entry %q only in letter case or Unicode normalisation; on case-insensitive or normalising file systems they are one file", f.Name, first)
 			} else {
 				seen[clean] = f.Name
+				folded[foldKey(clean)] = f.Name
 			}
+		}
+		if why := characterProblem(f.Name); why != "" {
+			v.addf(CodeUnsafeCharacter, f.Name, "entry %+q %s; names may not contain control, bidi or other invisible characters", f.Name, why)
 		}
 		if f.Mode()&fs.ModeSymlink != 0 {
 			v.addf(CodeSymlink, f.Name, "entry %q is a symbolic link; packages may contain only regular files", f.Name)
@@ -274,6 +281,9 @@ func (v *validator) checkContents(entries []entry) {
 			v.addf(CodeUnlistedData, f.Name, "entry %q has %d bytes after the end of its deflate data, inside its compressed size; they belong to no entry%s",
 				f.Name, trailing, describeHidden(in.rest, 0, trailing))
 		}
+		if kind := archiveKind(in.head); kind != "" {
+			v.addf(CodeNestedArchive, f.Name, "entry %q is a %s; packages must not contain archives or compressed files: the runtime never unpacks them, and what they expand to escapes the package's size and ratio limits", f.Name, kind)
+		}
 		entryRatio = v.checkEntryRatio(f, n, "decompresses to") || entryRatio
 	}
 	v.rep.UncompressedBytes = total
@@ -307,6 +317,7 @@ func (v *validator) checkEntryRatio(f *zip.File, n int64, verb string) bool {
 type inflater struct {
 	buf   []byte
 	crc   hash.Hash32
+	head  []byte // the first bytes of the entry's content, for sniffing
 	br    *bufio.Reader
 	count countingReader
 	flate io.ReadCloser
@@ -314,10 +325,18 @@ type inflater struct {
 }
 
 func newInflater() *inflater {
-	in := &inflater{buf: make([]byte, copyBufferBytes), crc: crc32.NewIEEE()}
+	in := &inflater{buf: make([]byte, copyBufferBytes), crc: crc32.NewIEEE(), head: make([]byte, 0, sniffBytes)}
 	in.br = bufio.NewReaderSize(&in.count, dirBufferBytes)
 	in.flate = flate.NewReader(in.br)
 	return in
+}
+
+// Write feeds the CRC and keeps the first bytes.
+func (in *inflater) Write(p []byte) (int, error) {
+	if len(in.head) < cap(in.head) {
+		in.head = append(in.head, p[:min(len(p), cap(in.head)-len(in.head))]...)
+	}
+	return in.crc.Write(p)
 }
 
 // countingReader counts the bytes read through it.
@@ -337,6 +356,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // compressed bytes follow its end.
 func (in *inflater) drain(f *zip.File, limit int64) (n, trailing int64, err error) {
 	in.crc.Reset()
+	in.head = in.head[:0]
 	in.rest = nil
 	raw, err := f.OpenRaw()
 	if err != nil {
@@ -355,7 +375,7 @@ func (in *inflater) drain(f *zip.File, limit int64) (n, trailing int64, err erro
 	}
 	// Neither a LimitedReader nor a hash offers WriterTo/ReaderFrom, so
 	// CopyBuffer really streams through buf.
-	n, err = io.CopyBuffer(in.crc, io.LimitReader(src, limit), in.buf)
+	n, err = io.CopyBuffer(in, io.LimitReader(src, limit), in.buf)
 	if err == nil && n < limit && f.Method == zip.Deflate {
 		consumed := in.count.n - int64(in.br.Buffered())
 		trailing = int64(f.CompressedSize64) - consumed
@@ -364,6 +384,30 @@ func (in *inflater) drain(f *zip.File, limit int64) (n, trailing int64, err erro
 		}
 	}
 	return n, trailing, err
+}
+
+// sniffBytes is how much of an entry archiveKind looks at.
+const sniffBytes = 8
+
+// archiveKind names the archive or compression format content starts with,
+// by its magic number (whatever the entry's name), or returns "".
+func archiveKind(head []byte) string {
+	for _, m := range []struct{ magic, kind string }{
+		{"PK\x03\x04", "zip archive (or jar, apk, docx…)"},
+		{"PK\x05\x06", "zip archive (empty)"},
+		{"PK\x07\x08", "zip archive (spanned)"},
+		{"\x1f\x8b", "gzip stream"},
+		{"BZh", "bzip2 stream"},
+		{"\xfd7zXZ\x00", "xz stream"},
+		{"\x28\xb5\x2f\xfd", "zstd stream"},
+		{"7z\xbc\xaf\x27\x1c", "7z archive"},
+		{"Rar!\x1a\x07", "rar archive"},
+	} {
+		if strings.HasPrefix(string(head), m.magic) {
+			return m.kind
+		}
+	}
+	return ""
 }
 
 // headerError marks a failure to read an entry's local header, as opposed to
