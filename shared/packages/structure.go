@@ -28,10 +28,12 @@ import (
 //     end record's comment reaches exactly the end of the file: a comment is
 //     allowed (the spec has one), trailing bytes are not;
 //   - no zip64, no archive split across disks, no Info-ZIP Unicode Path extra
-//     field (a second name that some tools prefer), and no general purpose
-//     flags beyond encryption (reported on its own), the deflate option bits,
-//     the data descriptor and UTF-8 names. A package is at most 30 MiB and
-//     never needs zip64.
+//     field (a second name that some tools prefer), no general purpose flags
+//     beyond encryption (reported on its own), the deflate option bits, the
+//     data descriptor and UTF-8 names, and data descriptors on deflated
+//     entries only (a streaming reader finds the end of deflate data by
+//     itself, not that of stored data). A package is at most 30 MiB and never
+//     needs zip64.
 //
 // The console's zip reader (console/src/lib/zip.ts) makes the same checks with
 // the same codes; both run on the fixtures in testdata/zipstructure.
@@ -45,6 +47,7 @@ const (
 	flagEncrypted   = 0x0001
 	flagDescriptor  = 0x0008
 	flagUTF8        = 0x0800
+	zipDeflate      = 8
 	allowedFlags    = flagEncrypted | 0x0002 | 0x0004 | flagDescriptor | flagUTF8
 	structureBufLen = 4096
 )
@@ -117,7 +120,10 @@ func checkStructure(r io.ReaderAt, size int64) (problems []Problem, badLocal []b
 			add(CodeUnsupportedZip, rec.name, "entry %q sets general purpose flags %#04x; only encryption, deflate options, data descriptors and UTF-8 names (%#04x) are supported",
 				rec.name, rec.flags&^allowedFlags, allowedFlags)
 		}
-		end, mismatch := checkLocal(r, rec, dirOff)
+		if rec.flags&flagDescriptor != 0 && rec.method != zipDeflate {
+			add(CodeUnsupportedZip, rec.name, "entry %q has a data descriptor but is not deflated; streaming readers (Java's ZipInputStream) cannot find the end of its data. Deflate it, or write its sizes in its local header", rec.name)
+		}
+				end, mismatch := checkLocal(r, rec, dirOff)
 		if mismatch != "" {
 			add(CodeLocalHeaderMismatch, rec.name, "entry %q: %s", rec.name, mismatch)
 			badLocal[i] = true

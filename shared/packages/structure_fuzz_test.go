@@ -88,6 +88,9 @@ func streamingAgrees(data []byte) error {
 			}
 		}
 		if flags&flagDescriptor != 0 {
+			if method != zip.Deflate {
+				return fmt.Errorf("entry %d (%q): stored with a data descriptor: a streaming reader cannot find its end", i, name)
+			}
 			if end+4 <= len(data) && le32(end) == dataDescSig {
 				end += 4
 			}

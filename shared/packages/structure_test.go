@@ -2,6 +2,7 @@ package packages
 
 import (
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"encoding/json"
 	"flag"
@@ -52,6 +53,30 @@ func storedEntry(name string, content []byte) *zEntry {
 	e.setFields(0, 0, crc32.ChecksumIEEE(content), uint32(len(content)), uint32(len(content)))
 	binary.LittleEndian.PutUint32(e.central[38:], 0o100644<<16) // a regular file's mode
 	return e
+}
+
+// deflatedEntry is a Deflate entry with consistent headers and no descriptor.
+func deflatedEntry(t testing.TB, name string, content []byte) *zEntry {
+	var b bytes.Buffer
+	fw, err := flate.NewWriter(&b, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(content)
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e := storedEntry(name, content)
+	e.data = b.Bytes()
+	e.setFields(0, zipDeflate, crc32.ChecksumIEEE(content), uint32(b.Len()), uint32(len(content)))
+	return e
+}
+
+// deflateAll replaces every entry of z by a deflated one.
+func deflateAll(t testing.TB, z *zFile) {
+	for i, e := range z.entries {
+		z.entries[i] = deflatedEntry(t, string(e.cname), e.data)
+	}
 }
 
 // setFields sets flags, method, CRC-32 and sizes in both headers.
@@ -194,12 +219,15 @@ func structureFixtures(t testing.TB) []structureFixture {
 	unsupported := []string{CodeUnsupportedZip}
 
 	add("valid", "a valid package of stored entries", none, nil)
-	add("valid-descriptor", "data descriptors with their signature, as archive/zip and Info-ZIP write them", none, func(z *zFile) {
+	add("valid-deflated", "a valid package of deflated entries", none, func(z *zFile) { deflateAll(t, z) })
+	add("valid-descriptor", "deflated entries with data descriptors with their signature, as archive/zip and Info-ZIP write them", none, func(z *zFile) {
+		deflateAll(t, z)
 		for _, e := range z.entries {
 			e.useDescriptor(true)
 		}
 	})
 	add("valid-descriptor-no-signature", "data descriptors without the optional signature", none, func(z *zFile) {
+		deflateAll(t, z)
 		for _, e := range z.entries {
 			e.useDescriptor(false)
 		}
@@ -265,9 +293,13 @@ func structureFixtures(t testing.TB) []structureFixture {
 		binary.LittleEndian.PutUint32(e.local[18:], binary.LittleEndian.Uint32(e.local[18:])+1)
 	})
 	add("descriptor-differs", "the data descriptor's CRC-32 differs from the directory's", mismatch, func(z *zFile) {
+		deflateAll(t, z)
 		e := entry(z, "app.js")
 		e.useDescriptor(true)
 		binary.LittleEndian.PutUint32(e.desc[4:], 0xdeadbeef)
+	})
+	add("stored-with-descriptor", "a stored entry with a data descriptor, which streaming readers cannot read", unsupported, func(z *zFile) {
+		entry(z, "app.js").useDescriptor(true)
 	})
 	add("local-header-missing", "a record points at no local header", []string{CodeLocalHeaderMismatch, CodeUnlistedData}, func(z *zFile) {
 		entry(z, "app.js").shift = 1

@@ -173,6 +173,9 @@ export function checkZipStructure(b: Uint8Array): ZipProblem[] {
     if (rec.flags & ~ALLOWED_FLAGS) {
       add("unsupported_zip_feature", `entry "${rec.name}" sets general purpose flags ${flagHex(rec.flags & ~ALLOWED_FLAGS)}; only encryption, deflate options, data descriptors and UTF-8 names (${flagHex(ALLOWED_FLAGS)}) are supported`, rec.name);
     }
+    if (rec.flags & FLAG_DESCRIPTOR && rec.method !== 8) {
+      add("unsupported_zip_feature", `entry "${rec.name}" has a data descriptor but is not deflated; streaming readers (Java's ZipInputStream) cannot find the end of its data. Deflate it, or write its sizes in its local header`, rec.name);
+    }
     const [end, mismatch] = checkLocal(b, dv, rec, dirOff);
     if (mismatch) add("local_header_mismatch", `entry "${rec.name}": ${mismatch}`, rec.name);
     if (end >= 0) spans.push({ index, start: rec.offset, end });
