@@ -2,6 +2,7 @@ package packages
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -123,7 +124,7 @@ func checkStructure(r io.ReaderAt, size int64) (problems []Problem, badLocal []b
 		if rec.flags&flagDescriptor != 0 && rec.method != zipDeflate {
 			add(CodeUnsupportedZip, rec.name, "entry %q has a data descriptor but is not deflated; streaming readers (Java's ZipInputStream) cannot find the end of its data. Deflate it, or write its sizes in its local header", rec.name)
 		}
-				end, mismatch := checkLocal(r, rec, dirOff)
+		end, mismatch := checkLocal(r, rec, dirOff)
 		if mismatch != "" {
 			add(CodeLocalHeaderMismatch, rec.name, "entry %q: %s", rec.name, mismatch)
 			badLocal[i] = true
@@ -193,14 +194,15 @@ func readRecords(r io.ReaderAt, dirOff, dirSize int64, count int) ([]record, *Pr
 }
 
 // hasExtra reports whether the extra field block holds a field with this id.
-// A malformed block counts as holding it: it cannot be read either way.
+// Reading stops at a malformed field, as archive/zip's does (zipalign, for
+// one, pads local extra fields with a few zero bytes).
 func hasExtra(extra []byte, id uint16) bool {
-	for len(extra) > 0 {
-		if len(extra) < 4 {
-			return true
-		}
+	for len(extra) >= 4 {
 		n := int(le16(extra[2:]))
-		if le16(extra) == id || 4+n > len(extra) {
+		if 4+n > len(extra) {
+			return false
+		}
+		if le16(extra) == id {
 			return true
 		}
 		extra = extra[4+n:]
@@ -299,7 +301,7 @@ func descriptorLen(r io.ReaderAt, off int64, want [3]uint32) (int64, bool) {
 // directory exactly once.
 func checkTiling(r io.ReaderAt, recs []record, spans []span, dirOff int64) []Problem {
 	var problems []Problem
-	slices.SortStableFunc(spans, func(a, b span) int { return int(min(max(a.start-b.start, -1), 1)) })
+	slices.SortStableFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
 	var pos int64
 	last := -1 // index of the entry that ends at pos
 	gap := func(from, to int64) {

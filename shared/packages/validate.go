@@ -23,8 +23,10 @@ const copyBufferBytes = 32 << 10
 // declaredVersion is "", against the version the uploader declared.
 //
 // A bad package is not an error: it is a Report listing every problem found.
-// Only not_a_zip and too_many_entries end the checks early. Validate never
-// panics on any input.
+// Only not_a_zip, too_many_entries and the structure problems that leave no
+// single reading of the zip (zip64, several disks, data prepended to the
+// zip; see checkStructure) end the checks early. Validate never panics on any
+// input.
 //
 // Memory use does not depend on the package's size. The central directory is
 // counted with a fixed buffer before archive/zip loads it, and loaded only

@@ -70,12 +70,12 @@ function findEnd(b: Uint8Array): number {
   return -1;
 }
 
-/** hasExtra reports whether an extra field block holds a field with this id (or is malformed). */
+/** hasExtra reports whether an extra field block holds a field with this id; reading stops at a malformed field. */
 function hasExtra(dv: DataView, from: number, to: number, id: number): boolean {
-  for (let p = from; p < to; ) {
-    if (to - p < 4) return true;
+  for (let p = from; to - p >= 4; ) {
     const n = dv.getUint16(p + 2, true);
-    if (dv.getUint16(p, true) === id || p + 4 + n > to) return true;
+    if (p + 4 + n > to) return false;
+    if (dv.getUint16(p, true) === id) return true;
     p += 4 + n;
   }
   return false;
