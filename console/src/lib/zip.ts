@@ -320,7 +320,7 @@ export async function manifestVersion(file: Blob): Promise<string> {
   }
   if (problems.length === 1 && problems[0].code === "not_a_zip") throw new ZipError(problems[0].message, problems);
   if (problems.length > 0) {
-    throw new ZipError(`the platform would refuse this package: its local headers and its central directory do not describe the same files (${problems.map((p) => p.code).join(", ")})`, problems);
+    throw new ZipError(`the platform would refuse this zip file as it is built (${problems.map((p) => p.code).join(", ")}); rebuild it with mpdp upload or another zip tool`, problems);
   }
   const bytes = await readZipEntry(file, "app.json");
   if (!bytes) throw new ZipError("the package has no app.json at its root");
