@@ -350,3 +350,38 @@ func TestStatusShowsReport(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 }
+
+// TestUploadCraftedZipUploadsNothing runs mpdp upload on the crafted archives
+// the console's tests also read: each is refused locally, before any request,
+// with the same codes.
+func TestUploadCraftedZipUploadsNothing(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "packages", "testdata", "zipstructure")
+	index, err := os.ReadFile(filepath.Join(dir, "cases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Name  string   `json:"name"`
+		Codes []string `json:"codes"`
+	}
+	if err := json.Unmarshal(index, &cases); err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{t: time.Now()}
+	f := newFakePlatform(t, clock)
+	d := f.signedIn(t)
+	for _, c := range cases {
+		if len(c.Codes) == 0 {
+			continue
+		}
+		code, stdout, _ := run(t, d, "", "upload", filepath.Join(dir, c.Name+".zip"), "-w", "ws_1", "-m", "mp_1")
+		if code != 3 || len(f.requests) != 0 {
+			t.Errorf("%s: exit %d, requests %v: %s", c.Name, code, f.requests, stdout)
+		}
+		for _, want := range c.Codes {
+			if !strings.Contains(stdout, "  "+want+": ") && !strings.Contains(stdout, "  "+want+" (") {
+				t.Errorf("%s: output lacks %s:\n%s", c.Name, want, stdout)
+			}
+		}
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -319,6 +321,31 @@ func TestInvalidPackagesSayWhy(t *testing.T) {
 		{"main package too large", func(v string) []byte {
 			return pkg(t, v, map[string]string{"pages/index/index.js": "x", "static/blob.bin": string(big)})
 		}, "main_package_too_large"},
+		// A streaming unzipper (Java's ZipInputStream) reads the local headers,
+		// not the central directory: these two were ready before.
+		{"local header names another path", func(v string) []byte {
+			data := pkg(t, v, map[string]string{"pages/index/index.js": "x", "static/x/evil.js": "evil()"})
+			// The first occurrence is the local header's; the directory keeps the safe name.
+			return bytes.Replace(data, []byte("static/x/evil.js"), []byte("../../../evil.js"), 1)
+		}, "local_header_mismatch"},
+		{"local entry missing from the directory", func(v string) []byte {
+			data := pkg(t, v, map[string]string{"pages/index/index.js": "x"})
+			name, body := "../../evil.so", []byte("\x7fELF")
+			hidden := binary.LittleEndian.AppendUint32(nil, 0x04034b50)
+			hidden = append(hidden, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0) // version, flags, Store, time, date
+			hidden = binary.LittleEndian.AppendUint32(hidden, crc32.ChecksumIEEE(body))
+			hidden = binary.LittleEndian.AppendUint32(hidden, uint32(len(body)))
+			hidden = binary.LittleEndian.AppendUint32(hidden, uint32(len(body)))
+			hidden = binary.LittleEndian.AppendUint16(hidden, uint16(len(name)))
+			hidden = binary.LittleEndian.AppendUint16(hidden, 0)
+			hidden = append(append(hidden, name...), body...)
+			// Insert it before the central directory and move the end record's offset.
+			end := len(data) - 22
+			dirOff := binary.LittleEndian.Uint32(data[end+16:])
+			out := slices.Concat(data[:dirOff], hidden, data[dirOff:])
+			binary.LittleEndian.PutUint32(out[end+len(hidden)+16:], dirOff+uint32(len(hidden)))
+			return out
+		}, "unlisted_data"},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

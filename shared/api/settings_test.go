@@ -212,6 +212,13 @@ func TestSettingsBranding(t *testing.T) {
 	refused(settingsDoc(logo, uploadAsset(t, admin, ws, "favicon", "image/png", pngImage(t, 512, 512))), "branding.favicon", "16 to 256")
 	script := `<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><SCRIPT>alert(1)</SCRIPT></svg>`
 	refused(settingsDoc(uploadAsset(t, admin, ws, "logo", "image/svg+xml", []byte(script)), favicon), "branding.logo", "script")
+	for _, active := range []struct{ svg, says string }{
+		{`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>`, "event handler attribute onload"},
+		{`<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><text>x</text></a></svg>`, "script URL"},
+		{`<svg xmlns="http://www.w3.org/2000/svg"><foreignObject/></svg>`, "foreignObject"},
+	} {
+		refused(settingsDoc(uploadAsset(t, admin, ws, "logo", "image/svg+xml", []byte(active.svg)), favicon), "branding.logo", active.says)
+	}
 	refused(settingsDoc("assets/"+ws+"/never-uploaded.png", favicon), "branding.logo", "no file was uploaded")
 
 	// A clean SVG logo passes (vector: no pixel bounds).

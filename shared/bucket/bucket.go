@@ -69,9 +69,12 @@ func (b *Bucket) PresignPut(ctx context.Context, key, contentType string, size i
 	}}, nil
 }
 
-// PresignGet signs a download of key.
+// PresignGet signs a download of key, answered as an attachment of the type
+// its extension allows (see downloadHeaders).
 func (b *Bucket) PresignGet(ctx context.Context, key string, ttl time.Duration) (string, time.Time, error) {
-	req, err := b.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &b.name, Key: &key}, s3.WithPresignExpires(ttl))
+	contentType, disposition := downloadHeaders(key)
+	req, err := b.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &b.name, Key: &key,
+		ResponseContentType: &contentType, ResponseContentDisposition: &disposition}, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("%w: presign %s: %v", domain.ErrUnavailable, key, err)
 	}

@@ -87,3 +87,31 @@ func TestKeys(t *testing.T) {
 		t.Errorf("package key %s", PackageKey(v))
 	}
 }
+
+// TestPresignGetServesAttachments reads the signed download URLs: S3 answers
+// each with the type its extension allows and as an attachment, so a browser
+// never renders an uploaded file (an SVG with script) as a page.
+func TestPresignGetServesAttachments(t *testing.T) {
+	client := s3.New(s3.Options{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")})
+	b := New(client, "bucket-x", nil)
+	for _, c := range []struct{ key, typ, disposition string }{
+		{"assets/ws_1/ast_1.svg", "image/svg+xml", `attachment; filename=ast_1.svg`},
+		{"assets/ws_1/ast_2.png", "image/png", `attachment; filename=ast_2.png`},
+		{"packages/ws_1/mp_1/1.0.0.zip", "application/zip", `attachment; filename=1.0.0.zip`},
+		{"feedback/usr_1/scr_1.html", "application/octet-stream", `attachment; filename=scr_1.html`},
+		{"assets/ws_1/no-extension", "application/octet-stream", `attachment; filename=no-extension`},
+	} {
+		raw, _, err := b.PresignGet(context.Background(), c.key, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		if q.Get("response-content-type") != c.typ || q.Get("response-content-disposition") != c.disposition || q.Get("X-Amz-Signature") == "" {
+			t.Errorf("%s: type %q, disposition %q; want %q, %q", c.key, q.Get("response-content-type"), q.Get("response-content-disposition"), c.typ, c.disposition)
+		}
+	}
+}

@@ -245,8 +245,8 @@ func CheckImage(kind ImageKind, data []byte) (Image, string) {
 		}
 		img = Image{Type: "image/x-icon", Width: w, Height: h}
 	case isSVG(data):
-		if bytes.Contains(bytes.ToLower(data), []byte("<script")) {
-			return Image{Type: "image/svg+xml"}, "is an SVG with a <script> element; scripts are not allowed"
+		if why := svgProblem(data); why != "" {
+			return Image{Type: "image/svg+xml"}, why
 		}
 		return Image{Type: "image/svg+xml"}, ""
 	default:

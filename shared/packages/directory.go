@@ -74,29 +74,14 @@ func countRecords(r io.ReaderAt, start, size, maxBytes int64) directoryStats {
 // directoryStarts locates the end of central directory record and returns the
 // offsets where archive/zip may start reading directory records.
 func directoryStarts(r io.ReaderAt, size int64) ([]int64, bool) {
-	var buf []byte
-	var endOff int64
-	for i, n := range []int64{1024, 65 * 1024} {
-		n = min(n, size)
-		buf = make([]byte, n)
-		if _, err := r.ReadAt(buf, size-n); err != nil && err != io.EOF {
-			return nil, false
-		}
-		if p := findDirectoryEnd(buf); p >= 0 {
-			buf, endOff = buf[p:], size-n+int64(p)
-			break
-		}
-		if i == 1 || n == size {
-			return nil, false
-		}
+	endOff, buf, ok := findEnd(r, size)
+	if !ok {
+		return nil, false
 	}
 	b := buf[4:]
 	records := uint64(le16(b[6:]))
 	dirSize := uint64(le32(b[8:]))
 	dirOff := uint64(le32(b[12:]))
-	if int(le16(b[16:])) > len(b)-18 {
-		return nil, false // comment runs past the end
-	}
 	if records == 0xffff || dirSize == 0xffff || dirOff == 0xffffffff {
 		p, err := findDirectory64End(r, endOff)
 		if err == nil && p >= 0 { // else no zip64 locator: keep the 32-bit values
@@ -120,6 +105,27 @@ func directoryStarts(r io.ReaderAt, size int64) ([]int64, bool) {
 		starts = append(starts, int64(dirOff))
 	}
 	return starts, true
+}
+
+// findEnd finds the end of central directory record the way archive/zip does:
+// the last signature in the file's last 1 KiB, else in its last 65 KiB, whose
+// comment fits in the file. It returns the record's offset and its bytes,
+// comment included, up to the end of the file.
+func findEnd(r io.ReaderAt, size int64) (int64, []byte, bool) {
+	for i, n := range []int64{1024, 65 * 1024} {
+		n = min(n, size)
+		buf := make([]byte, n)
+		if _, err := r.ReadAt(buf, size-n); err != nil && err != io.EOF {
+			return 0, nil, false
+		}
+		if p := findDirectoryEnd(buf); p >= 0 {
+			return size - n + int64(p), buf[p:], true
+		}
+		if i == 1 || n == size {
+			return 0, nil, false
+		}
+	}
+	return 0, nil, false
 }
 
 // findDirectoryEnd returns the offset in b of the last end of central directory

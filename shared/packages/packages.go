@@ -56,6 +56,19 @@ const (
 	CodeManifestInvalid      = "manifest_invalid"
 	CodeVersionMismatch      = "version_mismatch"
 	CodePageMissing          = "page_missing"
+
+	// The zip's structure (structure.go): the local headers and the central
+	// directory must describe the same archive.
+	CodeLocalHeaderMismatch = "local_header_mismatch"
+	CodeUnlistedData        = "unlisted_data"
+	CodeOverlappingEntries  = "overlapping_entries"
+	CodeUnsupportedZip      = "unsupported_zip_feature"
+
+	// Names and contents that unpack differently, or not at all, on the way
+	// to a user's phone.
+	CodePathCollision   = "path_collision"   // the same path after case folding and Unicode normalisation
+	CodeUnsafeCharacter = "unsafe_character" // control, format (bidi, zero-width) or line separator characters, or not UTF-8
+	CodeNestedArchive   = "nested_archive"   // an archive or compressed stream inside the package
 )
 
 // ManifestName is the manifest's path at the root of a package.

@@ -1,8 +1,14 @@
 package packages
 
 import (
+	"fmt"
 	"path"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // pathProblem says why p is not a safe relative slash path, or returns "" when
@@ -71,4 +77,30 @@ func pageProblem(p string) string {
 // under reports whether p lies inside the directory root.
 func under(p, root string) bool {
 	return len(p) > len(root) && p[len(root)] == '/' && strings.HasPrefix(p, root)
+}
+
+// foldKey is the same for paths that a case-insensitive or normalising file
+// system (macOS, Windows, many phones' storage) treats as one file:
+// "Pages/Index.js" and "pages/index.js", "é" composed (NFC) and decomposed (NFD).
+func foldKey(p string) string {
+	return norm.NFC.String(cases.Fold().String(norm.NFD.String(p)))
+}
+
+// characterProblem says why a name has characters that must not be in a
+// path, or returns "". Control characters, format characters (bidi controls
+// such as U+202E, which reverse how the rest of a name reads, zero-width
+// characters, the BOM) and line separators make one name look like another
+// in listings and reviews; bytes that are not UTF-8 are read differently by
+// different tools. NUL is reported by pathProblem.
+func characterProblem(name string) string {
+	for i, r := range name {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(name[i:], "\uFFFD"): // a byte that is not UTF-8
+			return fmt.Sprintf("is not valid UTF-8 (byte %d)", i)
+		case r == 0:
+		case unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r), unicode.Is(unicode.Zl, r), unicode.Is(unicode.Zp, r):
+			return fmt.Sprintf("contains the invisible character %U at byte %d", r, i)
+		}
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package packages
 
 import (
 	"archive/zip"
+	"bufio"
 	"compress/flate"
 	"errors"
 	"fmt"
@@ -22,8 +23,10 @@ const copyBufferBytes = 32 << 10
 // declaredVersion is "", against the version the uploader declared.
 //
 // A bad package is not an error: it is a Report listing every problem found.
-// Only not_a_zip and too_many_entries end the checks early. Validate never
-// panics on any input.
+// Only not_a_zip, too_many_entries and the structure problems that leave no
+// single reading of the zip (zip64, several disks, data prepended to the
+// zip; see checkStructure) end the checks early. Validate never panics on any
+// input.
 //
 // Memory use does not depend on the package's size. The central directory is
 // counted with a fixed buffer before archive/zip loads it, and loaded only
@@ -69,6 +72,11 @@ func (v *validator) run(r io.ReaderAt, declaredVersion string) {
 	if !v.checkDirectory(r) {
 		return
 	}
+	structural, badLocal, fatal := checkStructure(r, v.size)
+	v.rep.Problems = append(v.rep.Problems, structural...)
+	if fatal {
+		return
+	}
 	zr, err := zip.NewReader(r, v.size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // insecure paths are reported below, per entry
 		v.addf(CodeNotAZip, "", "package is not a valid zip file: %v", err)
@@ -81,6 +89,12 @@ func (v *validator) run(r io.ReaderAt, declaredVersion string) {
 	v.rep.Entries = len(zr.File)
 
 	entries := v.checkEntries(zr.File)
+	for i := range entries {
+		// archive/zip finds an entry's data through its local header: one
+		// that disagrees with the directory has been reported, and its data
+		// is not what the directory describes.
+		entries[i].skip = entries[i].skip || i < len(badLocal) && badLocal[i]
+	}
 	man, manOK := v.manifest(entries)
 	v.checkContents(entries)
 	v.checkMainSize(entries, man)
@@ -116,7 +130,8 @@ func (v *validator) checkDirectory(r io.ReaderAt) bool {
 // checkEntries checks each entry's metadata: path, type, encryption, method.
 func (v *validator) checkEntries(files []*zip.File) []entry {
 	entries := make([]entry, len(files))
-	seen := make(map[string]string, len(files)) // cleaned path → first entry name
+	seen := make(map[string]string, len(files))   // cleaned path → first entry name
+	folded := make(map[string]string, len(files)) // foldKey of the cleaned path → first entry name
 	for i, f := range files {
 		e := entry{f: f, dir: strings.HasSuffix(f.Name, "/")}
 		if clean, why := entryPath(f.Name); why != "" {
@@ -125,9 +140,15 @@ func (v *validator) checkEntries(files []*zip.File) []entry {
 			e.clean = clean
 			if first, dup := seen[clean]; dup {
 				v.addf(CodeDuplicatePath, f.Name, "entry %q has the same path as entry %q (%s)", f.Name, first, clean)
+			} else if first, dup := folded[foldKey(clean)]; dup {
+				v.addf(CodePathCollision, f.Name, "entry %q differs from entry %q only in letter case or Unicode normalisation; on case-insensitive or normalising file systems they are one file", f.Name, first)
 			} else {
 				seen[clean] = f.Name
+				folded[foldKey(clean)] = f.Name
 			}
+		}
+		if why := characterProblem(f.Name); why != "" {
+			v.addf(CodeUnsafeCharacter, f.Name, "entry %+q %s; names may not contain control, bidi or other invisible characters", f.Name, why)
 		}
 		if f.Mode()&fs.ModeSymlink != 0 {
 			v.addf(CodeSymlink, f.Name, "entry %q is a symbolic link; packages may contain only regular files", f.Name)
@@ -221,8 +242,7 @@ func (v *validator) checkContents(entries []entry) {
 			humanBytes(declared), humanBytes(v.lim.MaxUncompressedBytes))
 	}
 
-	buf := make([]byte, copyBufferBytes)
-	crc := crc32.NewIEEE()
+	in := newInflater()
 	budget := v.lim.MaxUncompressedBytes // bytes that may still be decompressed
 	var total int64                      // bytes decompressed, plus declared sizes of entries not decompressed
 	entryRatio := false
@@ -241,25 +261,30 @@ func (v *validator) checkContents(entries []entry) {
 			entryRatio = v.checkEntryRatio(f, size, "declares") || entryRatio
 			continue
 		}
-		// Headers can lie, so the real output is capped too: one byte past the
-		// budget is enough to know it is exceeded.
-		n, err := drain(f, budget+1, buf, crc)
+		// Headers can lie, so the real output is capped at one byte more than
+		// the header declares, which the budget still holds.
+		n, trailing, err := in.drain(f, size+1)
 		total = addClamped(total, n)
-		if n > budget {
-			reportTooLarge("entries decompress to more than the %s limit (found at entry %q)",
-				humanBytes(v.lim.MaxUncompressedBytes), f.Name)
-			budget = 0
+		budget = max(0, budget-n)
+		switch {
+		case err != nil:
+			v.addf(CodeCorruptEntry, f.Name, "entry %q is corrupt: %s", f.Name, describeReadError(err))
 			continue
-		}
-		budget -= n
-		if err != nil {
-			v.addf(CodeCorruptEntry, f.Name, "entry %q is corrupt: %s", f.Name, describeReadError(err, f, n))
+		case n != size:
+			v.addf(CodeCorruptEntry, f.Name, "entry %q is corrupt: %s", f.Name, describeSize(f, n))
 			continue
-		}
-		if sum := crc.Sum32(); sum != f.CRC32 {
+		case in.crc.Sum32() != f.CRC32:
 			// archive/zip skips the check when the stored CRC is 0; this does not.
-			v.addf(CodeCorruptEntry, f.Name, "entry %q is corrupt: its CRC-32 is %08x, but its header says %08x", f.Name, sum, f.CRC32)
+			v.addf(CodeCorruptEntry, f.Name, "entry %q is corrupt: its CRC-32 is %08x, but its header says %08x", f.Name, in.crc.Sum32(), f.CRC32)
 			continue
+		case trailing > 0:
+			// A streaming reader stops where the deflate data ends and looks
+			// for the next local header there: it would find what hides here.
+			v.addf(CodeUnlistedData, f.Name, "entry %q has %d bytes after the end of its deflate data, inside its compressed size; they belong to no entry%s",
+				f.Name, trailing, describeHidden(in.rest, 0, trailing))
+		}
+		if kind := archiveKind(in.head); kind != "" {
+			v.addf(CodeNestedArchive, f.Name, "entry %q is a %s; packages must not contain archives or compressed files: the runtime never unpacks them, and what they expand to escapes the package's size and ratio limits", f.Name, kind)
 		}
 		entryRatio = v.checkEntryRatio(f, n, "decompresses to") || entryRatio
 	}
@@ -286,18 +311,105 @@ func (v *validator) checkEntryRatio(f *zip.File, n int64, verb string) bool {
 	return true
 }
 
-// drain decompresses at most limit bytes of f through buf, feeding crc, and
-// returns how many bytes came out.
-func drain(f *zip.File, limit int64, buf []byte, crc hash.Hash32) (int64, error) {
-	crc.Reset()
-	rc, err := f.Open()
-	if err != nil {
-		return 0, &headerError{err}
+// inflater decompresses entries one after another through one decompressor
+// and one buffer (so memory does not grow with the number of entries), and
+// tells where each deflate stream ended. It does not use zip.File.Open, which
+// stops reading at the end of the deflate data without checking that it is
+// the end of the entry's compressed data.
+type inflater struct {
+	buf   []byte
+	crc   hash.Hash32
+	head  []byte // the first bytes of the entry's content, for sniffing
+	br    *bufio.Reader
+	count countingReader
+	flate io.ReadCloser
+	rest  io.ReaderAt // the compressed bytes after the end of the last deflate stream, if any
+}
+
+func newInflater() *inflater {
+	in := &inflater{buf: make([]byte, copyBufferBytes), crc: crc32.NewIEEE(), head: make([]byte, 0, sniffBytes)}
+	in.br = bufio.NewReaderSize(&in.count, dirBufferBytes)
+	in.flate = flate.NewReader(in.br)
+	return in
+}
+
+// Write feeds the CRC and keeps the first bytes.
+func (in *inflater) Write(p []byte) (int, error) {
+	if len(in.head) < cap(in.head) {
+		in.head = append(in.head, p[:min(len(p), cap(in.head)-len(in.head))]...)
 	}
-	defer rc.Close()
+	return in.crc.Write(p)
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// drain decompresses at most limit bytes of f, feeding in.crc, and returns how
+// many bytes came out and, when a deflate stream ended before limit, how many
+// compressed bytes follow its end.
+func (in *inflater) drain(f *zip.File, limit int64) (n, trailing int64, err error) {
+	in.crc.Reset()
+	in.head = in.head[:0]
+	in.rest = nil
+	raw, err := f.OpenRaw()
+	if err != nil {
+		return 0, 0, &headerError{err}
+	}
+	in.count = countingReader{r: raw}
+	in.br.Reset(&in.count)
+	var src io.Reader = in.br
+	if f.Method == zip.Deflate {
+		// flate reads a bufio.Reader byte by byte and never past the end of
+		// its stream, so the bytes consumed are the stream's length.
+		if err := in.flate.(flate.Resetter).Reset(in.br, nil); err != nil {
+			return 0, 0, err
+		}
+		src = in.flate
+	}
 	// Neither a LimitedReader nor a hash offers WriterTo/ReaderFrom, so
 	// CopyBuffer really streams through buf.
-	return io.CopyBuffer(crc, io.LimitReader(rc, limit), buf)
+	n, err = io.CopyBuffer(in, io.LimitReader(src, limit), in.buf)
+	if err == nil && n < limit && f.Method == zip.Deflate {
+		consumed := in.count.n - int64(in.br.Buffered())
+		trailing = int64(f.CompressedSize64) - consumed
+		if ra, ok := raw.(io.ReaderAt); ok && trailing > 0 {
+			in.rest = io.NewSectionReader(ra, consumed, trailing)
+		}
+	}
+	return n, trailing, err
+}
+
+// sniffBytes is how much of an entry archiveKind looks at.
+const sniffBytes = 8
+
+// archiveKind names the archive or compression format content starts with,
+// by its magic number (whatever the entry's name), or returns "".
+func archiveKind(head []byte) string {
+	for _, m := range []struct{ magic, kind string }{
+		{"PK\x03\x04", "zip archive (or jar, apk, docx…)"},
+		{"PK\x05\x06", "zip archive (empty)"},
+		{"PK\x07\x08", "zip archive (spanned)"},
+		{"\x1f\x8b", "gzip stream"},
+		{"BZh", "bzip2 stream"},
+		{"\xfd7zXZ\x00", "xz stream"},
+		{"\x28\xb5\x2f\xfd", "zstd stream"},
+		{"7z\xbc\xaf\x27\x1c", "7z archive"},
+		{"Rar!\x1a\x07", "rar archive"},
+	} {
+		if strings.HasPrefix(string(head), m.magic) {
+			return m.kind
+		}
+	}
+	return ""
 }
 
 // headerError marks a failure to read an entry's local header, as opposed to
@@ -308,23 +420,28 @@ func (e *headerError) Error() string { return e.err.Error() }
 func (e *headerError) Unwrap() error { return e.err }
 
 // describeReadError says in words what went wrong reading an entry.
-func describeReadError(err error, f *zip.File, n int64) string {
+func describeReadError(err error) string {
 	var corrupt flate.CorruptInputError
 	switch {
 	case errors.As(err, new(*headerError)):
 		return fmt.Sprintf("its local header cannot be read (%v)", err)
-	case errors.Is(err, zip.ErrChecksum):
-		return "it fails its CRC-32 check"
-	case errors.Is(err, zip.ErrFormat) && f.UncompressedSize64 != 0 && strings.HasSuffix(f.Name, "/"):
-		return "it is a directory entry with content"
-	case errors.Is(err, zip.ErrFormat):
-		return fmt.Sprintf("it decompresses to more than the %d bytes its header declares", f.UncompressedSize64)
 	case errors.As(err, &corrupt):
 		return fmt.Sprintf("its deflate data is invalid (%v)", err)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Sprintf("its data ends early or decompresses to %d bytes, not the %d its header declares", n, f.UncompressedSize64)
+		return "its deflate data ends early"
 	}
 	return err.Error()
+}
+
+// describeSize says how an entry's real size differs from its header's.
+func describeSize(f *zip.File, n int64) string {
+	switch {
+	case n > 0 && strings.HasSuffix(f.Name, "/"):
+		return "it is a directory entry with content"
+	case n > clampInt64(f.UncompressedSize64):
+		return fmt.Sprintf("it decompresses to more than the %d bytes its header declares", f.UncompressedSize64)
+	}
+	return fmt.Sprintf("its data ends early or decompresses to %d bytes, not the %d its header declares", n, f.UncompressedSize64)
 }
 
 // checkMainSize adds up the compressed size of entries outside subpackages.

@@ -4,8 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"compress/gzip"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"slices"
 	"strings"
@@ -72,9 +75,54 @@ func TestValidate(t *testing.T) {
 		{name: "duplicate path", data: rawNamed("app.js"), want: []string{CodeDuplicatePath}},
 		{name: "duplicate cleaned path", data: rawNamed("assets/./logo.svg"), want: []string{CodeDuplicatePath}},
 
+		{name: "valid non-ASCII names", data: func(t *testing.T) []byte {
+			return build(t, with(map[string][]byte{"assets/café.txt": []byte("x"), "assets/图标.svg": []byte("x")}))
+		}},
+		{name: "path collision by case", data: func(t *testing.T) []byte {
+			return build(t, with(map[string][]byte{"Pages/Index/Index.js": []byte("evil()")}))
+		}, want: []string{CodePathCollision}},
+		{name: "path collision NFC and NFD", data: func(t *testing.T) []byte {
+			return build(t, with(map[string][]byte{"assets/caf\u00e9.txt": []byte("a"), "assets/cafe\u0301.txt": []byte("b")}))
+		}, want: []string{CodePathCollision}},
+		{name: "path collision by case folding (ß and ss)", data: func(t *testing.T) []byte {
+			return build(t, with(map[string][]byte{"assets/stra\u00dfe.txt": []byte("a"), "assets/STRASSE.txt": []byte("b")}))
+		}, want: []string{CodePathCollision}},
+		{name: "unsafe character bidi override", data: func(t *testing.T) []byte {
+			return build(t, with(map[string][]byte{"assets/\u202egpj.js": []byte("x")}))
+		}, want: []string{CodeUnsafeCharacter}},
+		{name: "unsafe character zero width", data: func(t *testing.T) []byte {
+			return build(t, with(map[string][]byte{"pages/index/in\u200bdex.js": []byte("x")}))
+		}, want: []string{CodeUnsafeCharacter}},
+		{name: "unsafe character control", data: func(t *testing.T) []byte {
+			return build(t, with(map[string][]byte{"assets/a\x1b[2J.js": []byte("x")}))
+		}, want: []string{CodeUnsafeCharacter}},
+		{name: "unsafe character not UTF-8", data: func(t *testing.T) []byte {
+			return build(t, with(map[string][]byte{"assets/\xff\xfe.js": []byte("x")}))
+		}, want: []string{CodeUnsafeCharacter}},
+		{name: "nested zip", data: func(t *testing.T) []byte {
+			return build(t, with(map[string][]byte{"assets/more.zip": build(t, validFiles())}))
+		}, want: []string{CodeNestedArchive}},
+		{name: "nested zip bomb under another name", data: func(t *testing.T) []byte {
+			// 200 MiB of zeros in about 200 KiB (a ratio of 1,000, under the
+			// outer package's ratio floor), inside a file named like an image.
+			inner := buildRaw(t, func(zw *zip.Writer) error {
+				stream := zerosDeflate(t, 200)
+				return addRaw(zw, &zip.FileHeader{Name: "zeros.bin", Method: zip.Deflate,
+					CompressedSize64: uint64(len(stream)), UncompressedSize64: 200 << 20, CRC32: zerosCRC(200)}, stream)
+			})
+			return build(t, with(map[string][]byte{"sub/image.png": inner}))
+		}, want: []string{CodeNestedArchive}},
+		{name: "nested gzip", data: func(t *testing.T) []byte {
+			var gz bytes.Buffer
+			zw := gzip.NewWriter(&gz)
+			zw.Write(make([]byte, 64<<10))
+			zw.Close()
+			return build(t, with(map[string][]byte{"assets/data.json": gz.Bytes()}))
+		}, want: []string{CodeNestedArchive}},
+
 		{name: "symlink", data: func(t *testing.T) []byte {
 			return buildRaw(t, func(zw *zip.Writer) error {
-				h := &zip.FileHeader{Name: "assets/link", Method: zip.Store}
+				h := &zip.FileHeader{Name: "assets/link", Method: zip.Deflate}
 				h.SetMode(os.ModeSymlink | 0o777)
 				w, err := zw.CreateHeader(h)
 				if err != nil {
@@ -106,7 +154,10 @@ func TestValidate(t *testing.T) {
 		}, want: []string{CodeCompressionRatio}},
 
 		{name: "corrupt entry bad CRC", data: func(t *testing.T) []byte {
-			return patchHeaders(t, build(t, validFiles()), "assets/logo.svg", setCRC(0xdeadbeef))
+			return buildRaw(t, func(zw *zip.Writer) error {
+				return addRaw(zw, &zip.FileHeader{Name: "assets/a.txt", Method: zip.Store,
+					CompressedSize64: 5, UncompressedSize64: 5, CRC32: 0xdeadbeef}, []byte("hello"))
+			})
 		}, want: []string{CodeCorruptEntry}},
 		{name: "corrupt entry CRC zero", data: func(t *testing.T) []byte {
 			// archive/zip does not check a stored CRC of 0; Validate does.
@@ -135,6 +186,23 @@ func TestValidate(t *testing.T) {
 					CompressedSize64: uint64(len(stream)), UncompressedSize64: 1 << 10, CRC32: 1}, stream)
 			})
 		}, want: []string{CodeCorruptEntry}},
+
+		{name: "hidden data after the deflate stream", data: func(t *testing.T) []byte {
+			// The entry's compressed size covers a deflate stream and, after
+			// its end, a local entry: a streaming reader stops at the end of
+			// the stream and extracts ../../evil.so.
+			var stream bytes.Buffer
+			fw, _ := flate.NewWriter(&stream, flate.BestCompression)
+			fw.Write([]byte("hello"))
+			fw.Close()
+			hidden := storedEntry("../../evil.so", []byte("\x7fELF"))
+			binary.LittleEndian.PutUint16(hidden.local[26:], uint16(len(hidden.lname)))
+			data := slices.Concat(stream.Bytes(), hidden.local[:], hidden.lname, hidden.data)
+			return buildRaw(t, func(zw *zip.Writer) error {
+				return addRaw(zw, &zip.FileHeader{Name: "assets/a.txt", Method: zip.Deflate,
+					CompressedSize64: uint64(len(data)), UncompressedSize64: 5, CRC32: crc32.ChecksumIEEE([]byte("hello"))}, data)
+			})
+		}, want: []string{CodeUnlistedData}},
 
 		{name: "main package too large", lim: func(l *Limits) { l.MaxMainBytes = 4 << 10 },
 			data: func(t *testing.T) []byte {
@@ -375,5 +443,27 @@ func TestZerosDeflate(t *testing.T) {
 	}
 	if out.Len() != 3<<20 || bytes.ContainsFunc(out.Bytes(), func(r rune) bool { return r != 0 }) {
 		t.Fatalf("stream inflates to %d bytes, not 3 MiB of zeros", out.Len())
+	}
+}
+
+// TestDefaultLimitsMatchREADME keeps the limits the README promises and the
+// ones the validator applies the same.
+func TestDefaultLimitsMatchREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := DefaultLimits()
+	for _, want := range []string{
+		"main package may be " + humanBytes(lim.MaxMainBytes),
+		"whole package " + humanBytes(lim.MaxPackageBytes),
+		fmt.Sprintf("at most %d entries", lim.MaxEntries),
+		humanBytes(lim.MaxUncompressedBytes) + " uncompressed",
+		fmt.Sprintf("ratio of %g", lim.MaxRatio),
+		humanBytes(lim.MaxManifestBytes),
+	} {
+		if !bytes.Contains(readme, []byte(want)) {
+			t.Errorf("README.md does not say %q", want)
+		}
 	}
 }

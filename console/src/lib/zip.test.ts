@@ -1,7 +1,10 @@
 // readZipEntry and manifestVersion on zips built here (stored and deflated).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cwd } from "node:process";
 import { test } from "node:test";
-import { manifestVersion, readZipEntry, ZipError } from "./zip";
+import { checkZipStructure, manifestVersion, readZipEntry, ZipError } from "./zip";
 import { headersToSend } from "./upload";
 
 async function deflate(data: Uint8Array): Promise<Uint8Array> {
@@ -100,4 +103,29 @@ test("readZipEntry on random and mutated archives fails only with ZipError (seed
       assert.ok(e instanceof ZipError, `case ${i}: ${(e as Error).name}: ${(e as Error).message}`);
     }
   }
+});
+
+// The crafted archives of shared/packages/testdata/zipstructure, written by the Go
+// validator's tests with the codes it reports: the console must report the same.
+const fixtures = join(cwd(), "..", "shared", "packages", "testdata", "zipstructure");
+
+test("checkZipStructure reports the Go validator's codes on every crafted archive", () => {
+  const cases = JSON.parse(readFileSync(join(fixtures, "cases.json"), "utf8")) as { name: string; codes: string[]; about: string }[];
+  assert.ok(cases.length >= 20, `only ${cases.length} cases in ${fixtures}`);
+  for (const c of cases) {
+    const problems = checkZipStructure(new Uint8Array(readFileSync(join(fixtures, c.name + ".zip"))));
+    assert.deepEqual(problems.map((p) => p.code).sort(), c.codes, `${c.name} (${c.about}): ${JSON.stringify(problems)}`);
+    for (const p of problems) assert.ok(p.message, `${c.name}: ${p.code} has no message`);
+  }
+});
+
+test("manifestVersion refuses a package whose local header names another file, with the problems", async () => {
+  const bytes = readFileSync(join(fixtures, "local-name-traversal.zip"));
+  await assert.rejects(manifestVersion(new Blob([new Uint8Array(bytes)])), (e: unknown) => {
+    assert.ok(e instanceof ZipError);
+    assert.deepEqual(e.problems.map((p) => [p.code, p.path]), [["local_header_mismatch", "pages/extra.js"]]);
+    assert.match(e.problems[0].message, /\.\.\/\.\.\/\.\.\/\.\.\/evil\.js/);
+    return true;
+  });
+  assert.equal(await manifestVersion(new Blob([new Uint8Array(readFileSync(join(fixtures, "valid-descriptor.zip")))])), "1.0.0");
 });

@@ -9,7 +9,7 @@ import { RouteProps, useApp } from "../app";
 import { useAsync, usePaged } from "../lib/hooks";
 import { navigate, path } from "../lib/router";
 import { put, sha256Hex } from "../lib/upload";
-import { manifestVersion } from "../lib/zip";
+import { manifestVersion, ZipError } from "../lib/zip";
 import { Action, Form, Select, TextArea, TextField, errorText } from "../ui/form";
 import { Badge, Empty, Header, Loaded, PagedTable, Tabs, When } from "../ui/data";
 import { etag } from "../lib/etag";
@@ -276,9 +276,18 @@ function UploadBox({ ws, mp, onUploaded }: { ws: string; mp: string; onUploaded:
         </p>
       )}
       {error !== undefined && (
-        <p class="notice error" role="alert">
-          {errorText(error)}
-        </p>
+        <div class="notice error" role="alert">
+          <p>{errorText(error)}</p>
+          {error instanceof ZipError && error.problems.length > 0 && (
+            <ul class="problems" aria-label="Problems">
+              {error.problems.map((p, i) => (
+                <li key={i}>
+                  <code>{p.code}</code> {p.path && <code>{p.path}</code>} {p.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
       )}
     </div>
   );
