@@ -6,7 +6,7 @@ BUILD_DIR := build/functions
 PREREQS := localstack/prereqs.sh
 FUZZTIME ?= 15s
 
-.PHONY: dev test test-go test-infra build cli synth deploy bench fuzz infra-deps browser-deps console-deps console test-console
+.PHONY: dev test test-go test-infra build cli admin bootstrap synth deploy bench fuzz infra-deps browser-deps console-deps console test-console
 
 ## dev: run the whole platform locally (emulator, resources, tenant, gateway with the console, pollers); Ctrl-C stops it
 dev: console
@@ -63,6 +63,15 @@ build: cli
 ## cli: the developer CLI for this machine, to build/mpdp
 cli:
 	$(GO) build -trimpath -o build/mpdp ./cmd/mpdp
+
+## admin: the operators' command (mpdp-admin bootstrap ...), to build/mpdp-admin
+admin:
+	$(GO) build -trimpath -o build/mpdp-admin ./cmd/mpdp-admin
+
+## bootstrap: once after the first deploy: the tenant workspace and its first admin (make bootstrap STACK=<stack> EMAIL=ops@example.com [REGION=...])
+bootstrap: admin
+	@test -n "$(STACK)" -a -n "$(EMAIL)" || { echo 'usage: make bootstrap STACK=<stack name> EMAIL=<first admin> [REGION=<region>]'; exit 2; }
+	./build/mpdp-admin bootstrap --stack "$(STACK)" --email "$(EMAIL)" $(if $(REGION),--region "$(REGION)")
 
 ## synth: synthesize the CloudFormation template (offline)
 synth: build console infra-deps
