@@ -84,40 +84,56 @@ func TestDeployToEmulator(t *testing.T) {
 
 	assembly := filepath.Join(t.TempDir(), "cdk.out")
 	cli("synth", "--quiet", "-c", "stage=test", "-o", assembly)
-	stackName, templateFile := stackOf(t, assembly)
-	template := readJSON(t, templateFile)
-	types, total := resourceTypes(template), len(resourcesOf(template))
-	removed, err := Strip(template)
-	if err != nil {
-		t.Fatal(err)
+	stacks := stacksOf(t, assembly)
+	var types []string // every type of every stack, before stripping
+	templates := map[string]map[string]any{}
+	for name, file := range stacks {
+		template := readJSON(t, file)
+		before, total := resourceTypes(template), len(resourcesOf(template))
+		removed, err := Strip(template)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeJSON(t, file, template)
+		templates[name] = template
+		for _, typ := range before {
+			if !slices.Contains(types, typ) {
+				types = append(types, typ)
+			}
+		}
+		t.Logf("stack %s: %d resources of %d types; %d resources of %d types left out", name, total, len(before), len(removed), len(before)-len(resourceTypes(template)))
 	}
-	for entry := range Unsupported { // the list stays exact: no entry for a type the template lost
+	for entry := range Unsupported { // the list stays exact: no entry for a type the templates lost
 		if !slices.ContainsFunc(types, func(typ string) bool {
 			p, prefix := strings.CutSuffix(entry, "*")
 			return typ == entry || prefix && strings.HasPrefix(typ, p)
 		}) {
-			t.Errorf("deploy.Unsupported lists %s, which the template no longer has: remove the entry", entry)
+			t.Errorf("deploy.Unsupported lists %s, which the templates no longer have: remove the entry", entry)
 		}
 	}
-	writeJSON(t, templateFile, template)
-	t.Logf("stack %s: %d resources of %d types; %d resources of %d types left out", stackName, total, len(types), len(removed), len(types)-len(resourceTypes(template)))
 
 	cli("bootstrap", "--app", assembly, "aws://123456789012/"+emulator.Region)
-	cli("deploy", "--app", assembly, "--require-approval", "never", "--progress", "events", stackName)
+	cli("deploy", "--app", assembly, "--require-approval", "never", "--progress", "events", "--all")
 
 	awsCfg, err := em.AWSConfig(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	created := stackResources(ctx, t, awsCfg, stackName)
-	// Every resource left in the template exists; a type moto skipped silently
+	// Every resource left in the templates exists; a type moto skipped silently
 	// must be listed in Unsupported (with the reason), not ignored.
+	var created []cftypes.StackResourceSummary
 	missing := map[string][]string{}
-	for id, r := range resourcesOf(template) {
-		typ := r.(map[string]any)["Type"].(string)
-		// (moto leaves some physical ids empty: Lambda permissions and layers.)
-		if s, ok := created[id]; !ok || s.ResourceStatus != cftypes.ResourceStatusCreateComplete {
-			missing[typ] = append(missing[typ], id)
+	for name, template := range templates {
+		got := stackResources(ctx, t, awsCfg, name)
+		for id, r := range resourcesOf(template) {
+			typ := r.(map[string]any)["Type"].(string)
+			// (moto leaves some physical ids empty: Lambda permissions and layers.)
+			if s, ok := got[id]; !ok || s.ResourceStatus != cftypes.ResourceStatusCreateComplete {
+				missing[typ] = append(missing[typ], name+"/"+id)
+			}
+		}
+		for _, s := range got {
+			created = append(created, s)
 		}
 	}
 	for typ, ids := range missing {
@@ -127,8 +143,8 @@ func TestDeployToEmulator(t *testing.T) {
 	physical := func(prefix, typ string) string {
 		t.Helper()
 		var found []string
-		for id, s := range created {
-			if strings.HasPrefix(id, prefix) && aws.ToString(s.ResourceType) == typ {
+		for _, s := range created {
+			if strings.HasPrefix(aws.ToString(s.LogicalResourceId), prefix) && aws.ToString(s.ResourceType) == typ {
 				found = append(found, aws.ToString(s.PhysicalResourceId))
 			}
 		}
@@ -188,9 +204,9 @@ func stubFunctions(t *testing.T) string {
 	return dir
 }
 
-// stackOf reads the one stack of the cloud assembly: its name (as the CDK app
-// sets it) and its template.
-func stackOf(t *testing.T, assembly string) (name, template string) {
+// stacksOf reads the stacks of the cloud assembly: each one's name (as the CDK
+// app sets it) and template file.
+func stacksOf(t *testing.T, assembly string) map[string]string {
 	t.Helper()
 	var manifest struct {
 		Artifacts map[string]struct {
@@ -208,22 +224,21 @@ func stackOf(t *testing.T, assembly string) (name, template string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stacks []string
+	stacks := map[string]string{}
 	for id, a := range manifest.Artifacts {
 		if a.Type != "aws:cloudformation:stack" {
 			continue
 		}
-		name = a.Properties.StackName
+		name := a.Properties.StackName
 		if name == "" {
 			name = id
 		}
-		stacks = append(stacks, name)
-		template = filepath.Join(assembly, a.Properties.TemplateFile)
+		stacks[name] = filepath.Join(assembly, a.Properties.TemplateFile)
 	}
-	if len(stacks) != 1 {
-		t.Fatalf("the app synthesized %d stacks %v; this test deploys one", len(stacks), stacks)
+	if len(stacks) == 0 {
+		t.Fatal("the app synthesized no stack")
 	}
-	return name, template
+	return stacks
 }
 
 func readJSON(t *testing.T, name string) map[string]any {
