@@ -6,7 +6,7 @@ BUILD_DIR := build/functions
 PREREQS := localstack/prereqs.sh
 FUZZTIME ?= 15s
 
-.PHONY: dev test test-go test-infra build cli synth deploy bench fuzz infra-deps browser-deps console-deps console test-console
+.PHONY: dev test test-go test-infra test-deploy build cli admin bootstrap synth deploy bench fuzz infra-deps browser-deps console-deps console test-console
 
 ## dev: run the whole platform locally (emulator, resources, tenant, gateway with the console, pollers); Ctrl-C stops it
 dev: console
@@ -15,8 +15,8 @@ dev: console
 	@# Run the binary itself, not go run: Ctrl-C then ends with its own clean exit.
 	@./build/dev
 
-## test: every test: unit, integration against a fresh emulator, the console, the CDK app
-test: test-go test-console test-infra
+## test: every test: unit, integration against a fresh emulator, the console, the CDK app and its deploy to the emulator
+test: test-go test-console test-infra test-deploy
 
 ## test-go: the functions' tests (fast loop: no CDK compile); the console's browser tests need its build
 test-go: browser-deps console
@@ -27,6 +27,12 @@ test-go: browser-deps console
 ## test-infra: synthesize the CDK app and check it (assertions, cdk-nag, table parity)
 test-infra: infra-deps
 	cd infra && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+## test-deploy: deploy the CDK app with the pinned CDK CLI to a fresh moto server's CloudFormation and check what it created
+# (the resource types moto cannot create, and why: localstack/deploy/deploy.go, Unsupported)
+test-deploy: infra-deps console
+	@$(PREREQS) go node
+	MPDP_TEST_DEPLOY=1 $(GO) test -count=1 -timeout 15m -run '^TestDeployToEmulator$$' -v ./localstack/deploy/
 
 # The browser upload test drives Debian's Chromium; this installs it when missing.
 browser-deps:
@@ -63,6 +69,15 @@ build: cli
 ## cli: the developer CLI for this machine, to build/mpdp
 cli:
 	$(GO) build -trimpath -o build/mpdp ./cmd/mpdp
+
+## admin: the operators' command (mpdp-admin bootstrap ...), to build/mpdp-admin
+admin:
+	$(GO) build -trimpath -o build/mpdp-admin ./cmd/mpdp-admin
+
+## bootstrap: once after the first deploy: the tenant workspace and its first admin (make bootstrap STACK=<stack> EMAIL=ops@example.com [REGION=...])
+bootstrap: admin
+	@test -n "$(STACK)" -a -n "$(EMAIL)" || { echo 'usage: make bootstrap STACK=<stack name> EMAIL=<first admin> [REGION=<region>]'; exit 2; }
+	./build/mpdp-admin bootstrap --stack "$(STACK)" --email "$(EMAIL)" $(if $(REGION),--region "$(REGION)")
 
 ## synth: synthesize the CloudFormation template (offline)
 synth: build console infra-deps

@@ -117,9 +117,11 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 	}
 	s.Gateway = gateway.New(s.Server, s.Verifier)
 	if opts.Tenant.AdminEmail != "" {
-		if s.Admin, err = platform.Bootstrap(ctx, s.Store, s.Directory, opts.Tenant); err != nil {
+		b, err := platform.Bootstrap(ctx, s.Store, s.Directory, opts.Tenant)
+		if err != nil {
 			return nil, fmt.Errorf("bootstrap tenant: %w", err)
 		}
+		s.Admin = b.Admin
 	}
 	return s, nil
 }

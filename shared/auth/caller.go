@@ -4,11 +4,9 @@ package auth
 
 import (
 	"context"
-	"net/http"
 	"strings"
 
 	"github.com/mpdp/platform/shared/domain"
-	"github.com/mpdp/platform/shared/httpapi"
 )
 
 // Caller is the signed-in user making a request. Roles are not here: they are
@@ -40,22 +38,13 @@ func CallerFromClaims(claims map[string]string) Caller {
 	return Caller{UserID: claims["sub"], Email: domain.NormalizeEmail(claims["email"])}
 }
 
-// Require answers 401 unless the request carries a valid bearer token, and puts
-// the caller in the context. The local gateway uses it where API Gateway's JWT
-// authorizer stands in the cloud.
-func Require(v *Verifier, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		scheme, token, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			httpapi.WriteError(w, r, domain.Errorf(domain.ErrUnauthorized, "send a Cognito token as 'Authorization: Bearer <token>'"))
-			return
-		}
-		claims, err := v.Verify(r.Context(), strings.TrimSpace(token))
-		if err != nil {
-			httpapi.WriteError(w, r, err)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(WithCaller(r.Context(), CallerFromClaims(claims))))
-	})
+// VerifyBearer returns the verified claims of the bearer token in an
+// Authorization header value, or an ErrUnauthorized error saying what is wrong.
+// The local gateway uses it where API Gateway's JWT authorizer stands in the cloud.
+func VerifyBearer(ctx context.Context, v *Verifier, authorization string) (map[string]string, error) {
+	scheme, token, ok := strings.Cut(authorization, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return nil, domain.Errorf(domain.ErrUnauthorized, "send a Cognito token as 'Authorization: Bearer <token>'")
+	}
+	return v.Verify(ctx, strings.TrimSpace(token))
 }

@@ -32,21 +32,43 @@ func Logger(ctx context.Context) *slog.Logger {
 	return slog.Default()
 }
 
-var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
+var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._=-]{1,128}$`)
 
-// WithRequest wraps h with what every request needs: an id (the caller's
-// X-Request-Id when it is safe, else a new one), a JSON access log line, and a
-// recovered panic answered as a 500 problem rather than a dropped connection.
+// WithRequestID returns ctx carrying the request id the platform assigned (API
+// Gateway's, in Lambda): WithRequest then uses it instead of the client's
+// X-Request-Id. An id that is not a safe token is ignored.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	if !safeRequestID.MatchString(id) {
+		return ctx
+	}
+	return context.WithValue(ctx, requestIDKey, id)
+}
+
+// WithRequest wraps h with what every request needs: an id (the platform's from
+// WithRequestID, else the caller's X-Request-Id when it is safe, else a new one),
+// a JSON access log line, and a recovered panic answered as a 500 problem rather
+// than a dropped connection. A client's X-Request-Id that is not the request's
+// id is still logged, as clientRequestId, to correlate with the client's logs.
 func WithRequest(log *slog.Logger, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-Id")
-		if !safeRequestID.MatchString(id) {
+		client := r.Header.Get("X-Request-Id")
+		if !safeRequestID.MatchString(client) {
+			client = ""
+		}
+		id := RequestID(r.Context())
+		if id == "" {
+			id = client
+		}
+		if id == "" {
 			b := make([]byte, 8)
 			rand.Read(b)
 			id = hex.EncodeToString(b)
 		}
 		l := log.With(slog.String("requestId", id))
+		if client != "" && client != id {
+			l = l.With(slog.String("clientRequestId", client))
+		}
 		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), loggerKey, l)
 		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-Id", id)

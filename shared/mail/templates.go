@@ -59,3 +59,18 @@ func Released(to, miniProgram, version, strategy string, percentage int) Message
 	return Message{To: to, Subject: miniProgram + " " + version + " is released",
 		Text: fmt.Sprintf("%s %s is released (%s, %d%% of users).\n", miniProgram, version, strategy, percentage)}
 }
+
+// TenantAdmin tells the platform's first admin that the tenant workspace is
+// ready and how to sign in (bootstrapping after the first deploy).
+func TenantAdmin(to, workspace, consoleURL, temporaryPassword string) Message {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The platform is ready: the tenant workspace %q exists and you are its first admin.\n\n", workspace)
+	fmt.Fprintf(&b, "Sign in at %s with %s", consoleURL, to)
+	if temporaryPassword != "" {
+		fmt.Fprintf(&b, " and this temporary password, which you will change at first sign-in:\n\n    %s\n", temporaryPassword)
+	} else {
+		b.WriteString(" and your existing password.\n")
+	}
+	b.WriteString("\nFrom there you invite the tenant's reviewers and admins, and approve merchants' applications.\n")
+	return Message{To: to, Subject: "Your mini program platform is ready", Text: b.String()}
+}

@@ -67,24 +67,32 @@ func (c Config) Env() map[string]string {
 
 // FromEnv reads the configuration Lambda's environment holds.
 func FromEnv() (Config, error) {
+	c, err := ConfigFrom(os.Getenv)
+	c.Region = os.Getenv("AWS_REGION")
+	return c, err
+}
+
+// ConfigFrom reads the configuration from the functions' environment variables
+// as get returns them (the process's, or a deployed function's). Region is not
+// among them: Lambda sets it.
+func ConfigFrom(get func(string) string) (Config, error) {
 	c := Config{
-		Region:            os.Getenv("AWS_REGION"),
-		TableName:         os.Getenv(resources.EnvTableName),
-		BucketName:        os.Getenv(resources.EnvBucketName),
-		UserPoolID:        os.Getenv(resources.EnvUserPoolID),
-		ClientID:          os.Getenv(resources.EnvClientID),
-		MailQueueURL:      os.Getenv(resources.EnvMailQueueURL),
-		MailFrom:          os.Getenv(resources.EnvMailFrom),
-		ConsoleURL:        os.Getenv(resources.EnvConsoleURL),
-		StateMachineARN:   os.Getenv(resources.EnvStateMachine),
-		AppKeysKMSKey:     os.Getenv(resources.EnvAppKeysKMSKey),
-		AnalyticsQueueURL: os.Getenv(resources.EnvAnalyticsQueueURL),
+		TableName:         get(resources.EnvTableName),
+		BucketName:        get(resources.EnvBucketName),
+		UserPoolID:        get(resources.EnvUserPoolID),
+		ClientID:          get(resources.EnvClientID),
+		MailQueueURL:      get(resources.EnvMailQueueURL),
+		MailFrom:          get(resources.EnvMailFrom),
+		ConsoleURL:        get(resources.EnvConsoleURL),
+		StateMachineARN:   get(resources.EnvStateMachine),
+		AppKeysKMSKey:     get(resources.EnvAppKeysKMSKey),
+		AnalyticsQueueURL: get(resources.EnvAnalyticsQueueURL),
 	}
-	if o := os.Getenv(resources.EnvConsoleOrigins); o != "" {
+	if o := get(resources.EnvConsoleOrigins); o != "" {
 		c.ConsoleOrigins = strings.Split(o, ",")
 	}
-	for name, v := range map[string]string{resources.EnvTableName: c.TableName, resources.EnvUserPoolID: c.UserPoolID} {
-		if v == "" {
+	for _, name := range []string{resources.EnvTableName, resources.EnvUserPoolID} {
+		if get(name) == "" {
 			return c, fmt.Errorf("environment variable %s is not set", name)
 		}
 	}
