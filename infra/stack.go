@@ -829,7 +829,8 @@ func (s *PlatformStack) grant(fn resources.Function, role awsiam.Role, f awslamb
 		case resources.AssetsSign:
 			allow("AssetsSignPut", objectPutAction, objects(resources.Bucket.AssetsPrefix))
 		case resources.AssetsRead:
-			// Reading uploaded images back to check their real type and size.
+			// Presigned views of images (icons, logos, screenshots), and reading
+			// uploaded images back to check their real type and size.
 			allow("AssetsRead", objectGetAction, objects(resources.Bucket.AssetsPrefix))
 		case resources.PackagesProcess:
 			// The worker reads uploads and copies accepted packages.

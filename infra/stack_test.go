@@ -701,6 +701,49 @@ func (s *synthesized) roleStatements(t *testing.T) map[string][]statement {
 	return out
 }
 
+// objectsARN renders the ARN of the package bucket's objects under a prefix as
+// the template has it.
+func (s *synthesized) objectsARN() func(prefix string) string {
+	bucketID := s.logicalID(s.stack.Bucket)
+	return func(prefix string) string {
+		return asJSON(map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": getAtt(bucketID, "Arn")}, "/" + prefix + "*"}}})
+	}
+}
+
+// scopedGrants are the grants that several permissions make on different
+// resources: the exact "action on resource" pairs each permission brings
+// (S3 objects by prefix, queues). TestIAMLeastPrivilege checks that a
+// function's role holds exactly the union of its permissions' pairs.
+func (s *synthesized) scopedGrants() map[resources.Permission][]string {
+	objects := s.objectsARN()
+	queueArn := func(q resources.QueueSpec) string {
+		return asJSON(map[string]any{"Fn::GetAtt": getAtt(s.logicalID(s.stack.Queues[q.Name]), "Arn")})
+	}
+	consume := func(q resources.QueueSpec) []string {
+		var out []string
+		for _, a := range []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"} {
+			out = append(out, a+" on "+queueArn(q))
+		}
+		return out
+	}
+	b := resources.Bucket
+	return map[resources.Permission][]string{
+		resources.PackagesSign:     {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
+		resources.AssetsSign:       {"s3:PutObject on " + objects(b.AssetsPrefix)},
+		resources.AssetsRead:       {"s3:GetObject on " + objects(b.AssetsPrefix)},
+		resources.PackagesProcess:  {"s3:GetObject on " + objects(b.IncomingPrefix), "s3:PutObject on " + objects(b.PackagesPrefix)},
+		resources.MailConsume:      consume(resources.MailQueue),
+		resources.PackagesConsume:  consume(resources.PackageQueue),
+		resources.WorkflowConsume:  consume(resources.WorkflowQueue),
+		resources.AnalyticsConsume: consume(resources.AnalyticsQueue),
+		// Enqueueing is sqs:SendMessage on one queue each.
+		resources.MailEnqueue:      {"sqs:SendMessage on " + queueArn(resources.MailQueue)},
+		resources.AnalyticsEnqueue: {"sqs:SendMessage on " + queueArn(resources.AnalyticsQueue)},
+		// The analytics worker archives raw items under ArchivePrefix only.
+		resources.ArchiveWrite: {"s3:PutObject on " + objects(b.ArchivePrefix)},
+	}
+}
+
 func TestIAMLeastPrivilege(t *testing.T) {
 	s := synth(t)
 	byRole := s.roleStatements(t)
@@ -746,36 +789,10 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	// (action, resource) pairs each permission brings. A function's S3 object and
 	// SQS consumer grants must be exactly the union of its permissions' pairs.
 	bucketID := s.logicalID(s.stack.Bucket)
-	objects := func(prefix string) string {
-		return asJSON(map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": getAtt(bucketID, "Arn")}, "/" + prefix + "*"}}})
-	}
-	queueArn := func(q resources.QueueSpec) string {
-		return asJSON(map[string]any{"Fn::GetAtt": getAtt(s.logicalID(s.stack.Queues[q.Name]), "Arn")})
-	}
+	objects := s.objectsARN()
 	consumeActions := []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}
-	consume := func(q resources.QueueSpec) []string {
-		var out []string
-		for _, a := range consumeActions {
-			out = append(out, a+" on "+queueArn(q))
-		}
-		return out
-	}
 	b := resources.Bucket
-	scoped := map[resources.Permission][]string{
-		resources.PackagesSign:     {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
-		resources.AssetsSign:       {"s3:PutObject on " + objects(b.AssetsPrefix)},
-		resources.AssetsRead:       {"s3:GetObject on " + objects(b.AssetsPrefix)},
-		resources.PackagesProcess:  {"s3:GetObject on " + objects(b.IncomingPrefix), "s3:PutObject on " + objects(b.PackagesPrefix)},
-		resources.MailConsume:      consume(resources.MailQueue),
-		resources.PackagesConsume:  consume(resources.PackageQueue),
-		resources.WorkflowConsume:  consume(resources.WorkflowQueue),
-		resources.AnalyticsConsume: consume(resources.AnalyticsQueue),
-		// Enqueueing is sqs:SendMessage on one queue each.
-		resources.MailEnqueue:      {"sqs:SendMessage on " + queueArn(resources.MailQueue)},
-		resources.AnalyticsEnqueue: {"sqs:SendMessage on " + queueArn(resources.AnalyticsQueue)},
-		// The analytics worker archives raw items under ArchivePrefix only.
-		resources.ArchiveWrite: {"s3:PutObject on " + objects(b.ArchivePrefix)},
-	}
+	scoped := s.scopedGrants()
 	isScoped := func(action string) bool {
 		return strings.HasPrefix(action, "s3:") || hasString(consumeActions, action) || action == "sqs:SendMessage"
 	}
@@ -835,9 +852,10 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	// Spelled out for the functions that sign URLs: presigned URLs act with the
 	// signer's permissions, so these are exactly what a URL they sign may do.
 	for name, want := range map[string][]string{
-		"miniprograms": {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
-		"workspaces":   {"s3:PutObject on " + objects(b.AssetsPrefix), "s3:GetObject on " + objects(b.AssetsPrefix)},
-		"feedback":     {"s3:PutObject on " + objects(b.AssetsPrefix)},
+		"miniprograms": {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix),
+			"s3:GetObject on " + objects(b.AssetsPrefix)},
+		"workspaces": {"s3:PutObject on " + objects(b.AssetsPrefix), "s3:GetObject on " + objects(b.AssetsPrefix)},
+		"feedback":   {"s3:PutObject on " + objects(b.AssetsPrefix), "s3:GetObject on " + objects(b.AssetsPrefix)},
 	} {
 		var got []string
 		for _, st := range byRole[s.logicalID(s.stack.Roles[name])] {
@@ -883,8 +901,8 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	}
 }
 
-// TestAssetsReadIsLeastPrivilege: reading uploaded images back (to check their
-// real type) is s3:GetObject on the assets prefix only, held by exactly the
+// TestAssetsReadIsLeastPrivilege: reading images (presigned views, and reading
+// uploads back to check their real type) is s3:GetObject on the assets prefix only, held by exactly the
 // functions with AssetsRead, in a statement of its own.
 func TestAssetsReadIsLeastPrivilege(t *testing.T) {
 	s := synth(t)
@@ -909,11 +927,15 @@ func TestAssetsReadIsLeastPrivilege(t *testing.T) {
 			holders++
 		}
 	}
-	if holders != 1 {
-		t.Errorf("%d functions read assets, want 1 (workspaces)", holders)
+	// workspaces checks branding images and shows them; miniprograms (icons) and
+	// feedback (screenshots) show images through presigned GETs.
+	if holders != 3 {
+		t.Errorf("%d functions read assets, want 3 (workspaces, miniprograms, feedback)", holders)
 	}
-	if !hasPermission(resources.Functions[slices.IndexFunc(resources.Functions, func(f resources.Function) bool { return f.Name == "workspaces" })], resources.AssetsRead) {
-		t.Error("workspaces lacks AssetsRead: it checks branding images")
+	for _, name := range []string{"workspaces", "miniprograms", "feedback"} {
+		if !hasPermission(resources.Functions[slices.IndexFunc(resources.Functions, func(f resources.Function) bool { return f.Name == name })], resources.AssetsRead) {
+			t.Errorf("%s lacks AssetsRead: it signs GET URLs of images", name)
+		}
 	}
 }
 

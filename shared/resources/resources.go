@@ -174,7 +174,7 @@ const (
 	MailConsume      Permission = "mail:consume"      // receive from the mail queue (event source)
 	PackagesSign     Permission = "packages:sign"     // presign PUTs under IncomingPrefix and GETs under PackagesPrefix
 	AssetsSign       Permission = "assets:sign"       // presign PUTs under AssetsPrefix
-	AssetsRead       Permission = "assets:read"       // s3:GetObject under AssetsPrefix (validate uploaded images)
+	AssetsRead       Permission = "assets:read"       // s3:GetObject under AssetsPrefix (presigned views of images; reading them back to check them)
 	PackagesProcess  Permission = "packages:process"  // read IncomingPrefix, write PackagesPrefix
 	PackagesConsume  Permission = "packages:consume"  // receive from the package queue (event source)
 	WorkflowStart    Permission = "workflow:start"    // states:StartExecution on the launch workflow
@@ -202,10 +202,11 @@ var Functions = []Function{
 	{Name: "members", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
 	{Name: "approvals", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue, WorkflowAnswer}},
 	{Name: "launches", Permissions: []Permission{TableRead, TableWrite, MailEnqueue, WorkflowStart, WorkflowAnswer}},
-	{Name: "miniprograms", Permissions: []Permission{TableRead, TableWrite, PackagesSign}},
+	// miniprograms and feedback show images (icons, screenshots) through presigned GETs: AssetsRead.
+	{Name: "miniprograms", Permissions: []Permission{TableRead, TableWrite, PackagesSign, AssetsRead}},
 	{Name: "apps", Permissions: []Permission{TableRead, TableWrite, KeysEncrypt}},
 	{Name: "catalog", Permissions: []Permission{TableRead, TableWrite}},
-	{Name: "feedback", Permissions: []Permission{TableRead, TableWrite, AssetsSign}},
+	{Name: "feedback", Permissions: []Permission{TableRead, TableWrite, AssetsSign, AssetsRead}},
 	// runtime writes nonces (replay guard) and keys' last use, and signs package downloads.
 	// runtime also queues accepted analytics batches.
 	{Name: "runtime", Permissions: []Permission{TableRead, TableWrite, KeysDecrypt, PackagesSign, AnalyticsEnqueue}},
