@@ -43,6 +43,8 @@ type Config struct {
 	ClientID     string
 	MailQueueURL string
 	MailFrom     string
+	// MailConfigurationSet is the SES configuration set of every email (empty: none).
+	MailConfigurationSet string
 	// StateMachineARN is the launch workflow.
 	StateMachineARN string
 	ConsoleURL      string
@@ -62,23 +64,25 @@ func (c Config) Env() map[string]string {
 		resources.EnvMailQueueURL: c.MailQueueURL, resources.EnvMailFrom: c.MailFrom,
 		resources.EnvConsoleURL: c.ConsoleURL, resources.EnvStateMachine: c.StateMachineARN, resources.EnvConsoleOrigins: strings.Join(c.ConsoleOrigins, ","),
 		resources.EnvAppKeysKMSKey: c.AppKeysKMSKey, resources.EnvAnalyticsQueueURL: c.AnalyticsQueueURL,
+		resources.EnvMailConfigurationSet: c.MailConfigurationSet,
 	}
 }
 
 // FromEnv reads the configuration Lambda's environment holds.
 func FromEnv() (Config, error) {
 	c := Config{
-		Region:            os.Getenv("AWS_REGION"),
-		TableName:         os.Getenv(resources.EnvTableName),
-		BucketName:        os.Getenv(resources.EnvBucketName),
-		UserPoolID:        os.Getenv(resources.EnvUserPoolID),
-		ClientID:          os.Getenv(resources.EnvClientID),
-		MailQueueURL:      os.Getenv(resources.EnvMailQueueURL),
-		MailFrom:          os.Getenv(resources.EnvMailFrom),
-		ConsoleURL:        os.Getenv(resources.EnvConsoleURL),
-		StateMachineARN:   os.Getenv(resources.EnvStateMachine),
-		AppKeysKMSKey:     os.Getenv(resources.EnvAppKeysKMSKey),
-		AnalyticsQueueURL: os.Getenv(resources.EnvAnalyticsQueueURL),
+		Region:               os.Getenv("AWS_REGION"),
+		TableName:            os.Getenv(resources.EnvTableName),
+		BucketName:           os.Getenv(resources.EnvBucketName),
+		UserPoolID:           os.Getenv(resources.EnvUserPoolID),
+		ClientID:             os.Getenv(resources.EnvClientID),
+		MailQueueURL:         os.Getenv(resources.EnvMailQueueURL),
+		MailFrom:             os.Getenv(resources.EnvMailFrom),
+		MailConfigurationSet: os.Getenv(resources.EnvMailConfigurationSet),
+		ConsoleURL:           os.Getenv(resources.EnvConsoleURL),
+		StateMachineARN:      os.Getenv(resources.EnvStateMachine),
+		AppKeysKMSKey:        os.Getenv(resources.EnvAppKeysKMSKey),
+		AnalyticsQueueURL:    os.Getenv(resources.EnvAnalyticsQueueURL),
 	}
 	if o := os.Getenv(resources.EnvConsoleOrigins); o != "" {
 		c.ConsoleOrigins = strings.Split(o, ",")
@@ -148,7 +152,9 @@ func NewAnalyticsWorker(awsCfg aws.Config, c Config, log *slog.Logger) *ingest.W
 
 // NewMailer builds the mail worker.
 func NewMailer(awsCfg aws.Config, c Config, log *slog.Logger) *mail.Worker {
-	return &mail.Worker{Sender: mail.NewSender(sesv2.NewFromConfig(awsCfg), c.MailFrom), Log: log}
+	sender := mail.NewSender(sesv2.NewFromConfig(awsCfg), c.MailFrom)
+	sender.ConfigurationSet = c.MailConfigurationSet
+	return &mail.Worker{Sender: sender, Log: log}
 }
 
 // MustLoad loads a function's configuration from its environment, with the

@@ -5,15 +5,12 @@ package provision
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -218,8 +215,7 @@ func notify(ctx context.Context, client *s3.Client, sq *sqs.Client, queueURL str
 }
 
 func createQueue(ctx context.Context, client *sqs.Client, q resources.QueueSpec) (string, error) {
-	dlq, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(q.DeadLetterName()),
-		Attributes: map[string]string{string(sqstypes.QueueAttributeNameMessageRetentionPeriod): strconv.Itoa(14 * 24 * 3600)}})
+	dlq, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(q.DeadLetterName()), Attributes: DeadLetterAttributes(q)})
 	if err != nil {
 		return "", fmt.Errorf("create queue %s: %w", q.DeadLetterName(), err)
 	}
@@ -228,14 +224,8 @@ func createQueue(ctx context.Context, client *sqs.Client, q resources.QueueSpec)
 	if err != nil {
 		return "", fmt.Errorf("read queue %s: %w", q.DeadLetterName(), err)
 	}
-	redrive, _ := json.Marshal(map[string]string{
-		"deadLetterTargetArn": attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)],
-		"maxReceiveCount":     strconv.Itoa(q.MaxReceiveCount),
-	})
-	main, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: &q.Name, Attributes: map[string]string{
-		string(sqstypes.QueueAttributeNameVisibilityTimeout): strconv.Itoa(int(q.VisibilityTimeout.Seconds())),
-		string(sqstypes.QueueAttributeNameRedrivePolicy):     string(redrive),
-	}})
+	main, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: &q.Name,
+		Attributes: QueueAttributes(q, attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)])})
 	if err != nil {
 		return "", fmt.Errorf("create queue %s: %w", q.Name, err)
 	}
@@ -254,16 +244,7 @@ func createUserPool(ctx context.Context, client *cip.Client, p resources.UserPoo
 		}
 	}
 	if poolID == "" {
-		out, err := client.CreateUserPool(ctx, &cip.CreateUserPoolInput{
-			PoolName:               &p.Name,
-			UsernameAttributes:     []ciptypes.UsernameAttributeType{ciptypes.UsernameAttributeTypeEmail},
-			AutoVerifiedAttributes: []ciptypes.VerifiedAttributeType{ciptypes.VerifiedAttributeTypeEmail},
-			AdminCreateUserConfig:  &ciptypes.AdminCreateUserConfigType{AllowAdminCreateUserOnly: true},
-			Policies: &ciptypes.UserPoolPolicyType{PasswordPolicy: &ciptypes.PasswordPolicyType{
-				MinimumLength: aws.Int32(int32(p.PasswordMinLength)), RequireLowercase: true, RequireUppercase: true,
-				RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: int32(p.TemporaryPasswordDays),
-			}},
-		})
+		out, err := client.CreateUserPool(ctx, CreateUserPoolInput(p))
 		if err != nil {
 			return "", "", fmt.Errorf("create user pool: %w", err)
 		}
@@ -278,11 +259,7 @@ func createUserPool(ctx context.Context, client *cip.Client, p resources.UserPoo
 			return poolID, aws.ToString(c.ClientId), nil
 		}
 	}
-	out, err := client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
-		UserPoolId: &poolID, ClientName: &p.ClientName,
-		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{ciptypes.ExplicitAuthFlowsTypeAllowUserPasswordAuth,
-			ciptypes.ExplicitAuthFlowsTypeAllowUserSrpAuth, ciptypes.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
-	})
+	out, err := client.CreateUserPoolClient(ctx, CreateUserPoolClientInput(p, poolID))
 	if err != nil {
 		return "", "", fmt.Errorf("create user pool client: %w", err)
 	}

@@ -98,6 +98,13 @@ type QueueSpec struct {
 	MaxReceiveCount   int // deliveries before a message moves to the dead-letter queue
 }
 
+// Retention of messages: SQS's default on the work queues, the longest SQS
+// allows on the dead-letter queues (time to inspect and redrive).
+const (
+	QueueRetention      = 4 * 24 * time.Hour
+	DeadLetterRetention = 14 * 24 * time.Hour
+)
+
 // DeadLetterName is the name of the queue's dead-letter queue.
 func (q QueueSpec) DeadLetterName() string { return q.Name + "-dlq" }
 
@@ -137,14 +144,40 @@ var UserPool = UserPoolSpec{
 	// Temporary passwords handed out on invitation expire after this many days.
 	TemporaryPasswordDays: 7,
 	PasswordMinLength:     12,
+	// Users sign in with their email address, in any case.
+	CaseSensitiveUsernames: false,
+	// TOTP, which users enrol themselves.
+	MFA: "OPTIONAL",
+	// A changed email address takes effect only once its code is confirmed:
+	// until then the verified one stays (and keeps signing in).
+	VerifyBeforeUpdate: []string{"email"},
+	// The console's client may write no attribute that identifies or
+	// authorizes anyone: not email (members are matched by sub, and an
+	// unverified address must not replace a verified one).
+	WritableAttributes:         []string{"name"},
+	AuthFlows:                  []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+	PreventUserExistenceErrors: true,
+	AccessTokenValidity:        time.Hour,
+	IDTokenValidity:            time.Hour,
+	RefreshTokenValidity:       30 * 24 * time.Hour,
 }
 
-// UserPoolSpec holds the user pool settings both provisioners apply.
+// UserPoolSpec holds the user pool and console client settings both
+// provisioners apply (infra's parity tests compare them).
 type UserPoolSpec struct {
-	Name                  string
-	ClientName            string
-	TemporaryPasswordDays int
-	PasswordMinLength     int
+	Name                       string
+	ClientName                 string
+	TemporaryPasswordDays      int
+	PasswordMinLength          int
+	CaseSensitiveUsernames     bool
+	MFA                        string   // OFF, OPTIONAL or ON
+	VerifyBeforeUpdate         []string // attributes that keep their original value until the new one is verified
+	WritableAttributes         []string // what the console's client may write
+	AuthFlows                  []string // the client's explicit auth flows
+	PreventUserExistenceErrors bool
+	AccessTokenValidity        time.Duration
+	IDTokenValidity            time.Duration
+	RefreshTokenValidity       time.Duration
 }
 
 // AppKeysKey is the KMS key that encrypts the secrets of the host apps' keys
@@ -218,15 +251,18 @@ var Functions = []Function{
 
 // Environment variables the functions read; both the CDK app and the local gateway set them.
 const (
-	EnvTableName         = "TABLE_NAME"
-	EnvBucketName        = "BUCKET_NAME"
-	EnvUserPoolID        = "USER_POOL_ID"
-	EnvClientID          = "USER_POOL_CLIENT_ID"
-	EnvMailQueueURL      = "MAIL_QUEUE_URL"
-	EnvConsoleOrigins    = "CONSOLE_ORIGINS" // comma-separated origins allowed by CORS
-	EnvMailFrom          = "MAIL_FROM"
-	EnvStateMachine      = "LAUNCH_STATE_MACHINE_ARN"
-	EnvConsoleURL        = "CONSOLE_URL"
-	EnvAppKeysKMSKey     = "APP_KEYS_KMS_KEY" // the ARN (or alias) of AppKeysKey
-	EnvAnalyticsQueueURL = "ANALYTICS_QUEUE_URL"
+	EnvTableName      = "TABLE_NAME"
+	EnvBucketName     = "BUCKET_NAME"
+	EnvUserPoolID     = "USER_POOL_ID"
+	EnvClientID       = "USER_POOL_CLIENT_ID"
+	EnvMailQueueURL   = "MAIL_QUEUE_URL"
+	EnvConsoleOrigins = "CONSOLE_ORIGINS" // comma-separated origins allowed by CORS
+	EnvMailFrom       = "MAIL_FROM"
+	// EnvMailConfigurationSet is the SES configuration set every email goes
+	// through (bounce and complaint events, suppression); empty locally.
+	EnvMailConfigurationSet = "MAIL_CONFIGURATION_SET"
+	EnvStateMachine         = "LAUNCH_STATE_MACHINE_ARN"
+	EnvConsoleURL           = "CONSOLE_URL"
+	EnvAppKeysKMSKey        = "APP_KEYS_KMS_KEY" // the ARN (or alias) of AppKeysKey
+	EnvAnalyticsQueueURL    = "ANALYTICS_QUEUE_URL"
 )
