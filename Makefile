@@ -64,11 +64,11 @@ build: cli
 cli:
 	$(GO) build -trimpath -o build/mpdp ./cmd/mpdp
 
-## synth: synthesize the CloudFormation template (offline)
+## synth: synthesize the CloudFormation template (offline; a stage with ARGS="-c stage=prod -c mailFrom=...")
 synth: build console infra-deps
-	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) MPDP_CONSOLE_DIR=$(CURDIR)/console/dist npx cdk synth --quiet
+	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) MPDP_CONSOLE_DIR=$(CURDIR)/console/dist npx cdk synth --quiet $(ARGS)
 
-## deploy: deploy to the AWS account in your environment (pass CDK context with ARGS="-c mailFrom=...")
+## deploy: deploy to the AWS account in your environment (ARGS="-c stage=prod -c mailFrom=no-reply@mail.your.domain ..."; see infra/README.md)
 deploy: build console infra-deps
 	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) MPDP_CONSOLE_DIR=$(CURDIR)/console/dist npx cdk deploy --require-approval never $(ARGS)
 

@@ -112,7 +112,7 @@ func synth(t *testing.T) *synthesized {
 		defer func() { synthErr = recover() }()
 		app := awscdk.NewApp(&awscdk.AppProps{Context: cdkJSONContext()})
 		AddNagChecks(app)
-		stack := NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
+		stack := NewPlatformStack(app, StackName(DefaultStage), &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
 		tpl := assertions.Template_FromStack(stack.Stack, nil)
 		synthRes = &synthesized{stack: stack, template: tpl, json: *tpl.ToJSON()}
 	})
@@ -122,7 +122,7 @@ func synth(t *testing.T) *synthesized {
 	return synthRes
 }
 
-// cdkJSONContext is the context of cdk.json (feature flags, mailFrom),
+// cdkJSONContext is the context of cdk.json (feature flags),
 // so the tests synthesize what `cdk synth` does.
 func cdkJSONContext() *map[string]any {
 	raw, err := os.ReadFile("cdk.json")
@@ -240,9 +240,9 @@ func TestTableKeysIndexesPITRAndTTL(t *testing.T) {
 			"GlobalSecondaryIndexes":           assertions.Match_ArrayWith(&indexes),
 		}))
 	})
-	must(t, "table retained", func() {
+	must(t, "table retained (except when its creation fails)", func() {
 		s.template.HasResource(jsii.String("AWS::DynamoDB::Table"), &map[string]any{
-			"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+			"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain",
 		})
 	})
 	for _, tbl := range tables {
@@ -343,7 +343,7 @@ func TestBucketIsPrivateEncryptedAndSSLOnly(t *testing.T) {
 	if !reflect.DeepEqual(logging["DestinationBucketName"], ref(logBucketID)) {
 		t.Errorf("access logs go to %v, want the log bucket %s", logging["DestinationBucketName"], logBucketID)
 	}
-	if !strings.Contains(asJSON(p["BucketName"]), resources.Bucket.Name+"-") {
+	if !strings.Contains(asJSON(p["BucketName"]), stageName(DefaultStage, resources.Bucket.Name)+"-") {
 		t.Errorf("bucket name %s does not start with %s", asJSON(p["BucketName"]), resources.Bucket.Name)
 	}
 }
@@ -406,7 +406,7 @@ func TestUserPoolAndClient(t *testing.T) {
 	spec := resources.UserPool
 	must(t, "user pool", func() {
 		s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), assertions.Match_ObjectLike(&map[string]any{
-			"UserPoolName":          spec.Name,
+			"UserPoolName":          stageName(DefaultStage, spec.Name),
 			"UsernameAttributes":    []any{"email"},
 			"AdminCreateUserConfig": map[string]any{"AllowAdminCreateUserOnly": true},
 			"Policies": map[string]any{"PasswordPolicy": map[string]any{
@@ -420,7 +420,7 @@ func TestUserPoolAndClient(t *testing.T) {
 	})
 	must(t, "user pool client", func() {
 		s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), assertions.Match_ObjectLike(&map[string]any{
-			"ClientName":        spec.ClientName,
+			"ClientName":        stageName(DefaultStage, spec.ClientName),
 			"GenerateSecret":    false,
 			"ExplicitAuthFlows": assertions.Match_ArrayWith(&[]any{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}),
 		}))
@@ -1006,7 +1006,11 @@ func synthWith(t *testing.T, extra map[string]any) *synthesized {
 			}
 		}()
 		app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
-		stack := NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
+		stage, err := StageOf(app)
+		if err != nil {
+			panic(err)
+		}
+		stack := NewPlatformStack(app, StackName(stage), &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
 		tpl := assertions.Template_FromStack(stack.Stack, nil)
 		res = &synthesized{stack: stack, template: tpl, json: *tpl.ToJSON()}
 	}()
@@ -1197,8 +1201,9 @@ func TestPackageQueuePolicy(t *testing.T) {
 func TestDeadLetterAlarms(t *testing.T) {
 	s := synth(t)
 	alarms := s.resources("AWS::CloudWatch::Alarm")
-	if len(alarms) != len(resources.Queues)+1 {
-		t.Errorf("want %d alarms (one per DLQ and the launch workflow's), got %d", len(resources.Queues)+1, len(alarms))
+	if want := len(resources.Queues) + 1 + len(s.stack.MonitoringAlarms); len(alarms) != want {
+		t.Errorf("want %d alarms (one per DLQ, the launch workflow's, observability.go's %d), got %d",
+			want, len(s.stack.MonitoringAlarms), len(alarms))
 	}
 	topicID, keyID := s.logicalID(s.stack.AlarmTopic), s.logicalID(s.stack.AlarmKey)
 	var alarmArns []any
@@ -1220,6 +1225,7 @@ func TestDeadLetterAlarms(t *testing.T) {
 				"EvaluationPeriods":  {p["EvaluationPeriods"], float64(1)},
 				"TreatMissingData":   {p["TreatMissingData"], "notBreaching"},
 				"AlarmActions":       {asJSON(p["AlarmActions"]), asJSON([]any{ref(topicID)})},
+				"OKActions":          {asJSON(p["OKActions"]), asJSON([]any{ref(topicID)})},
 			}
 			for name, c := range checks {
 				if c[0] != c[1] {
@@ -1234,11 +1240,17 @@ func TestDeadLetterAlarms(t *testing.T) {
 			t.Errorf("%s: %d alarms on its DLQ %s, want 1", spec.Name, found, dlqID)
 		}
 	}
-	// The launch workflow's alarm (TestLaunchWorkflowAlarm) publishes to the same topic.
-	alarmArns = append(alarmArns, map[string]any{"Fn::Join": []any{"", []any{
-		"arn:", ref("AWS::Partition"), ":cloudwatch:", ref("AWS::Region"), ":", ref("AWS::AccountId"),
-		":alarm:" + StackName + "-" + resources.LaunchWorkflow.Name + "-failed",
-	}}})
+	// Every other alarm of the stack (the launch workflow's, observability.go's)
+	// publishes to the same topic, in the order the stack creates them.
+	alarmArns = alarmArns[:0]
+	for _, name := range s.stack.alarmNames {
+		alarmArns = append(alarmArns, map[string]any{"Fn::Join": []any{"", []any{
+			"arn:", ref("AWS::Partition"), ":cloudwatch:", ref("AWS::Region"), ":", ref("AWS::AccountId"), ":alarm:" + name,
+		}}})
+	}
+	if n := len(s.resources("AWS::CloudWatch::Alarm")); n != len(alarmArns) {
+		t.Errorf("%d alarms, %d named in the topic's and key's policies", n, len(alarmArns))
+	}
 
 	topic := props(s.resources("AWS::SNS::Topic")[topicID])
 	if !reflect.DeepEqual(topic["KmsMasterKeyId"], map[string]any{"Fn::GetAtt": getAtt(keyID, "Arn")}) {
