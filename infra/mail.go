@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/mpdp/platform/shared/resources"
 )
 
 // Mail is how the platform's emails leave: an SES identity for the domain of
@@ -83,14 +85,15 @@ func (s *PlatformStack) addMail() {
 		panic(err.Error())
 	}
 	s.MailDomain = domain
-	s.ConfigurationSetName = stageName(s.Stage, "mail")
+	spec := resources.MailConfigurationSet
+	s.ConfigurationSetName = stageName(s.Stage, spec.Name)
 	s.ConfigurationSet = awsses.NewConfigurationSet(s.Stack, jsii.String("MailConfigurationSet"), &awsses.ConfigurationSetProps{
 		ConfigurationSetName: jsii.String(s.ConfigurationSetName),
 		// Reputation.BounceRate and Reputation.ComplaintRate per configuration set.
-		ReputationMetrics: jsii.Bool(true),
+		ReputationMetrics: jsii.Bool(spec.ReputationMetrics),
 		SendingEnabled:    jsii.Bool(true),
 		// Never send again to an address that bounced or complained.
-		SuppressionReasons: awsses.SuppressionReasons_BOUNCES_AND_COMPLAINTS,
+		SuppressionReasons: suppressionReasons(spec.SuppressedReasons),
 	})
 	s.ConfigurationSet.AddEventDestination(jsii.String("BouncesAndComplaints"), &awsses.ConfigurationSetEventDestinationOptions{
 		Destination: awsses.EventDestination_CloudWatchDimensions(&[]*awsses.CloudWatchDimension{{
@@ -122,6 +125,19 @@ func (s *PlatformStack) addMail() {
 		// through the identity once DNS has verified it (mailVerified=true).
 		s.CognitoMail = contextValue(s.Stack, "mailVerified") == "true"
 	}
+}
+
+// suppressionReasons is CDK's spelling of the reasons SES suppresses an address for.
+func suppressionReasons(reasons []string) awsses.SuppressionReasons {
+	switch strings.Join(reasons, ",") {
+	case "BOUNCE,COMPLAINT":
+		return awsses.SuppressionReasons_BOUNCES_AND_COMPLAINTS
+	case "BOUNCE":
+		return awsses.SuppressionReasons_BOUNCES_ONLY
+	case "COMPLAINT":
+		return awsses.SuppressionReasons_COMPLAINTS_ONLY
+	}
+	panic(fmt.Sprintf("suppression reasons %v: want BOUNCE, COMPLAINT or both", reasons))
 }
 
 // sesIdentityArn is the ARN of the SES identity name in this account and region.

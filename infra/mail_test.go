@@ -14,7 +14,7 @@ import (
 func TestMailFromFor(t *testing.T) {
 	for _, tc := range []struct {
 		stage, mailFrom, want string
-		err               bool
+		err                   bool
 	}{
 		{"dev", "", DefaultMailFrom, false},
 		{"dev", "no-reply@mail.acme.test", "no-reply@mail.acme.test", false},

@@ -113,3 +113,38 @@ func TestUserPoolMatchesLocalProvisioning(t *testing.T) {
 		}
 	}
 }
+
+// TestMailMatchesLocalProvisioning: the configuration set suppresses the same
+// reasons and keeps the same reputation metrics in the template as locally
+// (provision.CreateConfigurationSetInput), under the same name plus the stage;
+// and both sides can send as mailFrom (cloud: its domain's identity; locally:
+// the address's).
+func TestMailMatchesLocalProvisioning(t *testing.T) {
+	s := synth(t)
+	in := provision.CreateConfigurationSetInput(resources.MailConfigurationSet)
+	var reasons []string
+	for _, r := range in.SuppressionOptions.SuppressedReasons {
+		reasons = append(reasons, string(r))
+	}
+	for _, cs := range s.resources("AWS::SES::ConfigurationSet") {
+		p := props(cs)
+		if got, want := p["Name"], stageName(DefaultStage, *in.ConfigurationSetName); got != want {
+			t.Errorf("configuration set name: template %v, local %s staged %s", got, *in.ConfigurationSetName, want)
+		}
+		if got := strs(p["SuppressionOptions"].(map[string]any)["SuppressedReasons"]); !reflect.DeepEqual(got, reasons) {
+			t.Errorf("suppressed reasons: template %v, local %v", got, reasons)
+		}
+		if got := p["ReputationOptions"].(map[string]any)["ReputationMetricsEnabled"]; got != in.ReputationOptions.ReputationMetricsEnabled {
+			t.Errorf("reputation metrics: template %v, local %v", got, in.ReputationOptions.ReputationMetricsEnabled)
+		}
+	}
+	domain, err := mailDomain(s.stack.MailFrom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range s.resources("AWS::SES::EmailIdentity") {
+		if got := props(id)["EmailIdentity"]; got != domain {
+			t.Errorf("identity %v, want mailFrom's domain %s", got, domain)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/mpdp/platform/shared/resources"
@@ -13,6 +15,20 @@ import (
 
 // The requests the local provisioning sends, built from package resources
 // alone; the CDK app's tests compare the synthesized template with them.
+
+// CreateConfigurationSetInput is the SES configuration set of c.
+func CreateConfigurationSetInput(c resources.ConfigurationSetSpec) *sesv2.CreateConfigurationSetInput {
+	reasons := make([]sestypes.SuppressionListReason, 0, len(c.SuppressedReasons))
+	for _, r := range c.SuppressedReasons {
+		reasons = append(reasons, sestypes.SuppressionListReason(r))
+	}
+	return &sesv2.CreateConfigurationSetInput{
+		ConfigurationSetName: aws.String(c.Name),
+		SuppressionOptions:   &sestypes.SuppressionOptions{SuppressedReasons: reasons},
+		ReputationOptions:    &sestypes.ReputationOptions{ReputationMetricsEnabled: c.ReputationMetrics},
+		SendingOptions:       &sestypes.SendingOptions{SendingEnabled: true},
+	}
+}
 
 // DeadLetterAttributes are the attributes of q's dead-letter queue.
 func DeadLetterAttributes(resources.QueueSpec) map[string]string {

@@ -46,6 +46,8 @@ type Outputs struct {
 	UserPoolID        string
 	ClientID          string
 	AppKeysKMSKey     string // ARN of the KMS key of the app keys' secrets
+	// MailConfigurationSet is the SES configuration set emails go through.
+	MailConfigurationSet string
 }
 
 // Provision creates every resource (reusing those that exist) and says where they are.
@@ -88,13 +90,21 @@ func Provision(ctx context.Context, cfg aws.Config, opts Options) (Outputs, erro
 	if out.UserPoolID, out.ClientID, err = createUserPool(ctx, cip.NewFromConfig(cfg), resources.UserPool); err != nil {
 		return out, err
 	}
-	if _, err := sesv2.NewFromConfig(cfg).CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: &opts.MailFrom}); err != nil {
-		var exists interface{ ErrorCode() string }
-		if !errors.As(err, &exists) || exists.ErrorCode() != "AlreadyExistsException" {
-			return out, fmt.Errorf("verify sender %s: %w", opts.MailFrom, err)
-		}
+	ses := sesv2.NewFromConfig(cfg)
+	if _, err := ses.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: &opts.MailFrom}); err != nil && !alreadyExists(err) {
+		return out, fmt.Errorf("verify sender %s: %w", opts.MailFrom, err)
 	}
+	if _, err := ses.CreateConfigurationSet(ctx, CreateConfigurationSetInput(resources.MailConfigurationSet)); err != nil && !alreadyExists(err) {
+		return out, fmt.Errorf("create configuration set %s: %w", resources.MailConfigurationSet.Name, err)
+	}
+	out.MailConfigurationSet = resources.MailConfigurationSet.Name
 	return out, nil
+}
+
+// alreadyExists says whether err is SES's AlreadyExistsException.
+func alreadyExists(err error) bool {
+	var exists interface{ ErrorCode() string }
+	return errors.As(err, &exists) && exists.ErrorCode() == "AlreadyExistsException"
 }
 
 // createKey finds the KMS key under spec's alias, or creates it (with rotation,

@@ -180,6 +180,23 @@ type UserPoolSpec struct {
 	RefreshTokenValidity       time.Duration
 }
 
+// MailConfigurationSet is the SES configuration set every email goes through:
+// addresses that bounce or complain are suppressed (SES's account-level list),
+// and SES keeps reputation metrics (bounce and complaint rates) for it. The CDK
+// app adds the stage to its name and sends its events to CloudWatch.
+var MailConfigurationSet = ConfigurationSetSpec{
+	Name:              "mpdp-mail",
+	SuppressedReasons: []string{"BOUNCE", "COMPLAINT"},
+	ReputationMetrics: true,
+}
+
+// ConfigurationSetSpec describes an SES configuration set.
+type ConfigurationSetSpec struct {
+	Name              string
+	SuppressedReasons []string // BOUNCE, COMPLAINT
+	ReputationMetrics bool
+}
+
 // AppKeysKey is the KMS key that encrypts the secrets of the host apps' keys
 // (see package appkeys). CDK creates a customer managed key with yearly
 // rotation; the local provisioning creates one under the alias.
