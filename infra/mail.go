@@ -85,6 +85,12 @@ func (s *PlatformStack) addMail() {
 		panic(err.Error())
 	}
 	s.MailDomain = domain
+	if s.MailFrom == DefaultMailFrom {
+		// Not silently: cdk synth and deploy print this.
+		awscdk.Annotations_Of(s.Stack).AddWarningV2(jsii.String("mpdp:mailFrom"), jsii.String(fmt.Sprintf(
+			"no mailFrom: the %s stage sends as %s, a domain nobody can verify in SES, so no email leaves; "+
+				"set -c mailFrom=no-reply@mail.your.domain", s.Stage, DefaultMailFrom)))
+	}
 	spec := resources.MailConfigurationSet
 	s.ConfigurationSetName = stageName(s.Stage, spec.Name)
 	s.ConfigurationSet = awsses.NewConfigurationSet(s.Stack, jsii.String("MailConfigurationSet"), &awsses.ConfigurationSetProps{

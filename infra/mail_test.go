@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/mpdp/platform/shared/resources"
 )
@@ -63,6 +65,19 @@ func synthPanic(t *testing.T, extra map[string]any) (msg string) {
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
 	NewPlatformStack(app, "Mpdp-x", &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
 	return ""
+}
+
+// TestDefaultMailFromWarns: the dev stage without mailFrom synthesizes, with a
+// warning that says no email leaves; with mailFrom there is none.
+func TestDefaultMailFromWarns(t *testing.T) {
+	pattern := assertions.Match_StringLikeRegexp(jsii.String("no mailFrom.*"))
+	if w := assertions.Annotations_FromStack(synth(t).stack.Stack).FindWarning(jsii.String("*"), pattern); w == nil || len(*w) != 1 {
+		t.Errorf("dev without mailFrom: warnings %v", w)
+	}
+	s := synthWith(t, map[string]any{"mailFrom": "no-reply@mail.acme.test"})
+	if w := assertions.Annotations_FromStack(s.stack.Stack).FindWarning(jsii.String("*"), pattern); w != nil && len(*w) != 0 {
+		t.Errorf("with mailFrom: warnings %v", w)
+	}
 }
 
 // TestMailFromRequiredOutsideDev: only the dev stage falls back to the
