@@ -79,11 +79,11 @@ bootstrap: admin
 	@test -n "$(STACK)" -a -n "$(EMAIL)" || { echo 'usage: make bootstrap STACK=<stack name> EMAIL=<first admin> [REGION=<region>]'; exit 2; }
 	./build/mpdp-admin bootstrap --stack "$(STACK)" --email "$(EMAIL)" $(if $(REGION),--region "$(REGION)")
 
-## synth: synthesize the CloudFormation template (offline)
+## synth: synthesize the CloudFormation template (offline; a stage with ARGS="-c stage=prod -c mailFrom=...")
 synth: build console infra-deps
-	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) MPDP_CONSOLE_DIR=$(CURDIR)/console/dist npx cdk synth --quiet
+	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) MPDP_CONSOLE_DIR=$(CURDIR)/console/dist npx cdk synth --quiet $(ARGS)
 
-## deploy: deploy to the AWS account in your environment (pass CDK context with ARGS="-c mailFrom=...")
+## deploy: deploy to the AWS account in your environment (ARGS="-c stage=prod -c mailFrom=no-reply@mail.your.domain ..."; see infra/README.md)
 deploy: build console infra-deps
 	cd infra && MPDP_FUNCTIONS_DIR=$(CURDIR)/$(BUILD_DIR) MPDP_CONSOLE_DIR=$(CURDIR)/console/dist npx cdk deploy --require-approval never $(ARGS)
 

@@ -164,7 +164,7 @@ func (s *PlatformStack) addConsole() {
 		EnforceSSL:             jsii.Bool(true),
 		Encryption:             awss3.BucketEncryption_S3_MANAGED,
 		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:          statefulRemoval,
 		ServerAccessLogsBucket: s.LogBucket,
 		ServerAccessLogsPrefix: jsii.String("console/"),
 		LifecycleRules: &[]*awss3.LifecycleRule{{
@@ -179,7 +179,7 @@ func (s *PlatformStack) addConsole() {
 		// CloudFront delivers standard logs with an ACL (awslogsdelivery), which
 		// BUCKET_OWNER_ENFORCED would refuse.
 		ObjectOwnership:        awss3.ObjectOwnership_OBJECT_WRITER,
-		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:          statefulRemoval,
 		ServerAccessLogsBucket: s.LogBucket,
 		ServerAccessLogsPrefix: jsii.String("console-cdn-logs/"),
 		LifecycleRules: &[]*awss3.LifecycleRule{{

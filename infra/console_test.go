@@ -79,7 +79,7 @@ func (s *synthesized) consoleOrigin() string { return flatten(s.consoleOriginCFN
 func (s *synthesized) packageBucketOrigin(t *testing.T) string {
 	t.Helper()
 	name := flatten(props(s.resources("AWS::S3::Bucket")[s.logicalID(s.stack.Bucket)])["BucketName"])
-	if !strings.HasPrefix(name, resources.Bucket.Name+"-") {
+	if !strings.HasPrefix(name, stageName(DefaultStage, resources.Bucket.Name)+"-") {
 		t.Fatalf("package bucket name %s", name)
 	}
 	return "https://" + name + ".s3.${AWS::Region}.${AWS::URLSuffix}"
@@ -376,7 +376,7 @@ func TestConsoleDomain(t *testing.T) {
 		}()
 		ctx := map[string]any{"consoleDomain": "console.example.com"}
 		app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
-		NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
+		NewPlatformStack(app, StackName(DefaultStage), &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
 	}()
 }
 

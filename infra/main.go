@@ -20,9 +20,6 @@ const DefaultFunctionsDir = "../build/functions"
 // DefaultConsoleDir is where the console's build puts its files, relative to infra/.
 const DefaultConsoleDir = "../console/dist"
 
-// StackName is the CloudFormation stack's name.
-const StackName = "MpdpPlatform"
-
 func main() {
 	defer jsii.Close()
 
@@ -44,8 +41,14 @@ func main() {
 	}
 
 	app := awscdk.NewApp(nil)
+	stage, err := StageOf(app)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "infra:", err)
+		os.Exit(1)
+	}
 	AddNagChecks(app)
-	NewPlatformStack(app, StackName, &PlatformStackProps{
+	NewPlatformStack(app, StackName(stage), &PlatformStackProps{
+		Stage:        stage,
 		StackProps:   awscdk.StackProps{Env: env()},
 		FunctionsDir: dir,
 		ConsoleDir:   consoleDir,

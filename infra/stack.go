@@ -53,6 +53,13 @@ const (
 	workflowLogRetention = awslogs.RetentionDays_THREE_MONTHS
 )
 
+// statefulRemoval keeps the data of stateful resources (table, buckets, user
+// pool, KMS keys) when they are replaced or the stack is deleted, but not when
+// their own creation fails: a failed first deploy then leaves no named bucket
+// behind to break the retry with BucketAlreadyExists (CloudFormation's
+// RetainExceptOnCreate).
+const statefulRemoval = awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
+
 // WorkerConfig sizes a queue worker and its event source mapping.
 type WorkerConfig struct {
 	TimeoutSeconds     int
@@ -60,19 +67,23 @@ type WorkerConfig struct {
 	EphemeralStorageMB int // 0: Lambda's default (512 MB)
 	BatchSize          int
 	BatchingWindow     time.Duration // 0: none
+	// MaxConcurrency caps the concurrent invocations the event source starts
+	// (2 to 1000); the context value workerMaxConcurrency overrides it for all.
+	MaxConcurrency int
 }
 
 // Workers sizes the worker of each queue, by resources.QueueSpec.Name. A queue's
 // visibility timeout must exceed its worker's timeout (the stack checks it).
 var Workers = map[string]WorkerConfig{
-	resources.MailQueue.Name: {TimeoutSeconds: 30, MemoryMB: functionMemoryMB, BatchSize: 10},
+	// SES's sending rate (14 a second out of the sandbox at first) is the bound: two at a time.
+	resources.MailQueue.Name: {TimeoutSeconds: 30, MemoryMB: functionMemoryMB, BatchSize: 10, MaxConcurrency: 2},
 	// The package processor downloads packages (up to 30 MiB) to /tmp and validates them.
-	resources.PackageQueue.Name: {TimeoutSeconds: 60, MemoryMB: 512, EphemeralStorageMB: 1024, BatchSize: 5, BatchingWindow: 2 * time.Second},
+	resources.PackageQueue.Name: {TimeoutSeconds: 60, MemoryMB: 512, EphemeralStorageMB: 1024, BatchSize: 5, BatchingWindow: 2 * time.Second, MaxConcurrency: 5},
 	// The workflow worker does a launch's publish and advance tasks and answers with the task token.
-	resources.WorkflowQueue.Name: {TimeoutSeconds: 30, MemoryMB: functionMemoryMB, BatchSize: 5},
+	resources.WorkflowQueue.Name: {TimeoutSeconds: 30, MemoryMB: functionMemoryMB, BatchSize: 5, MaxConcurrency: 5},
 	// The analytics worker archives each batch to S3 and applies its aggregates
 	// (a few DynamoDB transactions per batch of up to 500 items).
-	resources.AnalyticsQueue.Name: {TimeoutSeconds: 60, MemoryMB: 512, BatchSize: 10, BatchingWindow: 2 * time.Second},
+	resources.AnalyticsQueue.Name: {TimeoutSeconds: 60, MemoryMB: 512, BatchSize: 10, BatchingWindow: 2 * time.Second, MaxConcurrency: 5},
 }
 
 // DynamoDB actions each table permission allows. Transactions (TransactWriteItems,
@@ -109,6 +120,10 @@ var (
 // PlatformStackProps configures the platform stack.
 type PlatformStackProps struct {
 	awscdk.StackProps
+	// Stage names the stack's resources (stageName); empty means the context
+	// value stage, else DefaultStage. ProductionStage, or the context value
+	// protect=true, turns on termination protection.
+	Stage string
 	// FunctionsDir holds one directory per function in resources.Functions, each with
 	// the function's prebuilt linux/arm64 executable named bootstrap.
 	FunctionsDir string
@@ -133,6 +148,7 @@ type PlatformStackProps struct {
 // callers the constructs behind the template.
 type PlatformStack struct {
 	awscdk.Stack
+	Stage       string
 	Table       awsdynamodb.Table
 	Bucket      awss3.Bucket
 	LogBucket   awss3.Bucket
@@ -168,9 +184,13 @@ type PlatformStack struct {
 	ConsoleDomain         string
 	ConsoleCertificateArn string
 	AlarmEmail            string
-	FunctionsDir          string
-	ConsoleDir            string
-	Console               // the console's bucket, distribution and deployments (console.go)
+	// Capacity is the throttling of the API and the workers' concurrency (capacity.go).
+	Capacity      Capacity
+	FunctionsDir  string
+	ConsoleDir    string
+	Console       // the console's bucket, distribution and deployments (console.go)
+	Mail          // the SES identity and configuration set (mail.go)
+	Observability // alarms and dashboard (observability.go)
 }
 
 // CheckFunctionAssets reports a function whose bootstrap is missing from dir.
@@ -200,18 +220,42 @@ func NewPlatformStack(scope constructs.Construct, id string, props *PlatformStac
 	if props.ConsoleDir == "" {
 		panic("PlatformStackProps.ConsoleDir is required")
 	}
-	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
+	stage := firstNonEmpty(props.Stage, contextString(scope, "stage"), DefaultStage)
+	if err := CheckStage(stage); err != nil {
+		panic(err.Error())
+	}
+	stackProps := props.StackProps
+	protect := contextString(scope, "protect")
+	if protect != "" && protect != "true" && protect != "false" {
+		panic(fmt.Sprintf("context protect=%q: want true or false", protect))
+	}
+	if stage == ProductionStage || protect == "true" {
+		stackProps.TerminationProtection = jsii.Bool(true)
+	}
+	tags := map[string]*string{"stage": jsii.String(stage), "service": jsii.String(Service)}
+	stackProps.Tags = &tags
+	stack := awscdk.NewStack(scope, jsii.String(id), &stackProps)
+	// The stack's tags go to the stack (CloudFormation propagates them) and, with
+	// explicitStackTags, to every taggable resource of the template as well.
+	for k, v := range tags {
+		awscdk.Tags_Of(stack).Add(jsii.String(k), v, nil)
+	}
+	var err error
 	s := &PlatformStack{
 		Stack:        stack,
+		Stage:        stage,
 		Queues:       map[string]awssqs.Queue{},
 		DeadLetters:  map[string]awssqs.Queue{},
 		Functions:    map[string]awslambda.Function{},
 		Roles:        map[string]awsiam.Role{},
-		MailFrom:     firstNonEmpty(props.MailFrom, contextString(stack, "mailFrom"), DefaultMailFrom),
 		Alarms:       map[string]awscloudwatch.Alarm{},
 		AlarmEmail:   firstNonEmpty(props.AlarmEmail, contextString(stack, "alarmEmail")),
+		Capacity:     mustCapacity(stack),
 		FunctionsDir: props.FunctionsDir,
 		ConsoleDir:   props.ConsoleDir,
+	}
+	if s.MailFrom, err = mailFromFor(stage, firstNonEmpty(props.MailFrom, contextString(stack, "mailFrom"))); err != nil {
+		panic(err.Error())
 	}
 	domain, certificate, err := ConsoleDomain(
 		firstNonEmpty(props.ConsoleDomain, contextString(stack, "consoleDomain")),
@@ -236,12 +280,16 @@ func NewPlatformStack(scope constructs.Construct, id string, props *PlatformStac
 	s.addPackageNotifications()
 	s.addStateMachine()
 	s.addAlarms()
+	s.addMail()
 	s.addUserPool()
 	s.addAppKeysKey()
 	s.addFunctions()
 	s.addRoutes()
+	s.addObservability()
+	s.allowAlarms()
 	s.addConsoleDeployment()
 	s.addOutputs()
+	s.mailOutputs()
 	return s
 }
 
@@ -260,7 +308,7 @@ func (s *PlatformStack) addTable() {
 		TimeToLiveAttribute: jsii.String(spec.TTLAttribute),
 		Encryption:          awsdynamodb.TableEncryption_AWS_MANAGED,
 		DeletionProtection:  jsii.Bool(true),
-		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:       statefulRemoval,
 	})
 	for _, ix := range spec.Indexes {
 		s.Table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
@@ -280,7 +328,7 @@ func (s *PlatformStack) addLogBucket() {
 		EnforceSSL:        jsii.Bool(true),
 		Encryption:        awss3.BucketEncryption_S3_MANAGED, // the only encryption S3 server access logging delivers to
 		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:     statefulRemoval,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Id:                                  jsii.String("expire-access-logs"),
 			Expiration:                          awscdk.Duration_Days(jsii.Number(365)),
@@ -289,12 +337,27 @@ func (s *PlatformStack) addLogBucket() {
 	})
 }
 
+// logLevel is the functions' application log level: the context value
+// logLevel (DEBUG, INFO, WARN or ERROR), else INFO.
+func (s *PlatformStack) logLevel() awslambda.ApplicationLogLevel {
+	level := firstNonEmpty(contextString(s.Stack, "logLevel"), "INFO")
+	if !slices.Contains([]string{"DEBUG", "INFO", "WARN", "ERROR"}, level) {
+		panic(fmt.Sprintf("context logLevel=%q: want DEBUG, INFO, WARN or ERROR", level))
+	}
+	return awslambda.ApplicationLogLevel(level)
+}
+
+// launchWorkflowName is the launch state machine's name in this stage.
+func (s *PlatformStack) launchWorkflowName() string {
+	return stageName(s.Stage, resources.LaunchWorkflow.Name)
+}
+
 // packageBucketName is the package bucket's name: the spec's name, made globally
 // unique with the account and region. The console's CSP and config.json name the
 // bucket's origin from it without referencing the bucket (whose CORS names the
 // console's origin, the distribution's domain).
 func (s *PlatformStack) packageBucketName() string {
-	return fmt.Sprintf("%s-%s-%s", resources.Bucket.Name, *s.Stack.Account(), *s.Stack.Region())
+	return fmt.Sprintf("%s-%s-%s", stageName(s.Stage, resources.Bucket.Name), *s.Stack.Account(), *s.Stack.Region())
 }
 
 // packageBucketOrigin is the package bucket's virtual-hosted, regional origin,
@@ -315,7 +378,7 @@ func (s *PlatformStack) addPackageBucket() {
 		Encryption:             awss3.BucketEncryption_S3_MANAGED,
 		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 		Versioned:              jsii.Bool(true),
-		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:          statefulRemoval,
 		ServerAccessLogsBucket: s.LogBucket,
 		ServerAccessLogsPrefix: jsii.String("packages/"),
 		// The role of CDK's Custom::S3BucketNotifications handler (see addPackageNotifications).
@@ -444,12 +507,13 @@ func (s *PlatformStack) addQueues() {
 		dlq := awssqs.NewQueue(s.Stack, jsii.String(id+"DeadLetterQueue"), &awssqs.QueueProps{
 			Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 			EnforceSSL:      jsii.Bool(true),
-			RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+			RetentionPeriod: awscdk.Duration_Seconds(jsii.Number(resources.DeadLetterRetention.Seconds())),
 		})
 		queue := awssqs.NewQueue(s.Stack, jsii.String(id+"Queue"), &awssqs.QueueProps{
 			Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
 			EnforceSSL:        jsii.Bool(true),
 			VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(q.VisibilityTimeout.Seconds())),
+			RetentionPeriod:   awscdk.Duration_Seconds(jsii.Number(resources.QueueRetention.Seconds())),
 			DeadLetterQueue: &awssqs.DeadLetterQueue{
 				Queue:           dlq,
 				MaxReceiveCount: jsii.Number(q.MaxReceiveCount),
@@ -466,7 +530,6 @@ func (s *PlatformStack) addQueues() {
 // integrations) and send to the workflow queue (the waitForTaskToken tasks),
 // besides what logging and tracing need.
 func (s *PlatformStack) addStateMachine() {
-	spec := resources.LaunchWorkflow
 	queue := s.Queues[resources.WorkflowQueue.Name]
 	definition, err := workflows.Definition(workflows.Config{Table: *s.Table.TableName(), TaskQueueURL: *queue.QueueUrl()})
 	if err != nil {
@@ -476,7 +539,7 @@ func (s *PlatformStack) addStateMachine() {
 	arn := s.Stack.FormatArn(&awscdk.ArnComponents{
 		Service:      jsii.String("states"),
 		Resource:     jsii.String("stateMachine"),
-		ResourceName: jsii.String(spec.Name),
+		ResourceName: jsii.String(s.launchWorkflowName()),
 		ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
 	})
 	s.StateMachineRole = awsiam.NewRole(s.Stack, jsii.String("LaunchWorkflowRole"), &awsiam.RoleProps{
@@ -485,7 +548,7 @@ func (s *PlatformStack) addStateMachine() {
 			"StringEquals": map[string]any{"aws:SourceAccount": s.Stack.Account()},
 			"ArnLike":      map[string]any{"aws:SourceArn": arn},
 		}),
-		Description: jsii.String(fmt.Sprintf("Execution role of the %s state machine", spec.Name)),
+		Description: jsii.String(fmt.Sprintf("Execution role of the %s state machine", s.launchWorkflowName())),
 	})
 	allow := func(sid string, actions []string, arn *string) {
 		s.StateMachineRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -505,7 +568,7 @@ func (s *PlatformStack) addStateMachine() {
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	s.StateMachine = awsstepfunctions.NewStateMachine(s.Stack, jsii.String("LaunchWorkflow"), &awsstepfunctions.StateMachineProps{
-		StateMachineName: jsii.String(spec.Name),
+		StateMachineName: jsii.String(s.launchWorkflowName()),
 		StateMachineType: awsstepfunctions.StateMachineType_STANDARD,
 		DefinitionBody:   awsstepfunctions.DefinitionBody_FromString(jsii.String(definition)),
 		Role:             s.StateMachineRole,
@@ -534,18 +597,17 @@ func (s *PlatformStack) addAlarms() {
 	// CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key,
 	// so the topic has a key of its own whose policy lets CloudWatch use it.
 	s.AlarmKey = awskms.NewKey(s.Stack, jsii.String("AlarmTopicKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the mpdp alarm topic"),
+		Description:       jsii.String(fmt.Sprintf("Encrypts the %s alarm topic", *s.Stack.StackName())),
 		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:     statefulRemoval,
 	})
 	s.AlarmTopic = awssns.NewTopic(s.Stack, jsii.String("AlarmTopic"), &awssns.TopicProps{
-		DisplayName: jsii.String("mpdp alarms"),
+		DisplayName: jsii.String(*s.Stack.StackName() + " alarms"),
 		EnforceSSL:  jsii.Bool(true),
 		MasterKey:   s.AlarmKey,
 	})
 	action := awscloudwatchactions.NewSnsAction(s.AlarmTopic)
 
-	var alarmArns []*string
 	for _, q := range resources.Queues {
 		dlq := s.DeadLetters[q.Name]
 		// Named, so that the key policy can name the alarms without a reference
@@ -565,8 +627,9 @@ func (s *PlatformStack) addAlarms() {
 			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 		})
 		alarm.AddAlarmAction(action)
+		alarm.AddOkAction(action)
 		s.Alarms[q.Name] = alarm
-		alarmArns = append(alarmArns, s.alarmArn(name))
+		s.alarmNames = append(s.alarmNames, name)
 	}
 
 	// Failed or timed-out launch executions: the sum of both metrics over the period.
@@ -595,30 +658,9 @@ func (s *PlatformStack) addAlarms() {
 		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 	})
 	s.WorkflowAlarm.AddAlarmAction(action)
-	alarmArns = append(alarmArns, s.alarmArn(name))
+	s.WorkflowAlarm.AddOkAction(action)
+	s.alarmNames = append(s.alarmNames, name)
 
-	// Only these alarms, in this account, may publish and use the key.
-	fromAlarms := &map[string]any{
-		"StringEquals": map[string]any{"aws:SourceAccount": s.Stack.Account()},
-		"ArnLike":      map[string]any{"aws:SourceArn": alarmArns},
-	}
-	cloudwatch := &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)}
-	s.AlarmKey.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AlarmsPublishToTopic"),
-		Effect:     awsiam.Effect_ALLOW,
-		Principals: cloudwatch,
-		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
-		Resources:  jsii.Strings("*"), // in a key policy, "*" is this key
-		Conditions: fromAlarms,
-	}), nil)
-	s.AlarmTopic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AlarmsPublish"),
-		Effect:     awsiam.Effect_ALLOW,
-		Principals: cloudwatch,
-		Actions:    jsii.Strings("sns:Publish"),
-		Resources:  jsii.Strings(*s.AlarmTopic.TopicArn()),
-		Conditions: fromAlarms,
-	}))
 	if s.AlarmEmail != "" {
 		s.AlarmTopic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(s.AlarmEmail), nil))
 	}
@@ -637,11 +679,13 @@ func (s *PlatformStack) alarmArn(name string) *string {
 func (s *PlatformStack) addUserPool() {
 	spec := resources.UserPool
 	s.UserPool = awscognito.NewUserPool(s.Stack, jsii.String("UserPool"), &awscognito.UserPoolProps{
-		UserPoolName:        jsii.String(spec.Name),
+		UserPoolName:        jsii.String(stageName(s.Stage, spec.Name)),
 		SignInAliases:       &awscognito.SignInAliases{Email: jsii.Bool(true)},
-		SignInCaseSensitive: jsii.Bool(false),
+		SignInCaseSensitive: jsii.Bool(spec.CaseSensitiveUsernames),
 		SelfSignUpEnabled:   jsii.Bool(false), // admins create users (applications, invitations)
 		AutoVerify:          &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+		// resources.UserPool.VerifyBeforeUpdate: the verified email stays until a new one is confirmed.
+		KeepOriginal: &awscognito.KeepOriginalAttrs{Email: jsii.Bool(slices.Contains(spec.VerifyBeforeUpdate, "email"))},
 		StandardAttributes: &awscognito.StandardAttributes{
 			Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
 		},
@@ -653,14 +697,14 @@ func (s *PlatformStack) addUserPool() {
 			RequireSymbols:       jsii.Bool(true),
 			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(spec.TemporaryPasswordDays)),
 		},
-		Mfa:             awscognito.Mfa_OPTIONAL,
+		Mfa:             awscognito.Mfa(spec.MFA),
 		MfaSecondFactor: &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
 		AccountRecovery: awscognito.AccountRecovery_EMAIL_ONLY,
 		// Threat protection in enforcing mode (cdk-nag AwsSolutions-COG3) needs the Plus plan.
 		FeaturePlan:                  awscognito.FeaturePlan_PLUS,
 		StandardThreatProtectionMode: awscognito.StandardThreatProtectionMode_FULL_FUNCTION,
 		DeletionProtection:           jsii.Bool(true),
-		RemovalPolicy:                awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:                statefulRemoval,
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(s.UserPool, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-COG2"),
@@ -668,21 +712,26 @@ func (s *PlatformStack) addUserPool() {
 			"temporary password and enrol a TOTP device themselves; threat protection runs in enforcing mode " +
 			"(risk-based challenges and blocks) for users who have not enrolled yet."),
 	}}, jsii.Bool(true))
+	s.cognitoEmail(s.UserPool)
 
 	s.Client = s.UserPool.AddClient(jsii.String("ConsoleClient"), &awscognito.UserPoolClientOptions{
-		UserPoolClientName: jsii.String(spec.ClientName),
+		UserPoolClientName: jsii.String(stageName(s.Stage, spec.ClientName)),
 		GenerateSecret:     jsii.Bool(false), // a browser app cannot keep a secret
 		AuthFlows: &awscognito.AuthFlow{
-			UserPassword: jsii.Bool(true),
-			UserSrp:      jsii.Bool(true),
+			UserPassword: jsii.Bool(slices.Contains(spec.AuthFlows, "ALLOW_USER_PASSWORD_AUTH")),
+			UserSrp:      jsii.Bool(slices.Contains(spec.AuthFlows, "ALLOW_USER_SRP_AUTH")),
 		},
 		DisableOAuth:               jsii.Bool(true), // no hosted UI
-		PreventUserExistenceErrors: jsii.Bool(true),
+		PreventUserExistenceErrors: jsii.Bool(spec.PreventUserExistenceErrors),
 		EnableTokenRevocation:      jsii.Bool(true),
-		AccessTokenValidity:        awscdk.Duration_Hours(jsii.Number(1)),
-		IdTokenValidity:            awscdk.Duration_Hours(jsii.Number(1)),
-		RefreshTokenValidity:       awscdk.Duration_Days(jsii.Number(30)),
+		AccessTokenValidity:        awscdk.Duration_Minutes(jsii.Number(spec.AccessTokenValidity.Minutes())),
+		IdTokenValidity:            awscdk.Duration_Minutes(jsii.Number(spec.IDTokenValidity.Minutes())),
+		RefreshTokenValidity:       awscdk.Duration_Minutes(jsii.Number(spec.RefreshTokenValidity.Minutes())),
 	})
+	// The client writes only resources.UserPool.WritableAttributes (standard
+	// attribute names, which CDK's ClientAttributes would spell as a mask).
+	client := s.Client.Node().DefaultChild().(awscognito.CfnUserPoolClient)
+	client.SetWriteAttributes(jsii.Strings(spec.WritableAttributes...))
 }
 
 // addAppKeysKey creates the customer managed key of the app keys' secrets, with
@@ -691,25 +740,26 @@ func (s *PlatformStack) addUserPool() {
 func (s *PlatformStack) addAppKeysKey() {
 	spec := resources.AppKeysKey
 	s.AppKeysKey = awskms.NewKey(s.Stack, jsii.String("AppKeysKey"), &awskms.KeyProps{
-		Alias:             jsii.String(spec.Alias),
-		Description:       jsii.String(spec.Description),
+		Alias:             jsii.String("alias/" + stageName(s.Stage, strings.TrimPrefix(spec.Alias, "alias/"))),
+		Description:       jsii.String(fmt.Sprintf("%s (%s)", spec.Description, *s.Stack.StackName())),
 		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:     statefulRemoval,
 	})
 }
 
 func (s *PlatformStack) environment() *map[string]*string {
 	return &map[string]*string{
-		resources.EnvTableName:         s.Table.TableName(),
-		resources.EnvBucketName:        s.Bucket.BucketName(),
-		resources.EnvUserPoolID:        s.UserPool.UserPoolId(),
-		resources.EnvClientID:          s.Client.UserPoolClientId(),
-		resources.EnvMailQueueURL:      s.Queues[resources.MailQueue.Name].QueueUrl(),
-		resources.EnvMailFrom:          jsii.String(s.MailFrom),
-		resources.EnvConsoleURL:        jsii.String(s.ConsoleURL),
-		resources.EnvStateMachine:      s.StateMachine.StateMachineArn(),
-		resources.EnvAppKeysKMSKey:     s.AppKeysKey.KeyArn(),
-		resources.EnvAnalyticsQueueURL: s.Queues[resources.AnalyticsQueue.Name].QueueUrl(),
+		resources.EnvTableName:            s.Table.TableName(),
+		resources.EnvBucketName:           s.Bucket.BucketName(),
+		resources.EnvUserPoolID:           s.UserPool.UserPoolId(),
+		resources.EnvClientID:             s.Client.UserPoolClientId(),
+		resources.EnvMailQueueURL:         s.Queues[resources.MailQueue.Name].QueueUrl(),
+		resources.EnvMailFrom:             jsii.String(s.MailFrom),
+		resources.EnvMailConfigurationSet: jsii.String(s.ConfigurationSetName),
+		resources.EnvConsoleURL:           jsii.String(s.ConsoleURL),
+		resources.EnvStateMachine:         s.StateMachine.StateMachineArn(),
+		resources.EnvAppKeysKMSKey:        s.AppKeysKey.KeyArn(),
+		resources.EnvAnalyticsQueueURL:    s.Queues[resources.AnalyticsQueue.Name].QueueUrl(),
 		// One origin: the console's (resources.EnvConsoleOrigins is comma-separated).
 		resources.EnvConsoleOrigins: jsii.String(s.ConsoleOrigin),
 	}
@@ -750,8 +800,13 @@ func (s *PlatformStack) addFunctions() {
 			EphemeralStorageSize: ephemeral,
 			Tracing:              awslambda.Tracing_ACTIVE,
 			LogGroup:             logGroup,
-			Role:                 role,
-			Environment:          s.environment(),
+			// JSON logs with levels: Lambda drops application lines below
+			// logLevel (context, default INFO) and its own below WARN.
+			LoggingFormat:         awslambda.LoggingFormat_JSON,
+			ApplicationLogLevelV2: s.logLevel(),
+			SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
+			Role:                  role,
+			Environment:           s.environment(),
 		})
 		s.grant(fn, role, f)
 		reason := "Resource::* is only on xray:PutTraceSegments and xray:PutTelemetryRecords, which Lambda adds " +
@@ -829,7 +884,8 @@ func (s *PlatformStack) grant(fn resources.Function, role awsiam.Role, f awslamb
 		case resources.AssetsSign:
 			allow("AssetsSignPut", objectPutAction, objects(resources.Bucket.AssetsPrefix))
 		case resources.AssetsRead:
-			// Reading uploaded images back to check their real type and size.
+			// Presigned views of images (icons, logos, screenshots), and reading
+			// uploaded images back to check their real type and size.
 			allow("AssetsRead", objectGetAction, objects(resources.Bucket.AssetsPrefix))
 		case resources.PackagesProcess:
 			// The worker reads uploads and copies accepted packages.
@@ -896,6 +952,7 @@ func (s *PlatformStack) consume(fn resources.Function, p resources.Permission, w
 	esp := &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize:               jsii.Number(w.BatchSize),
 		ReportBatchItemFailures: jsii.Bool(true),
+		MaxConcurrency:          jsii.Number(s.Capacity.workerConcurrency(w)),
 	}
 	if w.BatchingWindow > 0 {
 		esp.MaxBatchingWindow = awscdk.Duration_Seconds(jsii.Number(w.BatchingWindow.Seconds()))
@@ -903,22 +960,12 @@ func (s *PlatformStack) consume(fn resources.Function, p resources.Permission, w
 	f.AddEventSource(awslambdaeventsources.NewSqsEventSource(queue, esp))
 }
 
-// sesIdentityArns are the SES identities the sender may be verified as: the
-// address itself and its domain.
+// sesIdentityArns are what the mailer sends as and through: the identity
+// (the domain's, or the existing one of sesIdentityArn), the address's own
+// identity (in case the address, not the domain, is verified), and the
+// configuration set (SES checks ses:SendEmail on it too).
 func (s *PlatformStack) sesIdentityArns() []*string {
-	identity := func(name string) *string {
-		return s.Stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("ses"),
-			Resource:     jsii.String("identity"),
-			ResourceName: jsii.String(name),
-			ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
-		})
-	}
-	arns := []*string{identity(s.MailFrom)}
-	if at := strings.LastIndex(s.MailFrom, "@"); at >= 0 && at < len(s.MailFrom)-1 {
-		arns = append(arns, identity(s.MailFrom[at+1:]))
-	}
-	return arns
+	return []*string{jsii.String(s.MailIdentityArn), s.sesIdentityArn(s.MailFrom), s.configurationSetArn()}
 }
 
 // The API's CORS, besides its one origin (the console's).
@@ -950,7 +997,7 @@ func (s *PlatformStack) addAPI() {
 		MaxAge:        awscdk.Duration_Seconds(jsii.Number(apiCORSMaxAge.Seconds())),
 	}
 	s.API = awsapigatewayv2.NewHttpApi(s.Stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
-		ApiName:       jsii.String("mpdp"),
+		ApiName:       jsii.String(stageName(s.Stage, Service)),
 		Description:   jsii.String("Mini program development platform API"),
 		CorsPreflight: cors,
 	})
@@ -978,6 +1025,10 @@ func (s *PlatformStack) addAPI() {
 		panic(err)
 	}
 	stage := s.API.DefaultStage().Node().DefaultChild().(awsapigatewayv2.CfnStage)
+	stage.SetDefaultRouteSettings(&awsapigatewayv2.CfnStage_RouteSettingsProperty{
+		ThrottlingRateLimit:  jsii.Number(s.Capacity.API.Rate),
+		ThrottlingBurstLimit: jsii.Number(s.Capacity.API.Burst),
+	})
 	stage.SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
 		DestinationArn: accessLogs.LogGroupArn(),
 		Format:         jsii.String(string(format)),
@@ -1004,6 +1055,10 @@ func (s *PlatformStack) addRoutes() {
 			integration = awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(constructID(r.Function)+"Integration"), f,
 				&awsapigatewayv2integrations.HttpLambdaIntegrationProps{
 					PayloadFormatVersion: awsapigatewayv2.PayloadFormatVersion_VERSION_2_0(),
+					// One Lambda::Permission per function (source arn:...:execute-api:<region>:<account>:<api>/*/*/*,
+					// this API only) instead of one per route: 14 resources instead of 77, against
+					// CloudFormation's 500. Which routes reach a function is decided by the routes.
+					ScopePermissionToRoute: jsii.Bool(false),
 				})
 			integrations[r.Function] = integration
 		}
@@ -1023,6 +1078,7 @@ func (s *PlatformStack) addRoutes() {
 			Integration: integration,
 			Authorizer:  authorizer,
 		})
+		s.throttle(r, *added)
 		if r.Access == routes.AppKey {
 			for _, route := range *added {
 				cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{{

@@ -112,7 +112,7 @@ func synth(t *testing.T) *synthesized {
 		defer func() { synthErr = recover() }()
 		app := awscdk.NewApp(&awscdk.AppProps{Context: cdkJSONContext()})
 		AddNagChecks(app)
-		stack := NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
+		stack := NewPlatformStack(app, StackName(DefaultStage), &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
 		tpl := assertions.Template_FromStack(stack.Stack, nil)
 		synthRes = &synthesized{stack: stack, template: tpl, json: *tpl.ToJSON()}
 	})
@@ -122,7 +122,7 @@ func synth(t *testing.T) *synthesized {
 	return synthRes
 }
 
-// cdkJSONContext is the context of cdk.json (feature flags, mailFrom),
+// cdkJSONContext is the context of cdk.json (feature flags),
 // so the tests synthesize what `cdk synth` does.
 func cdkJSONContext() *map[string]any {
 	raw, err := os.ReadFile("cdk.json")
@@ -240,9 +240,9 @@ func TestTableKeysIndexesPITRAndTTL(t *testing.T) {
 			"GlobalSecondaryIndexes":           assertions.Match_ArrayWith(&indexes),
 		}))
 	})
-	must(t, "table retained", func() {
+	must(t, "table retained (except when its creation fails)", func() {
 		s.template.HasResource(jsii.String("AWS::DynamoDB::Table"), &map[string]any{
-			"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+			"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain",
 		})
 	})
 	for _, tbl := range tables {
@@ -343,7 +343,7 @@ func TestBucketIsPrivateEncryptedAndSSLOnly(t *testing.T) {
 	if !reflect.DeepEqual(logging["DestinationBucketName"], ref(logBucketID)) {
 		t.Errorf("access logs go to %v, want the log bucket %s", logging["DestinationBucketName"], logBucketID)
 	}
-	if !strings.Contains(asJSON(p["BucketName"]), resources.Bucket.Name+"-") {
+	if !strings.Contains(asJSON(p["BucketName"]), stageName(DefaultStage, resources.Bucket.Name)+"-") {
 		t.Errorf("bucket name %s does not start with %s", asJSON(p["BucketName"]), resources.Bucket.Name)
 	}
 }
@@ -406,7 +406,7 @@ func TestUserPoolAndClient(t *testing.T) {
 	spec := resources.UserPool
 	must(t, "user pool", func() {
 		s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), assertions.Match_ObjectLike(&map[string]any{
-			"UserPoolName":          spec.Name,
+			"UserPoolName":          stageName(DefaultStage, spec.Name),
 			"UsernameAttributes":    []any{"email"},
 			"AdminCreateUserConfig": map[string]any{"AllowAdminCreateUserOnly": true},
 			"Policies": map[string]any{"PasswordPolicy": map[string]any{
@@ -420,7 +420,7 @@ func TestUserPoolAndClient(t *testing.T) {
 	})
 	must(t, "user pool client", func() {
 		s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), assertions.Match_ObjectLike(&map[string]any{
-			"ClientName":        spec.ClientName,
+			"ClientName":        stageName(DefaultStage, spec.ClientName),
 			"GenerateSecret":    false,
 			"ExplicitAuthFlows": assertions.Match_ArrayWith(&[]any{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}),
 		}))
@@ -701,6 +701,49 @@ func (s *synthesized) roleStatements(t *testing.T) map[string][]statement {
 	return out
 }
 
+// objectsARN renders the ARN of the package bucket's objects under a prefix as
+// the template has it.
+func (s *synthesized) objectsARN() func(prefix string) string {
+	bucketID := s.logicalID(s.stack.Bucket)
+	return func(prefix string) string {
+		return asJSON(map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": getAtt(bucketID, "Arn")}, "/" + prefix + "*"}}})
+	}
+}
+
+// scopedGrants are the grants that several permissions make on different
+// resources: the exact "action on resource" pairs each permission brings
+// (S3 objects by prefix, queues). TestIAMLeastPrivilege checks that a
+// function's role holds exactly the union of its permissions' pairs.
+func (s *synthesized) scopedGrants() map[resources.Permission][]string {
+	objects := s.objectsARN()
+	queueArn := func(q resources.QueueSpec) string {
+		return asJSON(map[string]any{"Fn::GetAtt": getAtt(s.logicalID(s.stack.Queues[q.Name]), "Arn")})
+	}
+	consume := func(q resources.QueueSpec) []string {
+		var out []string
+		for _, a := range []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"} {
+			out = append(out, a+" on "+queueArn(q))
+		}
+		return out
+	}
+	b := resources.Bucket
+	return map[resources.Permission][]string{
+		resources.PackagesSign:     {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
+		resources.AssetsSign:       {"s3:PutObject on " + objects(b.AssetsPrefix)},
+		resources.AssetsRead:       {"s3:GetObject on " + objects(b.AssetsPrefix)},
+		resources.PackagesProcess:  {"s3:GetObject on " + objects(b.IncomingPrefix), "s3:PutObject on " + objects(b.PackagesPrefix)},
+		resources.MailConsume:      consume(resources.MailQueue),
+		resources.PackagesConsume:  consume(resources.PackageQueue),
+		resources.WorkflowConsume:  consume(resources.WorkflowQueue),
+		resources.AnalyticsConsume: consume(resources.AnalyticsQueue),
+		// Enqueueing is sqs:SendMessage on one queue each.
+		resources.MailEnqueue:      {"sqs:SendMessage on " + queueArn(resources.MailQueue)},
+		resources.AnalyticsEnqueue: {"sqs:SendMessage on " + queueArn(resources.AnalyticsQueue)},
+		// The analytics worker archives raw items under ArchivePrefix only.
+		resources.ArchiveWrite: {"s3:PutObject on " + objects(b.ArchivePrefix)},
+	}
+}
+
 func TestIAMLeastPrivilege(t *testing.T) {
 	s := synth(t)
 	byRole := s.roleStatements(t)
@@ -746,36 +789,10 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	// (action, resource) pairs each permission brings. A function's S3 object and
 	// SQS consumer grants must be exactly the union of its permissions' pairs.
 	bucketID := s.logicalID(s.stack.Bucket)
-	objects := func(prefix string) string {
-		return asJSON(map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": getAtt(bucketID, "Arn")}, "/" + prefix + "*"}}})
-	}
-	queueArn := func(q resources.QueueSpec) string {
-		return asJSON(map[string]any{"Fn::GetAtt": getAtt(s.logicalID(s.stack.Queues[q.Name]), "Arn")})
-	}
+	objects := s.objectsARN()
 	consumeActions := []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}
-	consume := func(q resources.QueueSpec) []string {
-		var out []string
-		for _, a := range consumeActions {
-			out = append(out, a+" on "+queueArn(q))
-		}
-		return out
-	}
 	b := resources.Bucket
-	scoped := map[resources.Permission][]string{
-		resources.PackagesSign:     {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
-		resources.AssetsSign:       {"s3:PutObject on " + objects(b.AssetsPrefix)},
-		resources.AssetsRead:       {"s3:GetObject on " + objects(b.AssetsPrefix)},
-		resources.PackagesProcess:  {"s3:GetObject on " + objects(b.IncomingPrefix), "s3:PutObject on " + objects(b.PackagesPrefix)},
-		resources.MailConsume:      consume(resources.MailQueue),
-		resources.PackagesConsume:  consume(resources.PackageQueue),
-		resources.WorkflowConsume:  consume(resources.WorkflowQueue),
-		resources.AnalyticsConsume: consume(resources.AnalyticsQueue),
-		// Enqueueing is sqs:SendMessage on one queue each.
-		resources.MailEnqueue:      {"sqs:SendMessage on " + queueArn(resources.MailQueue)},
-		resources.AnalyticsEnqueue: {"sqs:SendMessage on " + queueArn(resources.AnalyticsQueue)},
-		// The analytics worker archives raw items under ArchivePrefix only.
-		resources.ArchiveWrite: {"s3:PutObject on " + objects(b.ArchivePrefix)},
-	}
+	scoped := s.scopedGrants()
 	isScoped := func(action string) bool {
 		return strings.HasPrefix(action, "s3:") || hasString(consumeActions, action) || action == "sqs:SendMessage"
 	}
@@ -835,9 +852,10 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	// Spelled out for the functions that sign URLs: presigned URLs act with the
 	// signer's permissions, so these are exactly what a URL they sign may do.
 	for name, want := range map[string][]string{
-		"miniprograms": {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix)},
-		"workspaces":   {"s3:PutObject on " + objects(b.AssetsPrefix), "s3:GetObject on " + objects(b.AssetsPrefix)},
-		"feedback":     {"s3:PutObject on " + objects(b.AssetsPrefix)},
+		"miniprograms": {"s3:PutObject on " + objects(b.IncomingPrefix), "s3:GetObject on " + objects(b.PackagesPrefix),
+			"s3:GetObject on " + objects(b.AssetsPrefix)},
+		"workspaces": {"s3:PutObject on " + objects(b.AssetsPrefix), "s3:GetObject on " + objects(b.AssetsPrefix)},
+		"feedback":   {"s3:PutObject on " + objects(b.AssetsPrefix), "s3:GetObject on " + objects(b.AssetsPrefix)},
 	} {
 		var got []string
 		for _, st := range byRole[s.logicalID(s.stack.Roles[name])] {
@@ -883,8 +901,8 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	}
 }
 
-// TestAssetsReadIsLeastPrivilege: reading uploaded images back (to check their
-// real type) is s3:GetObject on the assets prefix only, held by exactly the
+// TestAssetsReadIsLeastPrivilege: reading images (presigned views, and reading
+// uploads back to check their real type) is s3:GetObject on the assets prefix only, held by exactly the
 // functions with AssetsRead, in a statement of its own.
 func TestAssetsReadIsLeastPrivilege(t *testing.T) {
 	s := synth(t)
@@ -909,11 +927,15 @@ func TestAssetsReadIsLeastPrivilege(t *testing.T) {
 			holders++
 		}
 	}
-	if holders != 1 {
-		t.Errorf("%d functions read assets, want 1 (workspaces)", holders)
+	// workspaces checks branding images and shows them; miniprograms (icons) and
+	// feedback (screenshots) show images through presigned GETs.
+	if holders != 3 {
+		t.Errorf("%d functions read assets, want 3 (workspaces, miniprograms, feedback)", holders)
 	}
-	if !hasPermission(resources.Functions[slices.IndexFunc(resources.Functions, func(f resources.Function) bool { return f.Name == "workspaces" })], resources.AssetsRead) {
-		t.Error("workspaces lacks AssetsRead: it checks branding images")
+	for _, name := range []string{"workspaces", "miniprograms", "feedback"} {
+		if !hasPermission(resources.Functions[slices.IndexFunc(resources.Functions, func(f resources.Function) bool { return f.Name == name })], resources.AssetsRead) {
+			t.Errorf("%s lacks AssetsRead: it signs GET URLs of images", name)
+		}
 	}
 }
 
@@ -984,7 +1006,11 @@ func synthWith(t *testing.T, extra map[string]any) *synthesized {
 			}
 		}()
 		app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
-		stack := NewPlatformStack(app, StackName, &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
+		stage, err := StageOf(app)
+		if err != nil {
+			panic(err)
+		}
+		stack := NewPlatformStack(app, StackName(stage), &PlatformStackProps{FunctionsDir: functionsDir, ConsoleDir: consoleDir})
 		tpl := assertions.Template_FromStack(stack.Stack, nil)
 		res = &synthesized{stack: stack, template: tpl, json: *tpl.ToJSON()}
 	}()
@@ -1175,8 +1201,9 @@ func TestPackageQueuePolicy(t *testing.T) {
 func TestDeadLetterAlarms(t *testing.T) {
 	s := synth(t)
 	alarms := s.resources("AWS::CloudWatch::Alarm")
-	if len(alarms) != len(resources.Queues)+1 {
-		t.Errorf("want %d alarms (one per DLQ and the launch workflow's), got %d", len(resources.Queues)+1, len(alarms))
+	if want := len(resources.Queues) + 1 + len(s.stack.MonitoringAlarms); len(alarms) != want {
+		t.Errorf("want %d alarms (one per DLQ, the launch workflow's, observability.go's %d), got %d",
+			want, len(s.stack.MonitoringAlarms), len(alarms))
 	}
 	topicID, keyID := s.logicalID(s.stack.AlarmTopic), s.logicalID(s.stack.AlarmKey)
 	var alarmArns []any
@@ -1198,6 +1225,7 @@ func TestDeadLetterAlarms(t *testing.T) {
 				"EvaluationPeriods":  {p["EvaluationPeriods"], float64(1)},
 				"TreatMissingData":   {p["TreatMissingData"], "notBreaching"},
 				"AlarmActions":       {asJSON(p["AlarmActions"]), asJSON([]any{ref(topicID)})},
+				"OKActions":          {asJSON(p["OKActions"]), asJSON([]any{ref(topicID)})},
 			}
 			for name, c := range checks {
 				if c[0] != c[1] {
@@ -1212,11 +1240,17 @@ func TestDeadLetterAlarms(t *testing.T) {
 			t.Errorf("%s: %d alarms on its DLQ %s, want 1", spec.Name, found, dlqID)
 		}
 	}
-	// The launch workflow's alarm (TestLaunchWorkflowAlarm) publishes to the same topic.
-	alarmArns = append(alarmArns, map[string]any{"Fn::Join": []any{"", []any{
-		"arn:", ref("AWS::Partition"), ":cloudwatch:", ref("AWS::Region"), ":", ref("AWS::AccountId"),
-		":alarm:" + StackName + "-" + resources.LaunchWorkflow.Name + "-failed",
-	}}})
+	// Every other alarm of the stack (the launch workflow's, observability.go's)
+	// publishes to the same topic, in the order the stack creates them.
+	alarmArns = alarmArns[:0]
+	for _, name := range s.stack.alarmNames {
+		alarmArns = append(alarmArns, map[string]any{"Fn::Join": []any{"", []any{
+			"arn:", ref("AWS::Partition"), ":cloudwatch:", ref("AWS::Region"), ":", ref("AWS::AccountId"), ":alarm:" + name,
+		}}})
+	}
+	if n := len(s.resources("AWS::CloudWatch::Alarm")); n != len(alarmArns) {
+		t.Errorf("%d alarms, %d named in the topic's and key's policies", n, len(alarmArns))
+	}
 
 	topic := props(s.resources("AWS::SNS::Topic")[topicID])
 	if !reflect.DeepEqual(topic["KmsMasterKeyId"], map[string]any{"Fn::GetAtt": getAtt(keyID, "Arn")}) {

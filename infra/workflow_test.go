@@ -60,7 +60,7 @@ func TestLaunchStateMachine(t *testing.T) {
 	p := props(sm)
 	logsID := s.logicalID(s.stack.StateMachineLogs)
 	checks := map[string][2]any{
-		"StateMachineName":     {p["StateMachineName"], resources.LaunchWorkflow.Name},
+		"StateMachineName":     {p["StateMachineName"], stageName(DefaultStage, resources.LaunchWorkflow.Name)},
 		"StateMachineType":     {p["StateMachineType"], "STANDARD"},
 		"RoleArn":              {asJSON(p["RoleArn"]), getAttArn(s.logicalID(s.stack.StateMachineRole))},
 		"TracingConfiguration": {asJSON(p["TracingConfiguration"]), `{"Enabled":true}`},
@@ -199,7 +199,7 @@ func TestLaunchStateMachineRole(t *testing.T) {
 			"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")},
 			"ArnLike": map[string]any{"aws:SourceArn": map[string]any{"Fn::Join": []any{"", []any{
 				"arn:", ref("AWS::Partition"), ":states:", ref("AWS::Region"), ":", ref("AWS::AccountId"),
-				":stateMachine:" + resources.LaunchWorkflow.Name,
+				":stateMachine:" + stageName(DefaultStage, resources.LaunchWorkflow.Name),
 			}}}},
 		},
 	}}
@@ -329,7 +329,7 @@ func TestLaunchWorkflowAlarm(t *testing.T) {
 	}
 	smID := s.logicalID(s.stack.StateMachine)
 	checks := map[string][2]any{
-		"AlarmName":          {p["AlarmName"], StackName + "-" + resources.LaunchWorkflow.Name + "-failed"},
+		"AlarmName":          {p["AlarmName"], StackName(DefaultStage) + "-" + resources.LaunchWorkflow.Name + "-failed"},
 		"ComparisonOperator": {p["ComparisonOperator"], "GreaterThanOrEqualToThreshold"},
 		"Threshold":          {p["Threshold"], float64(1)},
 		"EvaluationPeriods":  {p["EvaluationPeriods"], float64(1)},

@@ -17,22 +17,31 @@ import (
 // entry here no longer matches anything in the template. A trailing * matches
 // a prefix.
 var Unsupported = map[string]string{
-	"AWS::ApiGatewayV2::Api":                 "moto's CloudFormation has no model for API Gateway v2 (and its server never routes requests)",
-	"AWS::ApiGatewayV2::Stage":               "moto's CloudFormation has no model for API Gateway v2",
-	"AWS::ApiGatewayV2::Route":               "moto's CloudFormation has no model for API Gateway v2",
-	"AWS::ApiGatewayV2::Integration":         "moto's CloudFormation has no model for API Gateway v2",
-	"AWS::ApiGatewayV2::Authorizer":          "moto's CloudFormation has no model for API Gateway v2",
-	"AWS::CloudFront::Distribution":          "moto's CloudFormation has no model for CloudFront",
-	"AWS::CloudFront::OriginAccessControl":   "moto's CloudFormation has no model for CloudFront",
-	"AWS::CloudFront::ResponseHeadersPolicy": "moto's CloudFormation has no model for CloudFront",
-	"AWS::CloudWatch::Alarm":                 "moto's CloudFormation has no model for CloudWatch alarms",
-	"AWS::Cognito::UserPool":                 "moto's CloudFormation has no model for Cognito (the local provisioning creates the pool through the API)",
-	"AWS::Cognito::UserPoolClient":           "moto's CloudFormation has no model for Cognito",
-	"AWS::S3::BucketPolicy":                  "moto's CloudFormation has no model for bucket policies",
-	"AWS::SNS::TopicPolicy":                  "moto's CloudFormation has no model for topic policies",
-	"AWS::SQS::QueuePolicy":                  "moto's CloudFormation has no model for queue policies",
-	"AWS::CDK::Metadata":                     "CDK's usage metadata: no AWS resource behind it",
-	"Custom::*":                              "custom resources run a Lambda function, and moto invokes functions only with Docker",
+	"AWS::ApiGatewayV2::Api":                     "moto's CloudFormation has no model for API Gateway v2 (and its server never routes requests)",
+	"AWS::ApiGatewayV2::Stage":                   "moto's CloudFormation has no model for API Gateway v2",
+	"AWS::ApiGatewayV2::Route":                   "moto's CloudFormation has no model for API Gateway v2",
+	"AWS::ApiGatewayV2::Integration":             "moto's CloudFormation has no model for API Gateway v2",
+	"AWS::ApiGatewayV2::Authorizer":              "moto's CloudFormation has no model for API Gateway v2",
+	"AWS::CloudFront::Distribution":              "moto's CloudFormation has no model for CloudFront",
+	"AWS::CloudFront::OriginAccessControl":       "moto's CloudFormation has no model for CloudFront",
+	"AWS::CloudFront::ResponseHeadersPolicy":     "moto's CloudFormation has no model for CloudFront",
+	"AWS::CloudWatch::Alarm":                     "moto's CloudFormation has no model for CloudWatch alarms",
+	"AWS::Cognito::UserPool":                     "moto's CloudFormation has no model for Cognito (the local provisioning creates the pool through the API)",
+	"AWS::Cognito::UserPoolClient":               "moto's CloudFormation has no model for Cognito",
+	"AWS::S3::BucketPolicy":                      "moto's CloudFormation has no model for bucket policies",
+	"AWS::SNS::TopicPolicy":                      "moto's CloudFormation has no model for topic policies",
+	"AWS::SQS::QueuePolicy":                      "moto's CloudFormation has no model for queue policies",
+	"AWS::SES::EmailIdentity":                    "moto's CloudFormation has no model for SES identities (DKIM needs DNS anyway)",
+	"AWS::SES::ConfigurationSet":                 "moto's CloudFormation has no model for SES configuration sets (the local provisioning creates the set through the API)",
+	"AWS::SES::ConfigurationSetEventDestination": "moto's CloudFormation has no model for SES event destinations",
+	"AWS::CDK::Metadata":                         "CDK's usage metadata: no AWS resource behind it",
+	"Custom::*":                                  "custom resources run a Lambda function, and moto invokes functions only with Docker",
+}
+
+// Dropped are properties moto 5.2.1's CloudFormation mishandles on types it
+// does create, with the reason; Strip removes them so the resource deploys.
+var Dropped = map[string]map[string]string{
+	"AWS::KMS::Key": {"Tags": "moto reads a key's CloudFormation tags as the KMS API's TagKey/TagValue and fails with KeyError 'TagKey', so the key (and every Fn::GetAtt on it) is missing"},
 }
 
 // Reason returns why typ is unsupported, or "" when it is supported.
@@ -48,7 +57,7 @@ func Reason(typ string) string {
 	return ""
 }
 
-// Strip removes the unsupported resources from a CloudFormation template (as
+// Strip removes the unsupported resources (and the Dropped properties) from a CloudFormation template (as
 // decoded JSON) and replaces every reference to them (Ref, Fn::GetAtt, ${...} in
 // Fn::Sub, DependsOn) with a placeholder, since moto fails a change set on any
 // reference to a resource it skipped. It returns the removed logical ids with
@@ -64,6 +73,15 @@ func Strip(template map[string]any) (map[string]string, error) {
 		if Reason(typ) != "" {
 			removed[id] = typ
 			delete(res, id)
+		}
+	}
+	for _, r := range res {
+		m := r.(map[string]any)
+		if props, ok := m["Properties"].(map[string]any); ok {
+			typ, _ := m["Type"].(string)
+			for p := range Dropped[typ] {
+				delete(props, p)
+			}
 		}
 	}
 	for id, r := range res {

@@ -83,7 +83,7 @@ func TestDeployToEmulator(t *testing.T) {
 	}
 
 	assembly := filepath.Join(t.TempDir(), "cdk.out")
-	cli("synth", "--quiet", "-c", "stage=test", "-o", assembly)
+	cli("synth", "--quiet", "-c", "stage="+deployStage, "-c", "mailFrom=no-reply@mpdp.test", "-o", assembly)
 	stacks := stacksOf(t, assembly)
 	var types []string // every type of every stack, before stripping
 	templates := map[string]map[string]any{}
@@ -170,6 +170,9 @@ func TestDeployToEmulator(t *testing.T) {
 	}
 	checkKey(ctx, t, kms.NewFromConfig(awsCfg), physical("AppKeysKey", "AWS::KMS::Key"))
 }
+
+// deployStage is the stage the test deploys: every physical name carries it.
+const deployStage = "test"
 
 func setConfig(ctx context.Context, endpoint, config string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/moto-api/config", strings.NewReader(config))
@@ -394,8 +397,9 @@ func checkKey(ctx context.Context, t *testing.T, client *kms.Client, keyID strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(aliases.Aliases, func(a kmstypes.AliasListEntry) bool { return aws.ToString(a.AliasName) == resources.AppKeysKey.Alias }) {
-		t.Errorf("app keys key %s has no alias %s", keyID, resources.AppKeysKey.Alias)
+	alias := "alias/" + resources.StageName(deployStage, strings.TrimPrefix(resources.AppKeysKey.Alias, "alias/"))
+	if !slices.ContainsFunc(aliases.Aliases, func(a kmstypes.AliasListEntry) bool { return aws.ToString(a.AliasName) == alias }) {
+		t.Errorf("app keys key %s has no alias %s", keyID, alias)
 	}
 	rot, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: &keyID})
 	if err != nil {

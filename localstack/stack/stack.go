@@ -99,7 +99,7 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 	cfg := platform.Config{Region: awsCfg.Region, TableName: out.TableName, BucketName: out.BucketName,
 		UserPoolID: out.UserPoolID, ClientID: out.ClientID, MailQueueURL: out.MailQueueURL,
 		MailFrom: opts.MailFrom, ConsoleURL: opts.ConsoleURL, ConsoleOrigins: origins, StateMachineARN: out.StateMachineARN,
-		AppKeysKMSKey: out.AppKeysKMSKey, AnalyticsQueueURL: out.AnalyticsQueueURL}
+		AppKeysKMSKey: out.AppKeysKMSKey, AnalyticsQueueURL: out.AnalyticsQueueURL, MailConfigurationSet: out.MailConfigurationSet}
 	if opts.Wrap != nil {
 		opts.Wrap(&awsCfg)
 	}

@@ -2,12 +2,15 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/resources"
 )
 
 // Settings belong to a workspace: its admins (workspace:manage) write them. The
@@ -206,7 +209,13 @@ func (s *Server) publishTerms(w http.ResponseWriter, r *http.Request) error {
 const assetViewTTL = 10 * time.Minute
 
 // assetURL signs a download of an uploaded image (an icon, a logo, a screenshot).
+// Only references under the assets prefix are signed: the functions that show
+// images hold s3:GetObject there (AssetsRead) and nowhere else, which
+// infra's TestPresignedURLsAreGranted checks from this guard.
 func (s *Server) assetURL(r *http.Request, ref string) (string, error) {
+	if !strings.HasPrefix(ref, resources.Bucket.AssetsPrefix) {
+		return "", fmt.Errorf("asset reference %q is not under %s", ref, resources.Bucket.AssetsPrefix)
+	}
 	u, _, err := s.Packages.PresignGet(r.Context(), ref, assetViewTTL)
 	return u, err
 }

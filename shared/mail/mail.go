@@ -54,6 +54,10 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 type Sender struct {
 	client *sesv2.Client
 	from   string
+	// ConfigurationSet, if set, is the SES configuration set every email goes
+	// through (bounce and complaint events, suppression list); in the cloud it
+	// is resources.EnvMailConfigurationSet.
+	ConfigurationSet string
 }
 
 // NewSender returns a sender that sends from the given (SES-verified) address.
@@ -61,15 +65,24 @@ func NewSender(client *sesv2.Client, from string) *Sender { return &Sender{clien
 
 // Deliver sends m now.
 func (s *Sender) Deliver(ctx context.Context, m Message) error {
-	_, err := s.client.SendEmail(ctx, &sesv2.SendEmailInput{
+	_, err := s.client.SendEmail(ctx, s.input(m))
+	return err
+}
+
+// input is the SendEmail request for m.
+func (s *Sender) input(m Message) *sesv2.SendEmailInput {
+	in := &sesv2.SendEmailInput{
 		FromEmailAddress: &s.from,
 		Destination:      &sestypes.Destination{ToAddresses: []string{m.To}},
 		Content: &sestypes.EmailContent{Simple: &sestypes.Message{
 			Subject: &sestypes.Content{Data: &m.Subject, Charset: aws.String("UTF-8")},
 			Body:    &sestypes.Body{Text: &sestypes.Content{Data: &m.Text, Charset: aws.String("UTF-8")}},
 		}},
-	})
-	return err
+	}
+	if s.ConfigurationSet != "" {
+		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
+	}
+	return in
 }
 
 // errPoison marks a message that can never be sent; it is dropped, not retried.

@@ -43,6 +43,8 @@ type Config struct {
 	ClientID     string
 	MailQueueURL string
 	MailFrom     string
+	// MailConfigurationSet is the SES configuration set of every email (empty: none).
+	MailConfigurationSet string
 	// StateMachineARN is the launch workflow.
 	StateMachineARN string
 	ConsoleURL      string
@@ -62,6 +64,7 @@ func (c Config) Env() map[string]string {
 		resources.EnvMailQueueURL: c.MailQueueURL, resources.EnvMailFrom: c.MailFrom,
 		resources.EnvConsoleURL: c.ConsoleURL, resources.EnvStateMachine: c.StateMachineARN, resources.EnvConsoleOrigins: strings.Join(c.ConsoleOrigins, ","),
 		resources.EnvAppKeysKMSKey: c.AppKeysKMSKey, resources.EnvAnalyticsQueueURL: c.AnalyticsQueueURL,
+		resources.EnvMailConfigurationSet: c.MailConfigurationSet,
 	}
 }
 
@@ -77,16 +80,17 @@ func FromEnv() (Config, error) {
 // among them: Lambda sets it.
 func ConfigFrom(get func(string) string) (Config, error) {
 	c := Config{
-		TableName:         get(resources.EnvTableName),
-		BucketName:        get(resources.EnvBucketName),
-		UserPoolID:        get(resources.EnvUserPoolID),
-		ClientID:          get(resources.EnvClientID),
-		MailQueueURL:      get(resources.EnvMailQueueURL),
-		MailFrom:          get(resources.EnvMailFrom),
-		ConsoleURL:        get(resources.EnvConsoleURL),
-		StateMachineARN:   get(resources.EnvStateMachine),
-		AppKeysKMSKey:     get(resources.EnvAppKeysKMSKey),
-		AnalyticsQueueURL: get(resources.EnvAnalyticsQueueURL),
+		TableName:            get(resources.EnvTableName),
+		BucketName:           get(resources.EnvBucketName),
+		UserPoolID:           get(resources.EnvUserPoolID),
+		ClientID:             get(resources.EnvClientID),
+		MailQueueURL:         get(resources.EnvMailQueueURL),
+		MailFrom:             get(resources.EnvMailFrom),
+		MailConfigurationSet: get(resources.EnvMailConfigurationSet),
+		ConsoleURL:           get(resources.EnvConsoleURL),
+		StateMachineARN:      get(resources.EnvStateMachine),
+		AppKeysKMSKey:        get(resources.EnvAppKeysKMSKey),
+		AnalyticsQueueURL:    get(resources.EnvAnalyticsQueueURL),
 	}
 	if o := get(resources.EnvConsoleOrigins); o != "" {
 		c.ConsoleOrigins = strings.Split(o, ",")
@@ -156,7 +160,9 @@ func NewAnalyticsWorker(awsCfg aws.Config, c Config, log *slog.Logger) *ingest.W
 
 // NewMailer builds the mail worker.
 func NewMailer(awsCfg aws.Config, c Config, log *slog.Logger) *mail.Worker {
-	return &mail.Worker{Sender: mail.NewSender(sesv2.NewFromConfig(awsCfg), c.MailFrom), Log: log}
+	sender := mail.NewSender(sesv2.NewFromConfig(awsCfg), c.MailFrom)
+	sender.ConfigurationSet = c.MailConfigurationSet
+	return &mail.Worker{Sender: sender, Log: log}
 }
 
 // MustLoad loads a function's configuration from its environment, with the

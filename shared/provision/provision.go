@@ -5,15 +5,12 @@ package provision
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -49,6 +46,8 @@ type Outputs struct {
 	UserPoolID        string
 	ClientID          string
 	AppKeysKMSKey     string // ARN of the KMS key of the app keys' secrets
+	// MailConfigurationSet is the SES configuration set emails go through.
+	MailConfigurationSet string
 }
 
 // Provision creates every resource (reusing those that exist) and says where they are.
@@ -91,13 +90,21 @@ func Provision(ctx context.Context, cfg aws.Config, opts Options) (Outputs, erro
 	if out.UserPoolID, out.ClientID, err = createUserPool(ctx, cip.NewFromConfig(cfg), resources.UserPool); err != nil {
 		return out, err
 	}
-	if _, err := sesv2.NewFromConfig(cfg).CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: &opts.MailFrom}); err != nil {
-		var exists interface{ ErrorCode() string }
-		if !errors.As(err, &exists) || exists.ErrorCode() != "AlreadyExistsException" {
-			return out, fmt.Errorf("verify sender %s: %w", opts.MailFrom, err)
-		}
+	ses := sesv2.NewFromConfig(cfg)
+	if _, err := ses.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: &opts.MailFrom}); err != nil && !alreadyExists(err) {
+		return out, fmt.Errorf("verify sender %s: %w", opts.MailFrom, err)
 	}
+	if _, err := ses.CreateConfigurationSet(ctx, CreateConfigurationSetInput(resources.MailConfigurationSet)); err != nil && !alreadyExists(err) {
+		return out, fmt.Errorf("create configuration set %s: %w", resources.MailConfigurationSet.Name, err)
+	}
+	out.MailConfigurationSet = resources.MailConfigurationSet.Name
 	return out, nil
+}
+
+// alreadyExists says whether err is SES's AlreadyExistsException.
+func alreadyExists(err error) bool {
+	var exists interface{ ErrorCode() string }
+	return errors.As(err, &exists) && exists.ErrorCode() == "AlreadyExistsException"
 }
 
 // createKey finds the KMS key under spec's alias, or creates it (with rotation,
@@ -218,8 +225,7 @@ func notify(ctx context.Context, client *s3.Client, sq *sqs.Client, queueURL str
 }
 
 func createQueue(ctx context.Context, client *sqs.Client, q resources.QueueSpec) (string, error) {
-	dlq, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(q.DeadLetterName()),
-		Attributes: map[string]string{string(sqstypes.QueueAttributeNameMessageRetentionPeriod): strconv.Itoa(14 * 24 * 3600)}})
+	dlq, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(q.DeadLetterName()), Attributes: DeadLetterAttributes(q)})
 	if err != nil {
 		return "", fmt.Errorf("create queue %s: %w", q.DeadLetterName(), err)
 	}
@@ -228,14 +234,8 @@ func createQueue(ctx context.Context, client *sqs.Client, q resources.QueueSpec)
 	if err != nil {
 		return "", fmt.Errorf("read queue %s: %w", q.DeadLetterName(), err)
 	}
-	redrive, _ := json.Marshal(map[string]string{
-		"deadLetterTargetArn": attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)],
-		"maxReceiveCount":     strconv.Itoa(q.MaxReceiveCount),
-	})
-	main, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: &q.Name, Attributes: map[string]string{
-		string(sqstypes.QueueAttributeNameVisibilityTimeout): strconv.Itoa(int(q.VisibilityTimeout.Seconds())),
-		string(sqstypes.QueueAttributeNameRedrivePolicy):     string(redrive),
-	}})
+	main, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: &q.Name,
+		Attributes: QueueAttributes(q, attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)])})
 	if err != nil {
 		return "", fmt.Errorf("create queue %s: %w", q.Name, err)
 	}
@@ -254,16 +254,7 @@ func createUserPool(ctx context.Context, client *cip.Client, p resources.UserPoo
 		}
 	}
 	if poolID == "" {
-		out, err := client.CreateUserPool(ctx, &cip.CreateUserPoolInput{
-			PoolName:               &p.Name,
-			UsernameAttributes:     []ciptypes.UsernameAttributeType{ciptypes.UsernameAttributeTypeEmail},
-			AutoVerifiedAttributes: []ciptypes.VerifiedAttributeType{ciptypes.VerifiedAttributeTypeEmail},
-			AdminCreateUserConfig:  &ciptypes.AdminCreateUserConfigType{AllowAdminCreateUserOnly: true},
-			Policies: &ciptypes.UserPoolPolicyType{PasswordPolicy: &ciptypes.PasswordPolicyType{
-				MinimumLength: aws.Int32(int32(p.PasswordMinLength)), RequireLowercase: true, RequireUppercase: true,
-				RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: int32(p.TemporaryPasswordDays),
-			}},
-		})
+		out, err := client.CreateUserPool(ctx, CreateUserPoolInput(p))
 		if err != nil {
 			return "", "", fmt.Errorf("create user pool: %w", err)
 		}
@@ -278,11 +269,7 @@ func createUserPool(ctx context.Context, client *cip.Client, p resources.UserPoo
 			return poolID, aws.ToString(c.ClientId), nil
 		}
 	}
-	out, err := client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
-		UserPoolId: &poolID, ClientName: &p.ClientName,
-		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{ciptypes.ExplicitAuthFlowsTypeAllowUserPasswordAuth,
-			ciptypes.ExplicitAuthFlowsTypeAllowUserSrpAuth, ciptypes.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
-	})
+	out, err := client.CreateUserPoolClient(ctx, CreateUserPoolClientInput(p, poolID))
 	if err != nil {
 		return "", "", fmt.Errorf("create user pool client: %w", err)
 	}

@@ -4,7 +4,10 @@
 // definitions, so the cloud and the emulator cannot drift apart.
 package resources
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Table is the single DynamoDB table.
 var Table = TableSpec{
@@ -98,6 +101,13 @@ type QueueSpec struct {
 	MaxReceiveCount   int // deliveries before a message moves to the dead-letter queue
 }
 
+// Retention of messages: SQS's default on the work queues, the longest SQS
+// allows on the dead-letter queues (time to inspect and redrive).
+const (
+	QueueRetention      = 4 * 24 * time.Hour
+	DeadLetterRetention = 14 * 24 * time.Hour
+)
+
 // DeadLetterName is the name of the queue's dead-letter queue.
 func (q QueueSpec) DeadLetterName() string { return q.Name + "-dlq" }
 
@@ -137,14 +147,57 @@ var UserPool = UserPoolSpec{
 	// Temporary passwords handed out on invitation expire after this many days.
 	TemporaryPasswordDays: 7,
 	PasswordMinLength:     12,
+	// Users sign in with their email address, in any case.
+	CaseSensitiveUsernames: false,
+	// TOTP, which users enrol themselves.
+	MFA: "OPTIONAL",
+	// A changed email address takes effect only once its code is confirmed:
+	// until then the verified one stays (and keeps signing in).
+	VerifyBeforeUpdate: []string{"email"},
+	// The console's client may write no attribute that identifies or
+	// authorizes anyone: not email (members are matched by sub, and an
+	// unverified address must not replace a verified one).
+	WritableAttributes:         []string{"name"},
+	AuthFlows:                  []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+	PreventUserExistenceErrors: true,
+	AccessTokenValidity:        time.Hour,
+	IDTokenValidity:            time.Hour,
+	RefreshTokenValidity:       30 * 24 * time.Hour,
 }
 
-// UserPoolSpec holds the user pool settings both provisioners apply.
+// UserPoolSpec holds the user pool and console client settings both
+// provisioners apply (infra's parity tests compare them).
 type UserPoolSpec struct {
-	Name                  string
-	ClientName            string
-	TemporaryPasswordDays int
-	PasswordMinLength     int
+	Name                       string
+	ClientName                 string
+	TemporaryPasswordDays      int
+	PasswordMinLength          int
+	CaseSensitiveUsernames     bool
+	MFA                        string   // OFF, OPTIONAL or ON
+	VerifyBeforeUpdate         []string // attributes that keep their original value until the new one is verified
+	WritableAttributes         []string // what the console's client may write
+	AuthFlows                  []string // the client's explicit auth flows
+	PreventUserExistenceErrors bool
+	AccessTokenValidity        time.Duration
+	IDTokenValidity            time.Duration
+	RefreshTokenValidity       time.Duration
+}
+
+// MailConfigurationSet is the SES configuration set every email goes through:
+// addresses that bounce or complain are suppressed (SES's account-level list),
+// and SES keeps reputation metrics (bounce and complaint rates) for it. The CDK
+// app adds the stage to its name and sends its events to CloudWatch.
+var MailConfigurationSet = ConfigurationSetSpec{
+	Name:              "mpdp-mail",
+	SuppressedReasons: []string{"BOUNCE", "COMPLAINT"},
+	ReputationMetrics: true,
+}
+
+// ConfigurationSetSpec describes an SES configuration set.
+type ConfigurationSetSpec struct {
+	Name              string
+	SuppressedReasons []string // BOUNCE, COMPLAINT
+	ReputationMetrics bool
 }
 
 // AppKeysKey is the KMS key that encrypts the secrets of the host apps' keys
@@ -174,7 +227,7 @@ const (
 	MailConsume      Permission = "mail:consume"      // receive from the mail queue (event source)
 	PackagesSign     Permission = "packages:sign"     // presign PUTs under IncomingPrefix and GETs under PackagesPrefix
 	AssetsSign       Permission = "assets:sign"       // presign PUTs under AssetsPrefix
-	AssetsRead       Permission = "assets:read"       // s3:GetObject under AssetsPrefix (validate uploaded images)
+	AssetsRead       Permission = "assets:read"       // s3:GetObject under AssetsPrefix (presigned views of images; reading them back to check them)
 	PackagesProcess  Permission = "packages:process"  // read IncomingPrefix, write PackagesPrefix
 	PackagesConsume  Permission = "packages:consume"  // receive from the package queue (event source)
 	WorkflowStart    Permission = "workflow:start"    // states:StartExecution on the launch workflow
@@ -202,10 +255,11 @@ var Functions = []Function{
 	{Name: "members", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
 	{Name: "approvals", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue, WorkflowAnswer}},
 	{Name: "launches", Permissions: []Permission{TableRead, TableWrite, MailEnqueue, WorkflowStart, WorkflowAnswer}},
-	{Name: "miniprograms", Permissions: []Permission{TableRead, TableWrite, PackagesSign}},
+	// miniprograms and feedback show images (icons, screenshots) through presigned GETs: AssetsRead.
+	{Name: "miniprograms", Permissions: []Permission{TableRead, TableWrite, PackagesSign, AssetsRead}},
 	{Name: "apps", Permissions: []Permission{TableRead, TableWrite, KeysEncrypt}},
 	{Name: "catalog", Permissions: []Permission{TableRead, TableWrite}},
-	{Name: "feedback", Permissions: []Permission{TableRead, TableWrite, AssetsSign}},
+	{Name: "feedback", Permissions: []Permission{TableRead, TableWrite, AssetsSign, AssetsRead}},
 	// runtime writes nonces (replay guard) and keys' last use, and signs package downloads.
 	// runtime also queues accepted analytics batches.
 	{Name: "runtime", Permissions: []Permission{TableRead, TableWrite, KeysDecrypt, PackagesSign, AnalyticsEnqueue}},
@@ -217,15 +271,35 @@ var Functions = []Function{
 
 // Environment variables the functions read; both the CDK app and the local gateway set them.
 const (
-	EnvTableName         = "TABLE_NAME"
-	EnvBucketName        = "BUCKET_NAME"
-	EnvUserPoolID        = "USER_POOL_ID"
-	EnvClientID          = "USER_POOL_CLIENT_ID"
-	EnvMailQueueURL      = "MAIL_QUEUE_URL"
-	EnvConsoleOrigins    = "CONSOLE_ORIGINS" // comma-separated origins allowed by CORS
-	EnvMailFrom          = "MAIL_FROM"
-	EnvStateMachine      = "LAUNCH_STATE_MACHINE_ARN"
-	EnvConsoleURL        = "CONSOLE_URL"
-	EnvAppKeysKMSKey     = "APP_KEYS_KMS_KEY" // the ARN (or alias) of AppKeysKey
-	EnvAnalyticsQueueURL = "ANALYTICS_QUEUE_URL"
+	EnvTableName      = "TABLE_NAME"
+	EnvBucketName     = "BUCKET_NAME"
+	EnvUserPoolID     = "USER_POOL_ID"
+	EnvClientID       = "USER_POOL_CLIENT_ID"
+	EnvMailQueueURL   = "MAIL_QUEUE_URL"
+	EnvConsoleOrigins = "CONSOLE_ORIGINS" // comma-separated origins allowed by CORS
+	EnvMailFrom       = "MAIL_FROM"
+	// EnvMailConfigurationSet is the SES configuration set every email goes
+	// through (bounce and complaint events, suppression); empty locally.
+	EnvMailConfigurationSet = "MAIL_CONFIGURATION_SET"
+	EnvStateMachine         = "LAUNCH_STATE_MACHINE_ARN"
+	EnvConsoleURL           = "CONSOLE_URL"
+	EnvAppKeysKMSKey        = "APP_KEYS_KMS_KEY" // the ARN (or alias) of AppKeysKey
+	EnvAnalyticsQueueURL    = "ANALYTICS_QUEUE_URL"
 )
+
+// Service names the platform: the prefix of its physical names and the value of
+// every resource's service tag.
+const Service = "mpdp"
+
+// StageName is the physical name of a resource in a deployed stage: "mpdp-launch"
+// becomes "mpdp-<stage>-launch", so two stages can live in one account and
+// region. Local provisioning keeps the plain names.
+func StageName(stage, base string) string {
+	if rest, ok := strings.CutPrefix(base, Service+"-"); ok {
+		return Service + "-" + stage + "-" + rest
+	}
+	if base == Service {
+		return Service + "-" + stage
+	}
+	return Service + "-" + stage + "-" + base
+}
