@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -476,8 +477,8 @@ func TestPoisonMessageEndsInDeadLetterQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _ := q.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: dlq.QueueUrl, MaxNumberOfMessages: 10})
-	if len(out.Messages) != 1 || !strings.Contains(aws.ToString(out.Messages[0].Body), v.ID) {
-		t.Fatalf("dead-letter queue holds %d messages", len(out.Messages))
+	if len(out.Messages) != 1 || !strings.Contains(aws.ToString(out.Messages[0].Body), path.Base(key)) {
+		t.Fatalf("dead-letter queue holds %d messages (want the one of %s): %s", len(out.Messages), key, aws.ToString(out.Messages[0].Body))
 	}
 	for _, m := range out.Messages {
 		q.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: dlq.QueueUrl, ReceiptHandle: m.ReceiptHandle})

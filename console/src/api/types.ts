@@ -540,6 +540,8 @@ export interface PackageVersion {
   status: VersionStatus;
   size: number;
   sha256: string;
+  /** The current upload URL's id: only that upload can become the version. */
+  uploadId?: string;
   uploadedBy: string;
   createdAt: Timestamp;
   uploadExpiresAt: Timestamp;
