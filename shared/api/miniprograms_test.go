@@ -279,7 +279,7 @@ func TestUploadToReadyAndTrial(t *testing.T) {
 	tester := signIn(t, uniqueEmail("tester"))
 	admin.must(403, "POST", mp+"/versions/1.0.0/trial", nil).problem(t)
 	tester.must(404, "POST", mp+"/versions/1.0.0/trial", nil).problem(t)
-	admin.must(200, "PUT", "/v1/workspaces/"+ws+"/testers", map[string]any{"items": []map[string]string{{"userId": tester.email}}}, "If-Match", `"v0"`)
+	whitelist(t, admin, ws, tester)
 	var trial struct {
 		DownloadURL, SHA256, QRPayload string
 		ExpiresAt                      time.Time

@@ -144,7 +144,7 @@ func (s *Server) runtimeRelease(w http.ResponseWriter, r *http.Request) error {
 		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
-		tester = t.Includes(user, "")
+		tester = t.Includes(user)
 	}
 	version, ok := rel.VersionFor(user, tester)
 	if !ok {

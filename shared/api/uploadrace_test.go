@@ -93,9 +93,9 @@ func TestUploadRaceServesTheValidatedBytes(t *testing.T) {
 	admin.must(409, "POST", mp+"/uploads", map[string]any{"version": "1.0.0", "size": len(first), "sha256": sha(first)}).problem(t)
 }
 
-// whitelist puts user on ws's tester whitelist.
+// whitelist puts user on ws's tester whitelist, by email.
 func whitelist(t testing.TB, admin client, ws string, user client) {
 	t.Helper()
 	path := "/v1/workspaces/" + ws + "/testers"
-	admin.must(200, "PUT", path, map[string]any{"items": []map[string]string{{"userId": user.email}}}, "If-Match", etag(t, admin, path))
+	admin.must(200, "PUT", path, map[string]any{"items": []map[string]string{{"email": user.email}}}, "If-Match", etag(t, admin, path))
 }

@@ -73,8 +73,9 @@ import type {
   Semver,
   SettingsInput,
   SettingsView,
-  Tester,
+  TesterInput,
   Testers,
+  TestersSaved,
   TermsInput,
   Trial,
   UploadInput,
@@ -128,9 +129,9 @@ export const createAsset = (c: Client, ws: string, body: AssetInput) =>
 
 export const getTesters = (c: Client, ws: string) => c.get<Testers>(`${wsPath(ws)}/testers`);
 
-/** Replaces the whole whitelist ([] clears it). */
-export const putTesters = (c: Client, ws: string, items: Tester[], ifMatch: string) =>
-  c.send<Testers>("PUT", `${wsPath(ws)}/testers`, { items }, { ifMatch });
+/** Replaces the whole whitelist ([] clears it); emails are resolved to subjects, unknown ones come back in `unresolved`. */
+export const putTesters = (c: Client, ws: string, items: TesterInput[], ifMatch: string) =>
+  c.send<TestersSaved>("PUT", `${wsPath(ws)}/testers`, { items }, { ifMatch });
 
 // --- members, invitations, authorizations -------------------------------------
 

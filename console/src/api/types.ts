@@ -260,8 +260,10 @@ export interface TermsInput {
 }
 
 export interface Tester {
-  /** The user's id in the super app. */
+  /** The subject matched: a super app user id or a console user's sub. */
   userId: string;
+  /** The email the entry was added by (display only; never matched). */
+  email?: string;
   note?: string;
 }
 
@@ -270,9 +272,21 @@ export interface Testers {
   version: number;
 }
 
+/** PUT .../testers answers the saved list and the emails that matched no console user. */
+export interface TestersSaved extends Testers {
+  unresolved: string[];
+}
+
+/** One whitelist item to save: a subject, an email (resolved to a sub), or both as read back. */
+export interface TesterInput {
+  userId?: string;
+  email?: string;
+  note?: string;
+}
+
 /** PUT .../testers: the whole whitelist (send [] to clear it). */
 export interface TestersInput {
-  items: Tester[];
+  items: TesterInput[];
 }
 
 /** POST .../settings/assets: an image (icon, logo, favicon) to upload, at most 1 MiB. */
