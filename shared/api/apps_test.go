@@ -18,7 +18,7 @@ type appBody struct {
 }
 
 type keyBody struct {
-	KeyID, AppID, Status, Secret string
+	KeyID, AppID, Status, Secret, Use string
 	LastUsedAt, RevokedAt        *time.Time
 }
 

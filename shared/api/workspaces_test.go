@@ -145,7 +145,9 @@ func TestTestersAreMatchedBySubject(t *testing.T) {
 
 	// Sending the list back unchanged keeps the subject it was resolved to,
 	// even though the address now finds the impostor.
-	var again struct{ Items []struct{ UserID, Email string } }
+	var again struct {
+		Items []struct{ UserID, Email string }
+	}
 	admin.must(200, "PUT", path, map[string]any{"items": saved.Items}, "If-Match", `"v1"`).decode(t, &again)
 	if len(again.Items) != 2 || again.Items[0].UserID != tester.userID {
 		t.Fatalf("after a round trip %+v", again.Items)

@@ -24,6 +24,7 @@ import type {
   CrashPatch,
   CrashStatus,
   CreatedAppKey,
+  KeyUse,
   Day,
   DecisionInput,
   Feature,
@@ -257,9 +258,9 @@ export const patchApp = (c: Client, app: string, patch: AppPatch, ifMatch: strin
 export const listAppKeys = (c: Client, app: string, q: PageQuery = {}) =>
   c.get<Page<AppKey>>(`/v1/apps/${enc(app)}/keys`, q);
 
-/** The one response that shows the secret; takes no Idempotency-Key on purpose. */
-export const createAppKey = (c: Client, app: string) =>
-  c.send<CreatedAppKey>("POST", `/v1/apps/${enc(app)}/keys`);
+/** The one response that shows the secret; takes no Idempotency-Key on purpose. No use: a requests key. */
+export const createAppKey = (c: Client, app: string, use?: KeyUse) =>
+  c.send<CreatedAppKey>("POST", `/v1/apps/${enc(app)}/keys`, use ? { use } : undefined);
 
 /** Idempotent: revoking a revoked key answers it again. */
 export const revokeAppKey = (c: Client, app: string, keyId: string) =>

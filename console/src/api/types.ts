@@ -701,9 +701,14 @@ export interface AppInput {
 /** PATCH: at least one field. */
 export type AppPatch = Partial<AppInput> & { status?: AppStatus };
 
+/** requests: ships in the host app, signs runtime requests; assertions: stays on the host app's back end, signs user assertions. */
+export type KeyUse = "requests" | "assertions";
+
 export interface AppKey {
   keyId: string;
   appId: string;
+  /** Absent on keys made before uses existed: those are requests keys. */
+  use?: KeyUse;
   status: KeyStatus;
   createdBy: string;
   createdAt: Timestamp;
@@ -714,6 +719,7 @@ export interface AppKey {
 
 /** POST /v1/apps/{app}/keys: the only response that shows the secret. */
 export interface CreatedAppKey extends AppKey {
+  use: KeyUse;
   secret: string;
 }
 
