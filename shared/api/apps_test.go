@@ -19,7 +19,7 @@ type appBody struct {
 
 type keyBody struct {
 	KeyID, AppID, Status, Secret, Use string
-	LastUsedAt, RevokedAt        *time.Time
+	LastUsedAt, RevokedAt             *time.Time
 }
 
 func createApp(t *testing.T, c client, name string) appBody {

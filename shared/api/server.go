@@ -50,8 +50,10 @@ type Deps struct {
 	// Analytics queues accepted runtime event and crash batches.
 	Analytics Enqueuer
 	Timing    LaunchTiming
-	Log       *slog.Logger
-	Now       func() time.Time
+	// Limits bound the requests that send email, per source address (DefaultLimits if zero).
+	Limits Limits
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // Server serves the API.
@@ -66,6 +68,9 @@ func New(d Deps) *Server {
 	}
 	if d.MaxPackageBytes == 0 {
 		d.MaxPackageBytes = 30 << 20
+	}
+	if d.Limits == (Limits{}) {
+		d.Limits = DefaultLimits
 	}
 	if d.Timing == (LaunchTiming{}) {
 		d.Timing = DefaultLaunchTiming
