@@ -116,7 +116,7 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/workspaces/{ws}/members/{userId}/block":   s.blockMember,
 		"POST /v1/workspaces/{ws}/members/{userId}/unblock": s.unblockMember,
 		"GET /v1/workspaces/{ws}/invitations":               s.listInvitations,
-		"POST /v1/workspaces/{ws}/invitations":              s.idempotent(s.invite),
+		"POST /v1/workspaces/{ws}/invitations":              s.idempotent(s.invite, "token", "acceptUrl"), // a replay shows no token
 		"DELETE /v1/workspaces/{ws}/invitations/{id}":       s.withdrawInvitation,
 		"POST /v1/workspaces/{ws}/invitations/{id}/resend":  s.resendInvitation,
 		"GET /v1/authorizations":                            s.listAuthorizations,

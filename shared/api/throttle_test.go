@@ -31,8 +31,8 @@ func limitedGateway(t *testing.T, limits api.Limits) string {
 	return ts.URL
 }
 
-// from sends a request to base as c from source ip.
-func (c client) from(base, ip, method, path string, body any) response {
+// from sends a request to base as c from source ip; headers are name, value pairs.
+func (c client) from(base, ip, method, path string, body any, headers ...string) response {
 	c.t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -44,6 +44,9 @@ func (c client) from(base, ip, method, path string, body any) response {
 	req.Header.Set("X-Test-Source", ip)
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

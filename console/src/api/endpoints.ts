@@ -155,8 +155,9 @@ export const unblockMember = (c: Client, ws: string, userId: string) =>
 export const listInvitations = (c: Client, ws: string, q: PageQuery = {}) =>
   c.get<Page<Invitation>>(`${wsPath(ws)}/invitations`, q);
 
+/** A replay of the same Idempotency-Key answers the invitation without its token (shown once). */
 export const createInvitation = (c: Client, ws: string, body: InvitationInput, idempotencyKey?: string) =>
-  c.send<InvitationWithToken>("POST", `${wsPath(ws)}/invitations`, body, { idempotencyKey });
+  c.send<InvitationWithToken | Invitation>("POST", `${wsPath(ws)}/invitations`, body, { idempotencyKey });
 
 /** 204; only pending invitations. */
 export const withdrawInvitation = (c: Client, ws: string, id: string) =>

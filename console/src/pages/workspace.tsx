@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
-import { InvitationWithToken, Member, Role, TesterInput, Workspace } from "../api/types";
+import { Invitation, InvitationWithToken, Member, Role, TesterInput, Workspace } from "../api/types";
 import { RouteProps, useApp } from "../app";
 import { etag } from "../lib/etag";
 import { useAsync, usePaged } from "../lib/hooks";
@@ -179,7 +179,7 @@ export function Invitations({ params }: RouteProps) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("developer");
   const [key, setKey] = useState(newIdempotencyKey);
-  const [created, setCreated] = useState<InvitationWithToken | null>(null);
+  const [created, setCreated] = useState<InvitationWithToken | Invitation | null>(null);
   const refresh = () => setTick((t) => t + 1);
   if (!can(params.ws, "members:manage")) return <Empty>Only admins of this workspace manage invitations.</Empty>;
   return (
@@ -201,7 +201,14 @@ export function Invitations({ params }: RouteProps) {
       </Form>
       {created && (
         <div class="notice ok" role="status">
-          Invitation sent to {created.email}. The link was emailed; you can also share it: <code>{created.acceptUrl}</code>
+          Invitation sent to {created.email}.{" "}
+          {"acceptUrl" in created ? (
+            <>
+              The link was emailed; you can also share it: <code>{created.acceptUrl}</code>
+            </>
+          ) : (
+            "The link was emailed (it is shown only once; resend the invitation for a new one)."
+          )}
         </div>
       )}
       <PagedTable
