@@ -13,7 +13,9 @@ import (
 	"github.com/mpdp/platform/shared/api"
 )
 
-func newKey(prefix string) string { return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano(), seq.Add(1)) }
+func newKey(prefix string) string {
+	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano(), seq.Add(1))
+}
 
 // An invitation's token is shown once: its idempotency record keeps no token,
 // and a replay answers the invitation without it.
