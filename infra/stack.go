@@ -92,7 +92,8 @@ var Workers = map[string]WorkerConfig{
 var (
 	tableReadActions  = []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"}
 	tableWriteActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"}
-	usersAdminActions = []string{"cognito-idp:AdminGetUser", "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"}
+	usersReadActions  = []string{"cognito-idp:AdminGetUser"}
+	usersAdminActions = []string{"cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"}
 	mailEnqueueAction = []string{"sqs:SendMessage"}
 	mailSendActions   = []string{"ses:SendEmail", "ses:SendRawEmail"}
 	// Presigned URLs act with the signer's permissions: a presigned PUT needs
@@ -870,6 +871,8 @@ func (s *PlatformStack) grant(fn resources.Function, role awsiam.Role, f awslamb
 			allow("TableRead", tableReadActions, arns...)
 		case resources.TableWrite:
 			allow("TableWrite", tableWriteActions, s.Table.TableArn())
+		case resources.UsersRead:
+			allow("UsersRead", usersReadActions, s.UserPool.UserPoolArn())
 		case resources.UsersAdmin:
 			allow("UsersAdmin", usersAdminActions, s.UserPool.UserPoolArn())
 		case resources.MailEnqueue:

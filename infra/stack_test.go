@@ -778,7 +778,8 @@ func TestIAMLeastPrivilege(t *testing.T) {
 	exclusive := map[resources.Permission][]string{
 		resources.TableWrite:     {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"},
 		resources.TableRead:      {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:Scan"},
-		resources.UsersAdmin:     {"cognito-idp:AdminGetUser", "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"},
+		resources.UsersRead:      {"cognito-idp:AdminGetUser"},
+		resources.UsersAdmin:     {"cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"},
 		resources.MailSend:       {"ses:SendEmail", "ses:SendRawEmail"},
 		resources.WorkflowStart:  {"states:StartExecution"},
 		resources.WorkflowAnswer: {"states:SendTaskSuccess", "states:SendTaskFailure"},

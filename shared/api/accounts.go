@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -11,13 +12,20 @@ import (
 	"github.com/mpdp/platform/shared/mail"
 )
 
-// apply creates a workspace.create approval for a merchant's application.
+// apply creates a workspace.create approval for a merchant's application. An
+// email that already has an application in review gets the same answer as a
+// new one (with an id that leads nowhere) and no second email, so the route
+// tells nobody whether an address applied. Each source may apply a few times
+// an hour: every application sends mail.
 func (s *Server) apply(w http.ResponseWriter, r *http.Request) error {
 	var app domain.Application
 	if err := httpapi.Decode(r, &app); err != nil {
 		return err
 	}
 	if err := app.Validate(); err != nil {
+		return err
+	}
+	if err := s.throttle(r, "applications", s.Limits.Applications); err != nil {
 		return err
 	}
 	payload, err := json.Marshal(app)
@@ -34,10 +42,15 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request) error {
 		CreatedAt: s.Now().UTC(),
 		Version:   1,
 	}
-	if err := s.Store.CreateApplication(r.Context(), a); err != nil {
+	err = s.Store.CreateApplication(r.Context(), a)
+	switch {
+	case errors.Is(err, domain.ErrConflict):
+		a.ID = domain.NewID("apv") // the open application stays as it was
+	case err != nil:
 		return err
+	default:
+		s.notify(r, mail.ApplicationReceived(app.Email, app.Company, a.ID))
 	}
-	s.notify(r, mail.ApplicationReceived(app.Email, app.Company, a.ID))
 	created(w, "approvals", a.ID)
 	httpapi.Entity(w, http.StatusCreated, a.Version, map[string]any{"id": a.ID, "status": a.Status, "type": a.Type, "createdAt": a.CreatedAt})
 	return nil

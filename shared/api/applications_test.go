@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -55,14 +56,37 @@ func TestApplyRejectsBadInput(t *testing.T) {
 	}
 }
 
+// One open application per email, and the answer never tells whether an
+// address has one: a repeat gets the same response as a new application (an
+// id that leads nowhere), no second email, and no second approval.
 func TestOneOpenApplicationPerEmail(t *testing.T) {
 	email := uniqueEmail("dup")
 	a := anonymous(t)
-	a.must(201, "POST", "/v1/applications", application(email))
-	p := a.must(409, "POST", "/v1/applications", application(strings.ToUpper(email))).problem(t)
-	if !strings.Contains(p.Detail, "already has an application") {
-		t.Errorf("detail %q", p.Detail)
+	type answer struct{ ID, Status, Type, CreatedAt string }
+	var first, again, fresh answer
+	r1 := a.must(201, "POST", "/v1/applications", application(email))
+	r1.decode(t, &first)
+	if n := len(mailTo(t, email)); n != 1 {
+		t.Fatalf("%d emails for the first application", n)
 	}
+	r2 := a.must(201, "POST", "/v1/applications", application(strings.ToUpper(email)))
+	r2.decode(t, &again)
+	a.must(201, "POST", "/v1/applications", application(uniqueEmail("fresh"))).decode(t, &fresh)
+	shape := func(r response) string {
+		var m map[string]any
+		r.decode(t, &m)
+		keys := slices.Sorted(maps.Keys(m))
+		return strings.Join(keys, ",") + " " + r.Header.Get("ETag") + " " + r.Header.Get("Content-Type")
+	}
+	if shape(r1) != shape(r2) || again.Status != first.Status || again.Type != first.Type || again.ID == first.ID {
+		t.Fatalf("a repeat answers %s %+v, a new one %s %+v", shape(r2), again, shape(r1), first)
+	}
+	if n := len(mailTo(t, email)); n != 0 {
+		t.Fatalf("the repeat sent %d more emails", n)
+	}
+	tenant := tenantAdmin(t)
+	tenant.must(200, "GET", "/v1/approvals/"+first.ID, nil)
+	tenant.must(404, "GET", "/v1/approvals/"+again.ID, nil).problem(t)
 }
 
 func TestApplicationIdempotencyKey(t *testing.T) {

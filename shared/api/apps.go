@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 
 	"github.com/mpdp/platform/shared/appkeys"
@@ -119,10 +121,14 @@ func (s *Server) createAppKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	use, err := keyUse(r)
+	if err != nil {
+		return err
+	}
 	if app.ActiveKeys >= domain.MaxActiveKeys {
 		return domain.Errorf(domain.ErrConflict, "the app already has %d active keys, the most it may have; revoke one first", domain.MaxActiveKeys)
 	}
-	k := domain.AppKey{KeyID: domain.NewID("key"), AppID: app.ID, Status: domain.KeyActive, CreatedBy: a.caller.UserID, CreatedAt: s.Now().UTC()}
+	k := domain.AppKey{KeyID: domain.NewID("key"), AppID: app.ID, Use: use, Status: domain.KeyActive, CreatedBy: a.caller.UserID, CreatedAt: s.Now().UTC()}
 	secret := appkeys.NewSecret()
 	if k.Ciphertext, err = s.Secrets.Encrypt(r.Context(), app.ID, k.KeyID, secret); err != nil {
 		return err
@@ -134,6 +140,26 @@ func (s *Server) createAppKey(w http.ResponseWriter, r *http.Request) error {
 	created(w, "apps", app.ID, "keys", k.KeyID)
 	httpapi.JSON(w, http.StatusCreated, createdKey{AppKey: k, Secret: secret})
 	return nil
+}
+
+// keyUse reads the optional body {"use": "requests" | "assertions"} of a new
+// key; no body is a requests key.
+func keyUse(r *http.Request) (domain.KeyUse, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, httpapi.MaxBodyBytes+1))
+	if err != nil {
+		return "", httpapi.NewProblem(http.StatusBadRequest, "the request body could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return domain.KeyUseRequests, nil
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var in struct {
+		Use string `json:"use"`
+	}
+	if err := httpapi.Decode(r, &in); err != nil {
+		return "", err
+	}
+	return domain.ParseKeyUse(in.Use)
 }
 
 // revokeAppKey revokes a key at once: the runtime reads the key's status on

@@ -18,8 +18,8 @@ type appBody struct {
 }
 
 type keyBody struct {
-	KeyID, AppID, Status, Secret string
-	LastUsedAt, RevokedAt        *time.Time
+	KeyID, AppID, Status, Secret, Use string
+	LastUsedAt, RevokedAt             *time.Time
 }
 
 func createApp(t *testing.T, c client, name string) appBody {

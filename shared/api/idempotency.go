@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,8 +19,11 @@ var idempotencyKey = regexp.MustCompile(`^[A-Za-z0-9._:-]{8,128}$`)
 
 // idempotent makes a creating POST safe to retry: a request with an
 // Idempotency-Key that was seen before replays the first response instead of
-// creating again. Keys are scoped to the caller and the path.
-func (s *Server) idempotent(h handlerFunc) handlerFunc {
+// creating again. Keys are scoped to the caller (a signed-in user's id, or an
+// anonymous caller's source address) and the path. The top-level fields named
+// secret are never stored: a replay answers without them (the first response
+// is the only one that shows a secret).
+func (s *Server) idempotent(h handlerFunc, secret ...string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		key := r.Header.Get("Idempotency-Key")
 		if key == "" {
@@ -35,7 +39,7 @@ func (s *Server) idempotent(h handlerFunc) handlerFunc {
 			return httpapi.NewProblem(http.StatusBadRequest, "the request body could not be read")
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		who := "public"
+		who := "source:" + source(r) // anonymous callers do not share one scope
 		if c, err := auth.CallerFrom(r.Context()); err == nil {
 			who = c.UserID
 		}
@@ -74,7 +78,7 @@ func (s *Server) idempotent(h handlerFunc) handlerFunc {
 		}
 		if rec.Code >= 200 && rec.Code < 300 {
 			err = s.Store.FinishIdempotent(r.Context(), scope, key, storage.Replay{RequestHash: hash, Status: rec.Code,
-				Body: rec.Body.String(), ContentType: rec.Header().Get("Content-Type"), ETag: rec.Header().Get("ETag"),
+				Body: without(rec.Body.Bytes(), secret), ContentType: rec.Header().Get("Content-Type"), ETag: rec.Header().Get("ETag"),
 				Location: rec.Header().Get("Location")})
 		} else {
 			// A failed request is not remembered: the client may fix it and retry with the same key.
@@ -90,4 +94,24 @@ func (s *Server) idempotent(h handlerFunc) handlerFunc {
 		w.Write(rec.Body.Bytes())
 		return nil
 	}
+}
+
+// without returns the JSON object body without the top-level fields named
+// secret; a body that is not an object is kept only if there is nothing to drop.
+func without(body []byte, secret []string) string {
+	if len(secret) == 0 {
+		return string(body)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return "{}"
+	}
+	for _, f := range secret {
+		delete(obj, f)
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return "{}"
+	}
+	return string(out)
 }

@@ -211,9 +211,14 @@ func (s *Server) withdrawInvitation(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
+// resendInvitation sends a new token; each source may resend a bounded number
+// of times an hour, since every resend is an email.
 func (s *Server) resendInvitation(w http.ResponseWriter, r *http.Request) error {
 	inv, err := s.pendingInvitation(r)
 	if err != nil {
+		return err
+	}
+	if err := s.throttle(r, "invitation resends", s.Limits.Resends); err != nil {
 		return err
 	}
 	now := s.Now().UTC()

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -280,7 +281,7 @@ func TestUploadToReadyAndTrial(t *testing.T) {
 	tester := signIn(t, uniqueEmail("tester"))
 	admin.must(403, "POST", mp+"/versions/1.0.0/trial", nil).problem(t)
 	tester.must(404, "POST", mp+"/versions/1.0.0/trial", nil).problem(t)
-	admin.must(200, "PUT", "/v1/workspaces/"+ws+"/testers", map[string]any{"items": []map[string]string{{"userId": tester.email}}}, "If-Match", `"v0"`)
+	whitelist(t, admin, ws, tester)
 	var trial struct {
 		DownloadURL, SHA256, QRPayload string
 		ExpiresAt                      time.Time
@@ -503,8 +504,8 @@ func TestPoisonMessageEndsInDeadLetterQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _ := q.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: dlq.QueueUrl, MaxNumberOfMessages: 10})
-	if len(out.Messages) != 1 || !strings.Contains(aws.ToString(out.Messages[0].Body), v.ID) {
-		t.Fatalf("dead-letter queue holds %d messages", len(out.Messages))
+	if len(out.Messages) != 1 || !strings.Contains(aws.ToString(out.Messages[0].Body), path.Base(key)) {
+		t.Fatalf("dead-letter queue holds %d messages (want the one of %s): %s", len(out.Messages), key, aws.ToString(out.Messages[0].Body))
 	}
 	for _, m := range out.Messages {
 		q.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: dlq.QueueUrl, ReceiptHandle: m.ReceiptHandle})

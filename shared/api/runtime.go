@@ -47,6 +47,9 @@ func (s *Server) verifyAppKeyBody(w http.ResponseWriter, r *http.Request, h appk
 	if k.Status != domain.KeyActive {
 		return unsigned(w, "app key "+h.KeyID+" was revoked")
 	}
+	if !k.Signs(domain.KeyUseRequests) {
+		return unsigned(w, "app key "+h.KeyID+" signs user assertions only, on your back end; sign requests with a requests key")
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, int64(maxBody)+1))
 	if err != nil {
 		return httpapi.NewProblem(http.StatusBadRequest, "the request body could not be read")
@@ -93,6 +96,42 @@ func (s *Server) verifyAppKeyBody(w http.ResponseWriter, r *http.Request, h appk
 	return nil
 }
 
+// verifyAssertion checks a user assertion (see package appkeys): signed by an
+// active assertions key of app, for user, not expired. Every refusal is a 401
+// that says why.
+func (s *Server) verifyAssertion(w http.ResponseWriter, r *http.Request, token, app, user string) error {
+	a, err := appkeys.ParseAssertion(token)
+	if err != nil {
+		return unsigned(w, err.Error())
+	}
+	k, err := s.Store.GetAppKey(r.Context(), a.KeyID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return unsigned(w, "the user assertion names unknown key "+a.KeyID)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case k.AppID != app || a.App != app:
+		return unsigned(w, "the user assertion was not made for app "+app)
+	case k.Status != domain.KeyActive:
+		return unsigned(w, "the user assertion's key "+a.KeyID+" was revoked")
+	case !k.Signs(domain.KeyUseAssertions):
+		return unsigned(w, "key "+a.KeyID+" signs requests; user assertions must be signed with an assertions key kept on your back end")
+	}
+	secret, err := s.Secrets.Decrypt(r.Context(), k.AppID, k.KeyID, k.Ciphertext)
+	if err != nil {
+		return err
+	}
+	if err := a.Verify(secret, s.Now()); err != nil {
+		return unsigned(w, err.Error())
+	}
+	if a.User != user {
+		return unsigned(w, "the user assertion is for another user than ?user=")
+	}
+	return nil
+}
+
 var (
 	appIDPattern  = regexp.MustCompile(`^app_[0-9a-z]{1,64}$`)
 	userIDPattern = regexp.MustCompile(`^[\x21-\x7e]{1,128}$`) // printable ASCII, no spaces
@@ -116,12 +155,25 @@ func (s *Server) runtimeRelease(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	var v domain.ValidationError
-	app, user := appParam.read(&v, q), userParam.read(&v, q)
+	app, user, assertion := appParam.read(&v, q), userParam.read(&v, q), q.Get("assertion")
+	if q.Has("assertion") && assertion == "" {
+		v.Add("assertion", "is empty: send your back end's user assertion, or leave the parameter out")
+	}
 	if err := v.Err(); err != nil {
 		return err
 	}
 	if err := s.verifyAppKey(w, r, h, app); err != nil {
 		return err
+	}
+	// Only an asserted user may be a tester: a bare ?user= is a claim anyone
+	// with the app's request key can make. Rollout buckets still follow the
+	// bare user (see README, "Runtime trust model").
+	asserted := false
+	if assertion != "" {
+		if err := s.verifyAssertion(w, r, assertion, app, user); err != nil {
+			return err
+		}
+		asserted = true
 	}
 
 	mp := r.PathValue("mp")
@@ -133,12 +185,12 @@ func (s *Server) runtimeRelease(w http.ResponseWriter, r *http.Request) error {
 		return domain.Errorf(domain.ErrNotFound, "mini program %s is offline", mp)
 	}
 	tester := false
-	if rel.TestersVersion != "" && rel.WorkspaceID != "" {
+	if asserted && rel.TestersVersion != "" && rel.WorkspaceID != "" {
 		t, err := s.Store.GetTesters(r.Context(), rel.WorkspaceID)
 		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
-		tester = t.Includes(user, "")
+		tester = t.Includes(user)
 	}
 	version, ok := rel.VersionFor(user, tester)
 	if !ok {

@@ -27,6 +27,8 @@ import (
 // Users finds or creates console users.
 type Users interface {
 	EnsureUser(ctx context.Context, email string) (identity.User, error)
+	// FindUser returns the user whose verified email is email (identity.ErrNoUser if none).
+	FindUser(ctx context.Context, email string) (identity.User, error)
 }
 
 // Mailer queues emails.
@@ -49,8 +51,10 @@ type Deps struct {
 	// Analytics queues accepted runtime event and crash batches.
 	Analytics Enqueuer
 	Timing    LaunchTiming
-	Log       *slog.Logger
-	Now       func() time.Time
+	// Limits bound the requests that send email, per source address (DefaultLimits if zero).
+	Limits Limits
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // Server serves the API.
@@ -65,6 +69,9 @@ func New(d Deps) *Server {
 	}
 	if d.MaxPackageBytes == 0 {
 		d.MaxPackageBytes = packages.DefaultLimits().MaxPackageBytes
+	}
+	if d.Limits == (Limits{}) {
+		d.Limits = DefaultLimits
 	}
 	if d.Timing == (LaunchTiming{}) {
 		d.Timing = DefaultLaunchTiming
@@ -110,7 +117,7 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/workspaces/{ws}/members/{userId}/block":   s.blockMember,
 		"POST /v1/workspaces/{ws}/members/{userId}/unblock": s.unblockMember,
 		"GET /v1/workspaces/{ws}/invitations":               s.listInvitations,
-		"POST /v1/workspaces/{ws}/invitations":              s.idempotent(s.invite),
+		"POST /v1/workspaces/{ws}/invitations":              s.idempotent(s.invite, "token", "acceptUrl"), // a replay shows no token
 		"DELETE /v1/workspaces/{ws}/invitations/{id}":       s.withdrawInvitation,
 		"POST /v1/workspaces/{ws}/invitations/{id}/resend":  s.resendInvitation,
 		"GET /v1/authorizations":                            s.listAuthorizations,

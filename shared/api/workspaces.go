@@ -1,11 +1,14 @@
 package api
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/mpdp/platform/shared/auth"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/identity"
 	"github.com/mpdp/platform/shared/storage"
 )
 
@@ -104,6 +107,17 @@ type testersInput struct {
 	Items []domain.Tester `json:"items"`
 }
 
+// testersResult is the saved whitelist and the emails that matched no console user.
+type testersResult struct {
+	domain.Testers
+	Unresolved []string `json:"unresolved"`
+}
+
+// putTesters replaces the whitelist. Testers are matched by subject, never by
+// email (a user can change their email): an item sent by email is resolved
+// here to the console user with that verified email, and stored with their
+// sub; an email that matches nobody is left out and reported in unresolved.
+// An item sent back exactly as listed keeps the subject it was resolved to.
 func (s *Server) putTesters(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
 	if _, err := s.authorize(r, ws, domain.ActManageWorkspace); err != nil {
@@ -120,17 +134,44 @@ func (s *Server) putTesters(w http.ResponseWriter, r *http.Request) error {
 	if err := domain.ValidateTesters(in.Items); err != nil {
 		return err
 	}
-	if expected == httpapi.AnyVersion {
-		cur, err := s.Store.GetTesters(r.Context(), ws)
-		if err != nil {
-			return err
-		}
-		expected = cur.Version
-	}
-	t := domain.Testers{Items: in.Items, Version: expected + 1}
-	if err := s.Store.PutTesters(r.Context(), ws, t, expected); err != nil {
+	cur, err := s.Store.GetTesters(r.Context(), ws)
+	if err != nil {
 		return err
 	}
-	httpapi.Entity(w, http.StatusOK, t.Version, t)
+	if expected == httpapi.AnyVersion {
+		expected = cur.Version
+	}
+	if cur.Version != expected {
+		return domain.ErrStale
+	}
+	out := testersResult{Testers: domain.Testers{Items: []domain.Tester{}, Version: expected + 1}, Unresolved: []string{}}
+	var dups domain.ValidationError
+	seen := map[string]int{}
+	for i, t := range in.Items {
+		t.Email = domain.NormalizeEmail(t.Email)
+		if t.Email != "" && !cur.Has(t) {
+			u, err := s.Users.FindUser(r.Context(), t.Email)
+			if errors.Is(err, identity.ErrNoUser) {
+				out.Unresolved = append(out.Unresolved, t.Email)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			t.UserID = u.ID
+		}
+		if j, dup := seen[t.UserID]; dup {
+			dups.Add("items["+strconv.Itoa(i)+"]", "is the same user as items[%d]", j)
+		}
+		seen[t.UserID] = i
+		out.Items = append(out.Items, t)
+	}
+	if err := dups.Err(); err != nil {
+		return err
+	}
+	if err := s.Store.PutTesters(r.Context(), ws, out.Testers, expected); err != nil {
+		return err
+	}
+	httpapi.Entity(w, http.StatusOK, out.Version, out)
 	return nil
 }

@@ -1,10 +1,15 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
 func TestWorkspaceGeneralInfo(t *testing.T) {
@@ -62,6 +67,9 @@ func TestTesterWhitelist(t *testing.T) {
 		"101 entries": map[string]any{"items": tooMany},
 		"duplicate":   map[string]any{"items": []map[string]string{{"userId": "a"}, {"userId": "a"}}},
 		"bad id":      map[string]any{"items": []map[string]string{{"userId": "has space"}}},
+		"email as id": map[string]any{"items": []map[string]string{{"userId": "bo@acme.test"}}},
+		"bad email":   map[string]any{"items": []map[string]string{{"email": "not an email"}}},
+		"empty item":  map[string]any{"items": []map[string]string{{"note": "who?"}}},
 		"missing":     map[string]any{},
 	} {
 		t.Run(name, func(t *testing.T) { admin.must(400, "PUT", path, body, "If-Match", `"v0"`).problem(t) })
@@ -78,6 +86,72 @@ func TestTesterWhitelist(t *testing.T) {
 	}
 	max := map[string]any{"items": tooMany[:100]}
 	admin.must(200, "PUT", path, max, "If-Match", `"v1"`)
+}
+
+// Testers added by email are stored by subject (the Cognito sub the email
+// resolves to), so a user who later takes a whitelisted address gets nothing.
+func TestTestersAreMatchedBySubject(t *testing.T) {
+	ctx := context.Background()
+	ws, admin := developerWorkspace(t)
+	mp := miniProgram(t, admin, ws, "Subject Shop")
+	uploadAndProcess(t, admin, mp, "1.0.0", validPkg(t, "1.0.0"))
+	outsider := signIn(t, uniqueEmail("outsider"))
+	tester := signIn(t, uniqueEmail("tester"))
+	path := "/v1/workspaces/" + ws + "/testers"
+
+	unknown := uniqueEmail("nobody")
+	var saved struct {
+		Items      []struct{ UserID, Email, Note string }
+		Unresolved []string
+		Version    int
+	}
+	admin.must(200, "PUT", path, map[string]any{"items": []map[string]string{
+		{"email": strings.ToUpper(tester.email), "note": "QA"}, {"email": unknown}, {"userId": "super-app-user-7"}}}, "If-Match", `"v0"`).decode(t, &saved)
+	if len(saved.Items) != 2 || saved.Items[0].UserID != tester.userID || saved.Items[0].Email != tester.email || saved.Items[1].UserID != "super-app-user-7" ||
+		!slices.Equal(saved.Unresolved, []string{unknown}) {
+		t.Fatalf("saved %+v, want the tester by sub, the super app user, and %s unresolved", saved, unknown)
+	}
+	tester.must(200, "POST", mp+"/versions/1.0.0/trial", nil)
+
+	// The tester moves to a new address; the outsider takes the old one (even
+	// verified) and signs in with it.
+	moved := uniqueEmail("moved")
+	setEmail := func(from, to string) {
+		t.Helper()
+		if _, err := cip.NewFromConfig(env.AWS).AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &env.Config.UserPoolID,
+			Username: aws.String(from), UserAttributes: []ciptypes.AttributeType{
+				{Name: aws.String("email"), Value: aws.String(to)}, {Name: aws.String("email_verified"), Value: aws.String("true")}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setEmail(tester.email, moved)
+	setEmail(outsider.email, tester.email)
+	signedIn := func(email string) client {
+		t.Helper()
+		token, err := env.SignIn(ctx, email, password, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return client{t: t, token: token}
+	}
+	impostor := signedIn(tester.email)
+	var me struct{ UserID, Email string }
+	impostor.must(200, "GET", "/v1/me", nil).decode(t, &me)
+	if me.UserID != outsider.userID || me.Email != tester.email {
+		t.Fatalf("the impostor's token says %+v; want the outsider's sub with the tester's email", me)
+	}
+	impostor.must(404, "POST", mp+"/versions/1.0.0/trial", nil).problem(t)
+	signedIn(moved).must(200, "POST", mp+"/versions/1.0.0/trial", nil) // the tester, by subject
+
+	// Sending the list back unchanged keeps the subject it was resolved to,
+	// even though the address now finds the impostor.
+	var again struct {
+		Items []struct{ UserID, Email string }
+	}
+	admin.must(200, "PUT", path, map[string]any{"items": saved.Items}, "If-Match", `"v1"`).decode(t, &again)
+	if len(again.Items) != 2 || again.Items[0].UserID != tester.userID {
+		t.Fatalf("after a round trip %+v", again.Items)
+	}
 }
 
 func TestAuthorizationRevocation(t *testing.T) {

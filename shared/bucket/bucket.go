@@ -135,11 +135,18 @@ func (b *Bucket) Read(ctx context.Context, key string, max int64) ([]byte, error
 	return data, nil
 }
 
-// Copy copies src to dst inside the bucket, server-side.
-func (b *Bucket) Copy(ctx context.Context, src, dst string) error {
-	_, err := b.client.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &b.name, Key: &dst, CopySource: aws.String(b.name + "/" + src)})
+// PutFile writes the first size bytes of f at key, with their SHA-256
+// (hex) as the object's checksum: S3 refuses the write unless what arrives is
+// exactly those bytes.
+func (b *Bucket) PutFile(ctx context.Context, key, contentType string, f io.ReaderAt, size int64, sha256Hex string) error {
+	sum, err := hex.DecodeString(sha256Hex)
+	if err != nil || len(sum) != sha256.Size {
+		return fmt.Errorf("put %s: bad sha256 %q", key, sha256Hex)
+	}
+	_, err = b.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &b.name, Key: &key, ContentType: &contentType,
+		ContentLength: &size, ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum)), Body: io.NewSectionReader(f, 0, size)})
 	if err != nil {
-		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
+		return fmt.Errorf("put %s: %w", key, err)
 	}
 	return nil
 }
@@ -147,9 +154,10 @@ func (b *Bucket) Copy(ctx context.Context, src, dst string) error {
 // Keys. Uploads land under the incoming prefix, named so the processor can find
 // their version from the key alone; accepted packages are copied under packages/.
 
-// IncomingKey is where a version's package is uploaded.
+// IncomingKey is where the current upload of a version's package goes: each
+// issued URL has its own key, so a second URL never overwrites the first's object.
 func IncomingKey(v domain.PackageVersion) string {
-	return resources.Bucket.IncomingPrefix + v.WorkspaceID + "/" + v.MiniProgramID + "/" + v.Version + "/" + v.ID + ".zip"
+	return resources.Bucket.IncomingPrefix + v.WorkspaceID + "/" + v.MiniProgramID + "/" + v.Version + "/" + v.UploadKeyID() + ".zip"
 }
 
 // ParseIncomingKey reverses IncomingKey.

@@ -116,11 +116,35 @@ const (
 	KeyRevoked KeyStatus = "revoked"
 )
 
+// KeyUse says what a key signs. A requests key ships inside the host app and
+// signs runtime requests; its secret must be assumed extractable. An
+// assertions key stays on the host app's back end and signs user assertions
+// (see package appkeys); it never signs requests, and a requests key never
+// signs assertions.
+type KeyUse string
+
+const (
+	KeyUseRequests   KeyUse = "requests"
+	KeyUseAssertions KeyUse = "assertions"
+)
+
+// ParseKeyUse reads a key use; "" is requests (keys made before uses existed).
+func ParseKeyUse(s string) (KeyUse, error) {
+	switch KeyUse(s) {
+	case "", KeyUseRequests:
+		return KeyUseRequests, nil
+	case KeyUseAssertions:
+		return KeyUseAssertions, nil
+	}
+	return "", &ValidationError{Fields: []FieldError{{Field: "use", Message: "must be requests (signs the host app's runtime requests) or assertions (signs user assertions on the host app's back end)"}}}
+}
+
 // AppKey is a key of an app. Its secret is stored only encrypted (Ciphertext),
 // and shown once, when the key is created.
 type AppKey struct {
 	KeyID      string     `json:"keyId" dynamodbav:"keyId"`
 	AppID      string     `json:"appId" dynamodbav:"appId"`
+	Use        KeyUse     `json:"use,omitempty" dynamodbav:"use,omitempty"` // "" for keys made before uses: requests
 	Status     KeyStatus  `json:"status" dynamodbav:"status"`
 	CreatedBy  string     `json:"createdBy" dynamodbav:"createdBy"`
 	CreatedAt  time.Time  `json:"createdAt" dynamodbav:"createdAt"`
@@ -128,4 +152,10 @@ type AppKey struct {
 	RevokedAt  *time.Time `json:"revokedAt,omitempty" dynamodbav:"revokedAt,omitempty"`
 	RevokedBy  string     `json:"revokedBy,omitempty" dynamodbav:"revokedBy,omitempty"`
 	Ciphertext []byte     `json:"-" dynamodbav:"ciphertext"`
+}
+
+// Signs reports whether the key may sign what use names.
+func (k AppKey) Signs(use KeyUse) bool {
+	got, err := ParseKeyUse(string(k.Use))
+	return err == nil && got == use
 }

@@ -117,15 +117,25 @@ func TestApplicationValidation(t *testing.T) {
 }
 
 func TestTestersValidation(t *testing.T) {
-	if err := ValidateTesters([]Tester{{UserID: "a"}, {UserID: "b.c@d"}}); err != nil {
+	if err := ValidateTesters([]Tester{{UserID: "a"}, {Email: "b.c@d.test"}, {UserID: "sub-1", Email: "e@f.test"}}); err != nil {
 		t.Fatal(err)
 	}
 	for name, items := range map[string][]Tester{
 		"nil": nil, "dup": {{UserID: "a"}, {UserID: "a"}}, "bad": {{UserID: ""}}, "long note": {{UserID: "a", Note: strings.Repeat("n", 201)}},
+		"email as id": {{UserID: "b.c@d"}}, "bad email": {{Email: "b.c"}}, "dup email": {{Email: "a@b.test"}, {Email: " A@b.test"}},
 		"too many": make([]Tester, MaxTesters+1),
 	} {
 		if err := ValidateTesters(items); err == nil {
 			t.Errorf("%s accepted", name)
+		}
+	}
+}
+
+func TestTestersMatchSubjectsOnly(t *testing.T) {
+	list := Testers{Items: []Tester{{UserID: "sub-1", Email: "ann@acme.test"}, {UserID: "app-user-2"}}}
+	for subject, want := range map[string]bool{"sub-1": true, "app-user-2": true, "ann@acme.test": false, "": false, "sub-2": false} {
+		if got := list.Includes(subject); got != want {
+			t.Errorf("Includes(%q) = %v, want %v", subject, got, want)
 		}
 	}
 }

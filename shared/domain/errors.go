@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Sentinel errors. The HTTP layer maps each to one status code, in one place.
@@ -16,7 +17,17 @@ var (
 	ErrStale        = errors.New("stale version")          // 412: If-Match no longer matches
 	ErrUnauthorized = errors.New("unauthenticated")        // 401
 	ErrUnavailable  = errors.New("dependency unavailable") // 503: a downstream service failed
+	ErrThrottled    = errors.New("too many requests")      // 429: see Throttled
 )
+
+// Throttled is ErrThrottled with when the caller may try again.
+type Throttled struct {
+	RetryAfter time.Duration
+	Detail     string
+}
+
+func (e *Throttled) Error() string { return e.Detail }
+func (e *Throttled) Unwrap() error { return ErrThrottled }
 
 // FieldError says what is wrong with one input field.
 type FieldError struct {

@@ -114,11 +114,14 @@ type PackageVersion struct {
 	Status        VersionStatus `json:"status" dynamodbav:"status"`
 	Size          int64         `json:"size" dynamodbav:"size"`
 	SHA256        string        `json:"sha256" dynamodbav:"sha256"` // hex
-	UploadedBy    string        `json:"uploadedBy" dynamodbav:"uploadedBy"`
-	CreatedAt     time.Time     `json:"createdAt" dynamodbav:"createdAt"`
-	ExpiresAt     time.Time     `json:"uploadExpiresAt" dynamodbav:"uploadExpiresAt"`
-	ReceivedAt    *time.Time    `json:"receivedAt,omitempty" dynamodbav:"receivedAt,omitempty"`
-	ProcessedAt   *time.Time    `json:"processedAt,omitempty" dynamodbav:"processedAt,omitempty"`
+	// UploadID names the one upload URL whose object may become this version:
+	// every URL issued gets its own key, and the processor ignores the others.
+	UploadID    string     `json:"uploadId,omitempty" dynamodbav:"uploadId,omitempty"`
+	UploadedBy  string     `json:"uploadedBy" dynamodbav:"uploadedBy"`
+	CreatedAt   time.Time  `json:"createdAt" dynamodbav:"createdAt"`
+	ExpiresAt   time.Time  `json:"uploadExpiresAt" dynamodbav:"uploadExpiresAt"`
+	ReceivedAt  *time.Time `json:"receivedAt,omitempty" dynamodbav:"receivedAt,omitempty"`
+	ProcessedAt *time.Time `json:"processedAt,omitempty" dynamodbav:"processedAt,omitempty"`
 	// Report is the validation report (see package packages); Failure says why
 	// processing itself failed, after retries.
 	Report     json.RawMessage `json:"report,omitempty" dynamodbav:"-"`
@@ -126,6 +129,15 @@ type PackageVersion struct {
 	Failure    string          `json:"failure,omitempty" dynamodbav:"failure,omitempty"`
 	Attempts   int             `json:"attempts" dynamodbav:"attempts"`
 	Revision   int             `json:"revision" dynamodbav:"revision"`
+}
+
+// UploadKeyID is the last part of the current upload's key (versions stored
+// before uploads had their own ids were uploaded under the version's id).
+func (v PackageVersion) UploadKeyID() string {
+	if v.UploadID != "" {
+		return v.UploadID
+	}
+	return v.ID
 }
 
 // View returns the version as callers see it at now: an upload URL that was

@@ -103,10 +103,14 @@ func (p WorkspacePatch) Apply(ws Workspace) Workspace {
 // MaxTesters is the most testers a workspace may whitelist.
 const MaxTesters = 100
 
-// Tester is one entry of a workspace's tester whitelist: a super app user who may
-// try trial versions.
+// Tester is one entry of a workspace's tester whitelist. UserID is the
+// subject that is matched: the super app's user id (the runtime's asserted
+// user) or a console user's Cognito sub (trials). An entry added by email holds
+// the sub the email resolved to when it was added, and the email for display
+// only: emails are never matched, because a user can change theirs.
 type Tester struct {
-	UserID string `json:"userId" dynamodbav:"userId"` // the user's id in the super app
+	UserID string `json:"userId" dynamodbav:"userId"`
+	Email  string `json:"email,omitempty" dynamodbav:"email,omitempty"`
 	Note   string `json:"note,omitempty" dynamodbav:"note,omitempty"`
 }
 
@@ -116,17 +120,31 @@ type Testers struct {
 	Version int      `json:"version" dynamodbav:"version"`
 }
 
-// Includes reports whether a console user is on the whitelist, by id or email.
-func (t Testers) Includes(userID, email string) bool {
+// Includes reports whether subject (a console user's sub or an asserted super
+// app user id) is on the whitelist.
+func (t Testers) Includes(subject string) bool {
 	for _, x := range t.Items {
-		if x.UserID == userID || (email != "" && NormalizeEmail(x.UserID) == email) {
+		if subject != "" && x.UserID == subject {
 			return true
 		}
 	}
 	return false
 }
 
-// ValidateTesters checks a whole whitelist: size, ids, duplicates.
+// Has reports whether the whitelist holds exactly this entry's subject and email
+// (an entry sent back unchanged keeps the subject it was resolved to).
+func (t Testers) Has(x Tester) bool {
+	for _, y := range t.Items {
+		if y.UserID == x.UserID && y.Email == x.Email {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidateTesters checks a whole whitelist as sent: size, ids, emails,
+// duplicates. Each item names a subject (userId), an email, or both (an entry
+// read back from the list).
 func ValidateTesters(items []Tester) error {
 	var v ValidationError
 	if items == nil {
@@ -136,15 +154,27 @@ func ValidateTesters(items []Tester) error {
 		v.Add("items", "at most %d testers, got %d", MaxTesters, len(items))
 		return v.Err()
 	}
-	seen := map[string]int{}
+	ids, emails := map[string]int{}, map[string]int{}
 	for i, t := range items {
 		field := "items[" + strconv.Itoa(i) + "]"
-		if !testerID.MatchString(t.UserID) {
-			v.Add(field+".userId", "must be 1-64 letters, digits, '_', '-', '.' or '@'")
-		} else if j, dup := seen[t.UserID]; dup {
-			v.Add(field+".userId", "duplicates items[%d]", j)
+		switch {
+		case t.UserID == "" && t.Email == "":
+			v.Add(field, "needs a userId (a super app user id) or the email of a console user")
+		case t.UserID != "" && !testerID.MatchString(t.UserID):
+			v.Add(field+".userId", "must be 1-64 letters, digits, '_', '-' or '.'; to add a console user by email, send it as email")
+		case t.UserID != "":
+			if j, dup := ids[t.UserID]; dup {
+				v.Add(field+".userId", "duplicates items[%d]", j)
+			}
+			ids[t.UserID] = i
 		}
-		seen[t.UserID] = i
+		if t.Email != "" {
+			CheckEmail(&v, field+".email", t.Email)
+			if j, dup := emails[NormalizeEmail(t.Email)]; dup {
+				v.Add(field+".email", "duplicates items[%d]", j)
+			}
+			emails[NormalizeEmail(t.Email)] = i
+		}
 		checkLength(&v, field+".note", t.Note, 0, 200)
 	}
 	return v.Err()
@@ -153,7 +183,7 @@ func ValidateTesters(items []Tester) error {
 var (
 	assetRef = regexp.MustCompile(`^assets/[a-z0-9_]+/[A-Za-z0-9._-]{1,128}$`)
 	phone    = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-	testerID = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,64}$`)
+	testerID = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 	country  = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 

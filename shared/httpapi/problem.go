@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/mpdp/platform/shared/domain"
 )
@@ -21,6 +23,8 @@ type Problem struct {
 	Detail    string              `json:"detail,omitempty"`
 	Errors    []domain.FieldError `json:"errors,omitempty"`
 	RequestID string              `json:"requestId,omitempty"`
+	// RetryAfter, in seconds, is sent as the Retry-After header (429).
+	RetryAfter int `json:"-"`
 }
 
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
@@ -52,6 +56,8 @@ func problemType(status int) string {
 		return "https://mpdp.dev/problems/unsupported-media-type"
 	case http.StatusUnprocessableEntity:
 		return "https://mpdp.dev/problems/unprocessable"
+	case http.StatusTooManyRequests:
+		return "https://mpdp.dev/problems/too-many-requests"
 	}
 	return "about:blank"
 }
@@ -67,6 +73,12 @@ func FromError(err error) *Problem {
 	if errors.As(err, &v) {
 		p := NewProblem(http.StatusBadRequest, "the request has invalid fields")
 		p.Errors = v.Fields
+		return p
+	}
+	var th *domain.Throttled
+	if errors.As(err, &th) {
+		p := NewProblem(http.StatusTooManyRequests, th.Detail)
+		p.RetryAfter = max(1, int(math.Ceil(th.RetryAfter.Seconds())))
 		return p
 	}
 	detail := domain.Detail(err)
@@ -104,6 +116,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if p.Status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" { // a handler may name its own scheme
 		w.Header().Set("WWW-Authenticate", `Bearer realm="mpdp"`)
+	}
+	if p.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -59,6 +60,28 @@ func (d *Directory) EnsureUser(ctx context.Context, email string) (User, error) 
 		user.TemporaryPassword = pw
 	}
 	return user, nil
+}
+
+// ErrNoUser is returned by FindUser for an email no user has (verified).
+var ErrNoUser = errors.New("no user with this verified email")
+
+// FindUser returns the user whose verified email is email, creating nobody.
+// The pool signs in by email, so AdminGetUser takes the email as the user
+// name; the attributes are checked again so that only a verified address
+// resolves (a changed address counts only once its owner verified it).
+func (d *Directory) FindUser(ctx context.Context, email string) (User, error) {
+	u, err := d.client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &d.poolID, Username: &email})
+	var missing *types.UserNotFoundException
+	switch {
+	case errors.As(err, &missing):
+		return User{}, fmt.Errorf("%s: %w", email, ErrNoUser)
+	case err != nil:
+		return User{}, fmt.Errorf("%w: finding user: %v", domain.ErrUnavailable, err)
+	}
+	if !strings.EqualFold(attr(u.UserAttributes, "email"), email) || attr(u.UserAttributes, "email_verified") != "true" || !u.Enabled {
+		return User{}, fmt.Errorf("%s: %w", email, ErrNoUser)
+	}
+	return User{ID: attr(u.UserAttributes, "sub"), Email: email}, nil
 }
 
 func (d *Directory) create(ctx context.Context, email string) (User, error) {

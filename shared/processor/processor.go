@@ -81,7 +81,10 @@ type s3Event struct {
 	} `json:"Records"`
 }
 
-// object processes one uploaded object.
+// object processes one uploaded object. Only the version's current upload
+// counts (every issued URL has its own key), and what is published under
+// packages/ is the very file that was validated, never the upload's key read
+// again: an object replaced after validation started cannot be served.
 func (w *Worker) object(ctx context.Context, key string, last bool) error {
 	ws, mp, version, id, ok := bucket.ParseIncomingKey(key)
 	if !ok {
@@ -89,8 +92,8 @@ func (w *Worker) object(ctx context.Context, key string, last bool) error {
 		return nil
 	}
 	v, err := w.Store.GetVersion(ctx, mp, version)
-	if errors.Is(err, domain.ErrNotFound) || (err == nil && (v.ID != id || v.WorkspaceID != ws)) {
-		w.Log.InfoContext(ctx, "ignoring upload with no matching version", slog.String("key", key))
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && (v.UploadKeyID() != id || v.WorkspaceID != ws)) {
+		w.Log.InfoContext(ctx, "ignoring upload that is not its version's current one", slog.String("key", key))
 		return nil
 	}
 	if err != nil {
@@ -102,56 +105,63 @@ func (w *Worker) object(ctx context.Context, key string, last bool) error {
 	now := w.Now().UTC()
 	processing := v
 	processing.Status, processing.ReceivedAt, processing.Attempts, processing.Revision = domain.VersionProcessing, &now, v.Attempts+1, v.Revision+1
+	// Conditional on the revision: a URL issued meanwhile (a new upload id) wins,
+	// and this object is then ignored.
 	if err := w.Store.PutVersion(ctx, v, processing); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
-			return nil // another delivery got there first; it will finish the job
+			return nil // another delivery or a newer upload got there first
 		}
 		return err
 	}
-	report, err := w.validate(ctx, key, processing)
+	final, err := w.process(ctx, key, processing)
 	if err != nil {
 		if last {
 			w.fail(ctx, processing, err)
 		}
 		return err
 	}
-	final := processing
-	final.Status, final.Revision = domain.VersionInvalid, processing.Revision+1
+	if err := w.Store.PutVersion(ctx, processing, final); err != nil && !errors.Is(err, domain.ErrConflict) {
+		return err
+	}
+	w.Log.InfoContext(ctx, "package processed", slog.String("miniProgram", mp), slog.String("version", version),
+		slog.String("status", string(final.Status)))
+	return nil
+}
+
+// process stages the object in a temporary file (memory stays bounded whatever
+// the package size), validates it against what the uploader declared and, if
+// it is valid, publishes that file: the version's final state.
+func (w *Worker) process(ctx context.Context, key string, v domain.PackageVersion) (domain.PackageVersion, error) {
+	f, err := os.CreateTemp(w.TempDir, "package-*.zip")
+	if err != nil {
+		return v, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	size, sum, err := w.Bucket.Download(ctx, key, f)
+	if err != nil {
+		return v, err
+	}
+	report := validate(f, size, sum, v, w.Limits)
+	final := v
+	final.Status, final.Revision = domain.VersionInvalid, v.Revision+1
 	if report.Valid {
-		if err := w.Bucket.Copy(ctx, key, bucket.PackageKey(processing)); err != nil {
-			if last {
-				w.fail(ctx, processing, err)
-			}
-			return err
+		if err := w.Bucket.PutFile(ctx, bucket.PackageKey(v), "application/zip", f, size, sum); err != nil {
+			return v, err
 		}
 		final.Status = domain.VersionReady
 	}
 	done := w.Now().UTC()
 	final.ProcessedAt = &done
 	if final.Report, err = json.Marshal(report); err != nil {
-		return err
+		return v, err
 	}
-	if err := w.Store.PutVersion(ctx, processing, final); err != nil && !errors.Is(err, domain.ErrConflict) {
-		return err
-	}
-	w.Log.InfoContext(ctx, "package processed", slog.String("miniProgram", mp), slog.String("version", version),
-		slog.String("status", string(final.Status)), slog.Int("problems", len(report.Problems)))
-	return nil
+	return final, nil
 }
 
-// validate downloads the object to a temporary file, so memory stays bounded
-// whatever the package size, and checks it against what the uploader declared.
-func (w *Worker) validate(ctx context.Context, key string, v domain.PackageVersion) (packages.Report, error) {
-	f, err := os.CreateTemp(w.TempDir, "package-*.zip")
-	if err != nil {
-		return packages.Report{}, err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	size, sum, err := w.Bucket.Download(ctx, key, f)
-	if err != nil {
-		return packages.Report{}, err
-	}
+// validate checks the staged package (size bytes, SHA-256 sum) against what
+// the uploader declared, then its content.
+func validate(f *os.File, size int64, sum string, v domain.PackageVersion, limits packages.Limits) packages.Report {
 	var problems []packages.Problem
 	if size != v.Size {
 		problems = append(problems, packages.Problem{Code: "size_mismatch",
@@ -162,9 +172,9 @@ func (w *Worker) validate(ctx context.Context, key string, v domain.PackageVersi
 			Message: fmt.Sprintf("the upload's SHA-256 is %s, but %s was declared", sum, v.SHA256)})
 	}
 	if len(problems) > 0 {
-		return packages.Report{Problems: problems, CompressedBytes: size}, nil
+		return packages.Report{Problems: problems, CompressedBytes: size}
 	}
-	return packages.Validate(f, size, v.Version, w.Limits), nil
+	return packages.Validate(f, size, v.Version, limits)
 }
 
 // fail records, on the last delivery, why processing itself kept failing; the

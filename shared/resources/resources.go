@@ -221,7 +221,8 @@ type Permission string
 const (
 	TableRead        Permission = "table:read"
 	TableWrite       Permission = "table:write"
-	UsersAdmin       Permission = "users:admin"       // package identity's calls: AdminGetUser, AdminCreateUser, AdminSetUserPassword
+	UsersRead        Permission = "users:read"        // AdminGetUser: find a user by email (testers are stored by subject)
+	UsersAdmin       Permission = "users:admin"       // AdminCreateUser, AdminSetUserPassword (with UsersRead: package identity's EnsureUser)
 	MailEnqueue      Permission = "mail:enqueue"      // SQS SendMessage on the mail queue
 	MailSend         Permission = "mail:send"         // SES SendEmail
 	MailConsume      Permission = "mail:consume"      // receive from the mail queue (event source)
@@ -251,9 +252,10 @@ type Function struct {
 // Functions lists every Lambda; the binary of each is built from functions/<Name>.
 var Functions = []Function{
 	{Name: "accounts", Permissions: []Permission{TableRead, TableWrite, MailEnqueue}},
-	{Name: "workspaces", Permissions: []Permission{TableRead, TableWrite, AssetsSign, AssetsRead}},
-	{Name: "members", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue}},
-	{Name: "approvals", Permissions: []Permission{TableRead, TableWrite, UsersAdmin, MailEnqueue, WorkflowAnswer}},
+	// workspaces resolves testers' emails to subjects.
+	{Name: "workspaces", Permissions: []Permission{TableRead, TableWrite, AssetsSign, AssetsRead, UsersRead}},
+	{Name: "members", Permissions: []Permission{TableRead, TableWrite, UsersRead, UsersAdmin, MailEnqueue}},
+	{Name: "approvals", Permissions: []Permission{TableRead, TableWrite, UsersRead, UsersAdmin, MailEnqueue, WorkflowAnswer}},
 	{Name: "launches", Permissions: []Permission{TableRead, TableWrite, MailEnqueue, WorkflowStart, WorkflowAnswer}},
 	// miniprograms and feedback show images (icons, screenshots) through presigned GETs: AssetsRead.
 	{Name: "miniprograms", Permissions: []Permission{TableRead, TableWrite, PackagesSign, AssetsRead}},

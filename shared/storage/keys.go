@@ -26,6 +26,7 @@
 //	app key          APPKEY#<keyId>   APPKEY           gsi1: APP#<app>#KEYS / <created>#<keyId>
 //	                                                   (by key id alone: a runtime request names only the key)
 //	used nonce       NONCE#<keyId>#<nonce> NONCE      (replay guard, expires by TTL)
+//	throttle counter THROTTLE#<action>#<source>#<window> THROTTLE (requests per source per window, expires by TTL)
 //	JSAPI            JSAPI#<name>     JSAPI            gsi1: JSAPIS / <name> (name prefix search)
 //	feature          FEATURE#<id>     FEATURE          gsi1: FEATURES / <created>#<id>
 //	feature history  FEATURE#<id>     HIST#<at>#<entry> (newest first by sort key)
@@ -62,6 +63,7 @@ const (
 	skApp        = "APP"
 	skAppKey     = "APPKEY"
 	skNonce      = "NONCE"
+	skThrottle   = "THROTTLE"
 	appsListKey  = "APPS"
 	skJSAPI      = "JSAPI"
 	jsapisKey    = "JSAPIS"

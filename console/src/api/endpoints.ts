@@ -24,6 +24,7 @@ import type {
   CrashPatch,
   CrashStatus,
   CreatedAppKey,
+  KeyUse,
   Day,
   DecisionInput,
   Feature,
@@ -73,8 +74,9 @@ import type {
   Semver,
   SettingsInput,
   SettingsView,
-  Tester,
+  TesterInput,
   Testers,
+  TestersSaved,
   TermsInput,
   Trial,
   UploadInput,
@@ -128,9 +130,9 @@ export const createAsset = (c: Client, ws: string, body: AssetInput) =>
 
 export const getTesters = (c: Client, ws: string) => c.get<Testers>(`${wsPath(ws)}/testers`);
 
-/** Replaces the whole whitelist ([] clears it). */
-export const putTesters = (c: Client, ws: string, items: Tester[], ifMatch: string) =>
-  c.send<Testers>("PUT", `${wsPath(ws)}/testers`, { items }, { ifMatch });
+/** Replaces the whole whitelist ([] clears it); emails are resolved to subjects, unknown ones come back in `unresolved`. */
+export const putTesters = (c: Client, ws: string, items: TesterInput[], ifMatch: string) =>
+  c.send<TestersSaved>("PUT", `${wsPath(ws)}/testers`, { items }, { ifMatch });
 
 // --- members, invitations, authorizations -------------------------------------
 
@@ -153,8 +155,9 @@ export const unblockMember = (c: Client, ws: string, userId: string) =>
 export const listInvitations = (c: Client, ws: string, q: PageQuery = {}) =>
   c.get<Page<Invitation>>(`${wsPath(ws)}/invitations`, q);
 
+/** A replay of the same Idempotency-Key answers the invitation without its token (shown once). */
 export const createInvitation = (c: Client, ws: string, body: InvitationInput, idempotencyKey?: string) =>
-  c.send<InvitationWithToken>("POST", `${wsPath(ws)}/invitations`, body, { idempotencyKey });
+  c.send<InvitationWithToken | Invitation>("POST", `${wsPath(ws)}/invitations`, body, { idempotencyKey });
 
 /** 204; only pending invitations. */
 export const withdrawInvitation = (c: Client, ws: string, id: string) =>
@@ -256,9 +259,9 @@ export const patchApp = (c: Client, app: string, patch: AppPatch, ifMatch: strin
 export const listAppKeys = (c: Client, app: string, q: PageQuery = {}) =>
   c.get<Page<AppKey>>(`/v1/apps/${enc(app)}/keys`, q);
 
-/** The one response that shows the secret; takes no Idempotency-Key on purpose. */
-export const createAppKey = (c: Client, app: string) =>
-  c.send<CreatedAppKey>("POST", `/v1/apps/${enc(app)}/keys`);
+/** The one response that shows the secret; takes no Idempotency-Key on purpose. No use: a requests key. */
+export const createAppKey = (c: Client, app: string, use?: KeyUse) =>
+  c.send<CreatedAppKey>("POST", `/v1/apps/${enc(app)}/keys`, use ? { use } : undefined);
 
 /** Idempotent: revoking a revoked key answers it again. */
 export const revokeAppKey = (c: Client, app: string, keyId: string) =>

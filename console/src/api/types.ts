@@ -260,8 +260,10 @@ export interface TermsInput {
 }
 
 export interface Tester {
-  /** The user's id in the super app. */
+  /** The subject matched: a super app user id or a console user's sub. */
   userId: string;
+  /** The email the entry was added by (display only; never matched). */
+  email?: string;
   note?: string;
 }
 
@@ -270,9 +272,21 @@ export interface Testers {
   version: number;
 }
 
+/** PUT .../testers answers the saved list and the emails that matched no console user. */
+export interface TestersSaved extends Testers {
+  unresolved: string[];
+}
+
+/** One whitelist item to save: a subject, an email (resolved to a sub), or both as read back. */
+export interface TesterInput {
+  userId?: string;
+  email?: string;
+  note?: string;
+}
+
 /** PUT .../testers: the whole whitelist (send [] to clear it). */
 export interface TestersInput {
-  items: Tester[];
+  items: TesterInput[];
 }
 
 /** POST .../settings/assets: an image (icon, logo, favicon) to upload, at most 1 MiB. */
@@ -540,6 +554,8 @@ export interface PackageVersion {
   status: VersionStatus;
   size: number;
   sha256: string;
+  /** The current upload URL's id: only that upload can become the version. */
+  uploadId?: string;
   uploadedBy: string;
   createdAt: Timestamp;
   uploadExpiresAt: Timestamp;
@@ -687,9 +703,14 @@ export interface AppInput {
 /** PATCH: at least one field. */
 export type AppPatch = Partial<AppInput> & { status?: AppStatus };
 
+/** requests: ships in the host app, signs runtime requests; assertions: stays on the host app's back end, signs user assertions. */
+export type KeyUse = "requests" | "assertions";
+
 export interface AppKey {
   keyId: string;
   appId: string;
+  /** Absent on keys made before uses existed: those are requests keys. */
+  use?: KeyUse;
   status: KeyStatus;
   createdBy: string;
   createdAt: Timestamp;
@@ -700,6 +721,7 @@ export interface AppKey {
 
 /** POST /v1/apps/{app}/keys: the only response that shows the secret. */
 export interface CreatedAppKey extends AppKey {
+  use: KeyUse;
   secret: string;
 }
 

@@ -114,6 +114,15 @@ export function AppDetail({ params }: RouteProps) {
                 }}
               />
             )}
+            {manage && (
+              <Action
+                label="Create assertion key"
+                run={async () => {
+                  setCreated(await api.createAppKey(client, a.id, "assertions"));
+                  setTick((t) => t + 1);
+                }}
+              />
+            )}
           </Header>
           {manage && (
             <p>
@@ -126,7 +135,10 @@ export function AppDetail({ params }: RouteProps) {
           )}
           {created && <Secret label={`Secret of key ${created.keyId}.`} value={created.secret} />}
           <h2>Keys</h2>
-          <p class="muted">Up to 5 active keys, so you can rotate: create a new key, deploy it, then revoke the old one.</p>
+          <p class="muted">
+            Up to 5 active keys, so you can rotate: create a new key, deploy it, then revoke the old one. A request key ships in the host app and signs its
+            runtime requests; an assertion key stays on the host app's back end and signs the user assertions that unlock tester builds.
+          </p>
           <PagedTable
             paged={keys}
             label="Keys"
@@ -134,6 +146,7 @@ export function AppDetail({ params }: RouteProps) {
             empty="No keys yet. Create one; its secret is shown once."
             columns={[
               { title: "Key id", cell: (k) => <code>{k.keyId}</code> },
+              { title: "Signs", cell: (k) => (k.use === "assertions" ? "user assertions" : "requests") },
               { title: "Status", cell: (k) => <Badge value={k.status} /> },
               { title: "Created", cell: (k) => <When at={k.createdAt} /> },
               { title: "Last used", cell: (k) => <When at={k.lastUsedAt} /> },

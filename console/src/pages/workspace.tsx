@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
-import { InvitationWithToken, Member, Role, Tester, Workspace } from "../api/types";
+import { Invitation, InvitationWithToken, Member, Role, TesterInput, Workspace } from "../api/types";
 import { RouteProps, useApp } from "../app";
 import { etag } from "../lib/etag";
 import { useAsync, usePaged } from "../lib/hooks";
@@ -179,7 +179,7 @@ export function Invitations({ params }: RouteProps) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("developer");
   const [key, setKey] = useState(newIdempotencyKey);
-  const [created, setCreated] = useState<InvitationWithToken | null>(null);
+  const [created, setCreated] = useState<InvitationWithToken | Invitation | null>(null);
   const refresh = () => setTick((t) => t + 1);
   if (!can(params.ws, "members:manage")) return <Empty>Only admins of this workspace manage invitations.</Empty>;
   return (
@@ -201,7 +201,14 @@ export function Invitations({ params }: RouteProps) {
       </Form>
       {created && (
         <div class="notice ok" role="status">
-          Invitation sent to {created.email}. The link was emailed; you can also share it: <code>{created.acceptUrl}</code>
+          Invitation sent to {created.email}.{" "}
+          {"acceptUrl" in created ? (
+            <>
+              The link was emailed; you can also share it: <code>{created.acceptUrl}</code>
+            </>
+          ) : (
+            "The link was emailed (it is shown only once; resend the invitation for a new one)."
+          )}
         </div>
       )}
       <PagedTable
@@ -237,12 +244,17 @@ export function Testers({ params }: RouteProps) {
   const manage = can(params.ws, "workspace:manage");
   const [userId, setUserId] = useState("");
   const [note, setNote] = useState("");
+  const [unresolved, setUnresolved] = useState<string[]>([]);
   return (
     <section>
       <Header title="Testers" sub="Testers can open ready versions as trials and receive tester launches (at most 100)." />
       <Loaded a={t}>
         {(testers) => {
-          const save = async (items: Tester[]) => t.set(await api.putTesters(client, params.ws, items, testers.etag ?? etag(testers.version)));
+          const save = async (items: TesterInput[]) => {
+            const saved = await api.putTesters(client, params.ws, items, testers.etag ?? etag(testers.version));
+            setUnresolved(saved.unresolved);
+            t.set(saved);
+          };
           return (
             <>
               {manage && (
@@ -251,7 +263,10 @@ export function Testers({ params }: RouteProps) {
                   submit="Add tester"
                   fields={["items"]}
                   onSubmit={async () => {
-                    await save([...testers.items, { userId: userId.trim(), note: note || undefined }]);
+                    // An email is resolved to that console user's subject; anything else is a super app user id.
+                    const id = userId.trim();
+                    const added: TesterInput = id.includes("@") ? { email: id } : { userId: id };
+                    await save([...testers.items, { ...added, note: note || undefined }]);
                     setUserId("");
                     setNote("");
                   }}
@@ -260,13 +275,18 @@ export function Testers({ params }: RouteProps) {
                   <TextField label="Note" name="note" value={note} onInput={setNote} />
                 </Form>
               )}
+              {unresolved.length > 0 && (
+                <p class="notice error" role="alert">
+                  No console user has the verified email {unresolved.join(", ")}: not added. Testers are matched by account, not by address.
+                </p>
+              )}
               {testers.items.length === 0 ? (
                 <Empty>No testers yet. {manage ? "Add a member's user id or email above." : "Ask an admin to add testers."}</Empty>
               ) : (
                 <ul class="list" aria-label="Testers">
                   {testers.items.map((x) => (
                     <li key={x.userId}>
-                      <code>{x.userId}</code> {x.note && <span class="muted">{x.note}</span>}
+                      {x.email ? <span title={x.userId}>{x.email}</span> : <code>{x.userId}</code>} {x.note && <span class="muted">{x.note}</span>}
                       {manage && <Action label="Remove" run={() => save(testers.items.filter((y) => y.userId !== x.userId))} />}
                     </li>
                   ))}
