@@ -113,6 +113,13 @@ func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Deci
 		return a, err
 	}
 	approved := d.To == domain.ApprovalApproved
+	if approved && (a.Type == domain.ApprovalLaunch || a.Type == domain.ApprovalOnline) {
+		if err := s.checkAuthorized(r.Context(), a.Requester.WorkspaceID); errors.Is(err, domain.ErrForbidden) {
+			return a, domain.Errorf(domain.ErrConflict, "the requesting workspace's authorization was revoked; reject this request instead")
+		} else if err != nil {
+			return a, err
+		}
+	}
 	switch {
 	case approved && a.Type == domain.ApprovalWorkspaceCreate:
 		after, err = s.approveWorkspace(r, a, after)

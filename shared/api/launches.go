@@ -45,7 +45,7 @@ type launchPayload struct {
 
 func (s *Server) createLaunch(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	a, err := s.authorize(r, ws, domain.ActDevelop)
+	a, err := s.authorizeChange(r, ws, domain.ActDevelop)
 	if err != nil {
 		return err
 	}
@@ -55,9 +55,6 @@ func (s *Server) createLaunch(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.Now().UTC()
 	if err := in.Validate(now); err != nil {
-		return err
-	}
-	if err := s.checkAuthorized(r, ws); err != nil {
 		return err
 	}
 	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
@@ -221,9 +218,14 @@ func (s *Server) resumeLaunch(w http.ResponseWriter, r *http.Request) error {
 }
 
 // moveRollout pauses or resumes a staged rollout; the workflow's next step sees it.
+// Only resuming changes what users get, so only it needs the workspace's authorization.
 func (s *Server) moveRollout(w http.ResponseWriter, r *http.Request, from, to domain.LaunchStatus) error {
 	ws := r.PathValue("ws")
-	a, err := s.authorize(r, ws, domain.ActDevelop)
+	check := s.authorize
+	if to == domain.LaunchRollingOut {
+		check = s.authorizeChange
+	}
+	a, err := check(r, ws, domain.ActDevelop)
 	if err != nil {
 		return err
 	}
@@ -250,7 +252,7 @@ type percentageInput struct {
 // patchLaunch raises a staged rollout's percentage by hand (admins, upward only).
 func (s *Server) patchLaunch(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	a, err := s.authorize(r, ws, domain.ActManageWorkspace)
+	a, err := s.authorizeChange(r, ws, domain.ActManageWorkspace)
 	if err != nil {
 		return err
 	}
@@ -311,7 +313,7 @@ type rollbackInput struct {
 // rollback serves one of the last released versions to everyone again.
 func (s *Server) rollback(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActDevelop); err != nil {
+	if _, err := s.authorizeChange(r, ws, domain.ActDevelop); err != nil {
 		return err
 	}
 	var in rollbackInput
@@ -359,11 +361,17 @@ func (in *onlineInput) validate() error {
 	return nil
 }
 
-// requestOnline asks the tenant to take the mini program offline or bring it back.
+// requestOnline asks the tenant to take the mini program offline or bring it
+// back. Bringing it back changes what users get, so it needs the workspace's
+// authorization; taking it offline never does.
 func (s *Server) requestOnline(typ domain.ApprovalType) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ws := r.PathValue("ws")
-		a, err := s.authorize(r, ws, domain.ActDevelop)
+		check := s.authorize
+		if typ == domain.ApprovalOnline {
+			check = s.authorizeChange
+		}
+		a, err := check(r, ws, domain.ActDevelop)
 		if err != nil {
 			return err
 		}

@@ -270,3 +270,85 @@ func TestTwoReviewersDecideALaunchAtOnce(t *testing.T) {
 	}
 	awaitLaunch(t, admin, path, "completed", "rejected")
 }
+
+// revokeWorkspace revokes the tenant's authorization of workspace ws.
+func revokeWorkspace(t *testing.T, tenant client, ws string) {
+	t.Helper()
+	var page struct{ Items []struct{ ID, WorkspaceID string } }
+	tenant.must(200, "GET", "/v1/authorizations?limit=100", nil).decode(t, &page) // newest first
+	for _, a := range page.Items {
+		if a.WorkspaceID == ws {
+			tenant.must(200, "DELETE", "/v1/authorizations/"+a.ID, nil)
+			return
+		}
+	}
+	t.Fatalf("no authorization of %s", ws)
+}
+
+// Revoking a workspace's authorization pauses its running rollout and refuses
+// every action that would change what its users get; reads, pauses and
+// taking a mini program offline stay open.
+func TestRevocationStopsEverything(t *testing.T) {
+	withWorkflows(t, quick)
+	ws, admin, mp := readyMiniProgram(t, "1.0.0", "2.0.0")
+	tenant := tenantAdmin(t)
+	dev := addMember(t, admin, ws, "developer")
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full"})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, admin, path, "completed")
+	// A second mini program's launch waits for review.
+	mp2 := miniProgram(t, admin, ws, "Pending Shop")
+	if v := uploadAndProcess(t, admin, mp2, "1.0.0", validPkg(t, "1.0.0")); v.Status != "ready" {
+		t.Fatalf("version %+v", v)
+	}
+	_, pending := launch(t, admin, mp2, map[string]any{"version": "1.0.0", "strategy": "full"})
+	path, l = launch(t, dev, mp, map[string]any{"version": "2.0.0", "strategy": "phased", "steps": []int{10, 50, 100}, "intervalSeconds": 3})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, dev, path, "rolling_out")
+
+	revokeWorkspace(t, tenant, ws)
+	var paused launchBody
+	dev.must(200, "GET", path, nil).decode(t, &paused)
+	if paused.Status != "paused" || paused.Timeline[len(paused.Timeline)-1].By != tenant.userID {
+		t.Fatalf("after the revocation the rollout is %+v", paused)
+	}
+	held := paused.Percentage
+	revokeWorkspace(t, tenant, ws) // a repeat changes nothing
+
+	for _, tc := range []struct {
+		name         string
+		caller       client
+		method, path string
+		body         any
+	}{
+		{"resume", dev, "POST", path + "/resume", nil},
+		{"raise the percentage", admin, "PATCH", path, map[string]int{"percentage": 100}},
+		{"roll back", admin, "POST", mp + "/rollback", map[string]string{"version": "1.0.0"}},
+		{"bring online", admin, "POST", mp + "/online", nil},
+		{"launch", dev, "POST", mp2 + "/launches", map[string]any{"version": "1.0.0", "strategy": "full"}},
+		{"upload", dev, "POST", mp + "/uploads", map[string]any{"version": "3.0.0", "size": 100, "sha256": strings.Repeat("ab", 32)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.caller.t = t
+			p := tc.caller.must(403, tc.method, tc.path, tc.body).problem(t)
+			if !strings.Contains(p.Detail, "revoked") {
+				t.Fatalf("403 without saying why: %+v", p)
+			}
+		})
+	}
+	// The tenant cannot approve what the workspace asked for before; it can reject it.
+	tenant.must(409, "POST", "/v1/approvals/"+pending.ApprovalID+"/approve", nil).problem(t)
+	tenant.must(200, "POST", "/v1/approvals/"+pending.ApprovalID+"/reject", map[string]string{"reason": "revoked"})
+	// What only reads or reduces stays open.
+	dev.must(409, "POST", path+"/pause", nil).problem(t) // already paused
+	admin.must(201, "POST", mp+"/offline", map[string]string{"reason": "revoked"})
+
+	// The workflow holds the rollout where it was.
+	time.Sleep(5 * time.Second)
+	var rel releaseBody
+	dev.must(200, "GET", mp+"/release", nil).decode(t, &rel)
+	dev.must(200, "GET", path, nil).decode(t, &paused)
+	if paused.Status != "paused" || paused.Percentage != held || rel.Version != "2.0.0" || rel.Percentage != held || held == 100 {
+		t.Fatalf("after the revocation: launch %s at %d%%, release %+v", paused.Status, paused.Percentage, rel)
+	}
+}

@@ -129,7 +129,7 @@ type uploadResponse struct {
 // issues a new URL, so a client can retry an interrupted upload.
 func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	a, err := s.authorize(r, ws, domain.ActDevelop)
+	a, err := s.authorizeChange(r, ws, domain.ActDevelop)
 	if err != nil {
 		return err
 	}
@@ -138,9 +138,6 @@ func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := in.Validate(s.MaxPackageBytes); err != nil {
-		return err
-	}
-	if err := s.checkAuthorized(r, ws); err != nil {
 		return err
 	}
 	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
@@ -173,21 +170,6 @@ func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpapi.JSON(w, status, uploadResponse{VersionID: v.ID, Version: v, Upload: up})
-	return nil
-}
-
-// checkAuthorized refuses uploads from a developer workspace whose authorization was revoked.
-func (s *Server) checkAuthorized(r *http.Request, ws string) error {
-	if ws == domain.TenantWorkspaceID {
-		return nil
-	}
-	got, err := s.Store.GetWorkspace(r.Context(), ws)
-	if err != nil {
-		return err
-	}
-	if got.Authorization != domain.AuthorizationActive {
-		return domain.Errorf(domain.ErrForbidden, "this workspace's authorization to develop for the platform was revoked; it can read but not upload")
-	}
 	return nil
 }
 

@@ -227,6 +227,35 @@ func (s *Server) authorize(r *http.Request, ws string, act domain.Action) (acces
 	return access{caller: c, member: m}, nil
 }
 
+// authorizeChange is authorize for an action that changes what the
+// workspace's users get (uploads, launches, rollout moves, rollback, online):
+// a developer workspace must also still hold the tenant's authorization.
+// Revoking it stops all of these at once; reads, pauses, withdrawals and
+// offline requests stay open.
+func (s *Server) authorizeChange(r *http.Request, ws string, act domain.Action) (access, error) {
+	a, err := s.authorize(r, ws, act)
+	if err != nil {
+		return a, err
+	}
+	return a, s.checkAuthorized(r.Context(), ws)
+}
+
+// checkAuthorized refuses a change from a developer workspace whose
+// authorization was revoked.
+func (s *Server) checkAuthorized(ctx context.Context, ws string) error {
+	if ws == domain.TenantWorkspaceID {
+		return nil
+	}
+	got, err := s.Store.GetWorkspace(ctx, ws)
+	if err != nil {
+		return err
+	}
+	if got.Authorization != domain.AuthorizationActive {
+		return domain.Errorf(domain.ErrForbidden, "this workspace's authorization to develop for the platform was revoked; it can read, pause and take mini programs offline, but not upload, launch, resume, raise, roll back or bring them online")
+	}
+	return nil
+}
+
 func kindOf(ws string) domain.WorkspaceKind {
 	if ws == domain.TenantWorkspaceID {
 		return domain.KindTenant
