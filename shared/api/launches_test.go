@@ -274,7 +274,9 @@ func TestTwoReviewersDecideALaunchAtOnce(t *testing.T) {
 // revokeWorkspace revokes the tenant's authorization of workspace ws.
 func revokeWorkspace(t *testing.T, tenant client, ws string) {
 	t.Helper()
-	var page struct{ Items []struct{ ID, WorkspaceID string } }
+	var page struct {
+		Items []struct{ ID, WorkspaceID string }
+	}
 	tenant.must(200, "GET", "/v1/authorizations?limit=100", nil).decode(t, &page) // newest first
 	for _, a := range page.Items {
 		if a.WorkspaceID == ws {
