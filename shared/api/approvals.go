@@ -40,7 +40,9 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 }
 
 // visibleApproval loads an approval the caller may see: tenant reviewers and
-// admins see every approval, a requester sees their own; to anyone else it does not exist.
+// admins see every approval, a requester sees their own while still an active
+// member of the workspace they asked for (removed or blocked: 403, as on every
+// route of that workspace); to anyone else it does not exist.
 func (s *Server) visibleApproval(r *http.Request) (domain.Approval, auth.Caller, error) {
 	c, err := auth.CallerFrom(r.Context())
 	if err != nil {
@@ -51,6 +53,11 @@ func (s *Server) visibleApproval(r *http.Request) (domain.Approval, auth.Caller,
 		return a, c, err
 	}
 	if a.Requester.UserID != "" && a.Requester.UserID == c.UserID {
+		if ws := a.Requester.WorkspaceID; ws != "" {
+			if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+				return a, c, err
+			}
+		}
 		return a, c, nil
 	}
 	// Outside the tenant this is a 404; a blocked or non-reviewing tenant member gets 403.
