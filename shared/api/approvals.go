@@ -109,6 +109,10 @@ func (s *Server) decide(to domain.ApprovalStatus) handlerFunc {
 
 // applyDecision records a decision with what it sets off for its type.
 func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Decision) (domain.Approval, error) {
+	a, err := s.linkApplicant(r, a)
+	if err != nil {
+		return a, err
+	}
 	if err := domain.CheckDecider(a, d); err != nil {
 		return a, err
 	}
@@ -154,6 +158,25 @@ func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Deci
 		s.notifyDecision(r, after)
 	}
 	return after, nil
+}
+
+// linkApplicant gives an application made while signed out its applicant's
+// subject: the user who now holds the application's email, if any. Deciders
+// are then compared by subject, which every token carries (an access token
+// has no email), and the decision records it.
+func (s *Server) linkApplicant(r *http.Request, a domain.Approval) (domain.Approval, error) {
+	if a.Type != domain.ApprovalWorkspaceCreate || a.Requester.UserID != "" || a.Requester.Email == "" {
+		return a, nil
+	}
+	u, err := s.Users.FindUser(r.Context(), a.Requester.Email)
+	if errors.Is(err, domain.ErrNotFound) {
+		return a, nil
+	}
+	if err != nil {
+		return a, err
+	}
+	a.Requester.UserID = u.ID
+	return a, nil
 }
 
 // checkLaunchStillInReview refuses a decision on a launch whose review already
@@ -226,6 +249,7 @@ func (s *Server) approveWorkspace(r *http.Request, before, after domain.Approval
 	authz := domain.Authorization{ID: domain.NewID("authz"), Type: "workspace", WorkspaceID: ws.ID, WorkspaceName: ws.Name,
 		Status: domain.AuthorizationActive, GrantedBy: after.DecidedBy, GrantedAt: now, Version: 1}
 	after.Result = map[string]string{"workspaceId": ws.ID, "adminUserId": u.ID, "authorizationId": authz.ID}
+	after.Requester.UserID = u.ID // the applicant's subject, recorded with the decision
 	if err := s.Store.ApproveWorkspace(ctx, before, after, holder, ws, admin, authz); err != nil {
 		return after, err
 	}

@@ -26,6 +26,8 @@ import (
 // Users finds or creates console users.
 type Users interface {
 	EnsureUser(ctx context.Context, email string) (identity.User, error)
+	// FindUser returns the user with email, or domain.ErrNotFound.
+	FindUser(ctx context.Context, email string) (identity.User, error)
 }
 
 // Mailer queues emails.

@@ -61,6 +61,19 @@ func (d *Directory) EnsureUser(ctx context.Context, email string) (User, error) 
 	return user, nil
 }
 
+// FindUser returns the user with email, or domain.ErrNotFound if there is none.
+func (d *Directory) FindUser(ctx context.Context, email string) (User, error) {
+	u, err := d.client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &d.poolID, Username: &email})
+	var missing *types.UserNotFoundException
+	switch {
+	case errors.As(err, &missing):
+		return User{}, domain.ErrNotFound
+	case err != nil:
+		return User{}, fmt.Errorf("%w: finding user: %v", domain.ErrUnavailable, err)
+	}
+	return User{ID: attr(u.UserAttributes, "sub"), Email: email}, nil
+}
+
 func (d *Directory) create(ctx context.Context, email string) (User, error) {
 	pw := TemporaryPassword()
 	out, err := d.client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
