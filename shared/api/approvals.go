@@ -215,8 +215,10 @@ func (s *Server) switchOnline(r *http.Request, before, after domain.Approval) er
 	if err != nil {
 		return err
 	}
-	next := rel
-	next.Offline, next.UpdatedAt, next.Revision = before.Type == domain.ApprovalOffline, s.Now().UTC(), rel.Revision+1
+	next, err := rel.Switch(before.Type == domain.ApprovalOffline, before.CreatedAt, s.Now().UTC())
+	if err != nil {
+		return err
+	}
 	if next.WorkspaceID == "" {
 		next.WorkspaceID = before.Requester.WorkspaceID
 	}

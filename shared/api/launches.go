@@ -401,7 +401,7 @@ func (s *Server) requestOnline(typ domain.ApprovalType) handlerFunc {
 		ap := domain.Approval{ID: domain.NewID("apv"), Type: typ, Status: domain.ApprovalInReview,
 			Title: "Take " + mp.Name + " " + string(typ), Payload: payload, CreatedAt: now, Version: 1,
 			Requester: domain.Requester{UserID: a.caller.UserID, Email: a.caller.Email, WorkspaceID: ws}}
-		if err := s.Store.CreateApproval(r.Context(), ap); err != nil {
+		if err := s.Store.RequestOnline(r.Context(), ap); err != nil {
 			return err
 		}
 		httpapi.JSON(w, http.StatusCreated, ap)

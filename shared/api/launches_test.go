@@ -2,11 +2,15 @@ package api_test
 
 import (
 	"context"
+	pathpkg "path"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/mpdp/platform/shared/api"
 )
@@ -225,6 +229,49 @@ func TestOfflineAndOnlineNeedApproval(t *testing.T) {
 	admin.must(201, "POST", mp+"/online", nil).decode(t, &on)
 	tenant.must(200, "POST", "/v1/approvals/"+on.ID+"/approve", nil)
 	admin.must(409, "POST", mp+"/online", nil).problem(t)
+}
+
+// One online or offline request per mini program is in review at a time, and
+// a decision on a request the mini program's state has overtaken is refused.
+func TestOneOnlineRequestAtATime(t *testing.T) {
+	withWorkflows(t, quick)
+	_, admin, mp := readyMiniProgram(t, "1.0.0")
+	tenant := tenantAdmin(t)
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full"})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, admin, path, "completed")
+
+	var first, second struct{ ID string }
+	admin.must(201, "POST", mp+"/offline", map[string]string{"reason": "first"}).decode(t, &first)
+	p := admin.must(409, "POST", mp+"/offline", map[string]string{"reason": "again"}).problem(t)
+	if !strings.Contains(p.Detail, "already in review") {
+		t.Fatalf("problem %+v", p)
+	}
+	admin.must(200, "POST", "/v1/approvals/"+first.ID+"/withdraw", nil)
+	admin.must(201, "POST", mp+"/offline", map[string]string{"reason": "second"}).decode(t, &first)
+
+	// A second request made before this rule (no lock) is refused once stale.
+	_, err := dynamodb.NewFromConfig(env.AWS).DeleteItem(context.Background(), &dynamodb.DeleteItemInput{TableName: &env.Config.TableName,
+		Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "MP#" + pathpkg.Base(mp)},
+			"sk": &ddbtypes.AttributeValueMemberS{Value: "ONLINE_REQUEST"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin.must(201, "POST", mp+"/offline", map[string]string{"reason": "legacy"}).decode(t, &second)
+	tenant.must(200, "POST", "/v1/approvals/"+first.ID+"/approve", nil)
+	var on struct{ ID string }
+	admin.must(201, "POST", mp+"/online", nil).decode(t, &on)
+	tenant.must(200, "POST", "/v1/approvals/"+on.ID+"/approve", nil)
+	p = tenant.must(409, "POST", "/v1/approvals/"+second.ID+"/approve", nil).problem(t)
+	if !strings.Contains(p.Detail, "stale") {
+		t.Fatalf("problem %+v", p)
+	}
+	var rel releaseBody
+	admin.must(200, "GET", mp+"/release", nil).decode(t, &rel)
+	if rel.Offline {
+		t.Fatal("a stale offline request took the mini program offline again")
+	}
+	tenant.must(200, "POST", "/v1/approvals/"+second.ID+"/reject", map[string]string{"reason": "stale"})
 }
 
 func TestScheduledRelease(t *testing.T) {
