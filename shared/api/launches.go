@@ -237,11 +237,31 @@ func (s *Server) moveRollout(w http.ResponseWriter, r *http.Request, from, to do
 		return domain.Errorf(domain.ErrConflict, "the launch is %s, not %s", l.Status, from)
 	}
 	entry := domain.TimelineEntry{Status: string(to), At: s.Now().UTC().Format(time.RFC3339Nano), By: a.caller.UserID}
-	if err := s.Store.UpdateLaunch(r.Context(), l, []domain.LaunchStatus{from}, to, l.Percentage, entry); err != nil {
+	if to == domain.LaunchRollingOut {
+		err = s.resume(r, l, entry)
+	} else {
+		err = s.Store.UpdateLaunch(r.Context(), l, []domain.LaunchStatus{from}, to, l.Percentage, entry)
+	}
+	if err != nil {
 		return err
 	}
 	l.Status, l.UpdatedAt, l.Timeline = to, entry.At, append(l.Timeline, entry)
 	httpapi.JSON(w, http.StatusOK, l)
+	return nil
+}
+
+// resume rolls a paused launch out again and answers the workflow's
+// await-resume task, so that a step whose wait already ended follows at once.
+// If the answer is lost, the task's timeout (PausePoll) still moves it on.
+func (s *Server) resume(r *http.Request, l domain.Launch, entry domain.TimelineEntry) error {
+	token, err := s.Store.ResumeLaunch(r.Context(), l, entry)
+	if err != nil || token == "" {
+		return err
+	}
+	if err := s.Workflows.Succeed(r.Context(), token, struct{}{}); err != nil && !errors.Is(err, workflows.ErrTaskGone) {
+		httpapi.Logger(r.Context()).WarnContext(r.Context(), "resume not delivered to the workflow; it looks again after the pause poll",
+			"launch", l.ID, "error", err.Error())
+	}
 	return nil
 }
 

@@ -66,6 +66,8 @@ func (w *Worker) task(ctx context.Context, body string) error {
 		out, err = w.publish(ctx, t.Input)
 	case workflows.TaskAdvance:
 		out, err = w.advance(ctx, t.Input)
+	case workflows.TaskAwaitResume:
+		return w.awaitResume(ctx, t)
 	default:
 		return w.answer(ctx, w.Tasks.Fail(ctx, t.TaskToken, "UnknownTask", "unknown task kind "+t.Kind))
 	}
@@ -76,6 +78,19 @@ func (w *Worker) task(ctx context.Context, body string) error {
 		return err
 	}
 	return w.answer(ctx, w.Tasks.Succeed(ctx, t.TaskToken, out))
+}
+
+// awaitResume stores the token on the paused launch, where resuming answers
+// it. A launch resumed (or ended) before the token was stored goes on at once.
+func (w *Worker) awaitResume(ctx context.Context, t workflows.Task) error {
+	err := w.Store.StoreResumeToken(ctx, t.Input.MiniProgramID, t.Input.LaunchID, t.TaskToken)
+	switch {
+	case errors.Is(err, domain.ErrConflict):
+		return w.answer(ctx, w.Tasks.Succeed(ctx, t.TaskToken, struct{}{}))
+	case errors.Is(err, domain.ErrNotFound):
+		return w.answer(ctx, w.Tasks.Fail(ctx, t.TaskToken, "LaunchMissing", err.Error()))
+	}
+	return err
 }
 
 // answer treats a task that is already over (answered, timed out) as done.
