@@ -401,3 +401,28 @@ func TestRevocationStopsEverything(t *testing.T) {
 		t.Fatalf("after the revocation: launch %s at %d%%, release %+v", paused.Status, paused.Percentage, rel)
 	}
 }
+
+// Resuming a rollout paused after its step's wait ended reaches the workflow
+// at once: the next step follows within seconds, not after the pause poll.
+func TestResumeAfterTheStepWaitMovesOnAtOnce(t *testing.T) {
+	slow := quick
+	slow.PausePoll = 10 * time.Minute // only the resume itself can move the rollout on in time
+	withWorkflows(t, slow)
+	_, admin, mp := readyMiniProgram(t, "1.0.0")
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "phased", "steps": []int{10, 100}, "intervalSeconds": 1})
+	tenantAdmin(t).must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, admin, path, "rolling_out")
+	admin.must(200, "POST", path+"/pause", nil)
+	// The step's wait (1 s) ends while paused: the workflow finds the pause and waits for the resume.
+	time.Sleep(3 * time.Second)
+	var paused launchBody
+	admin.must(200, "GET", path, nil).decode(t, &paused)
+	if paused.Status != "paused" || paused.Percentage != 10 {
+		t.Fatalf("paused launch %+v", paused)
+	}
+	admin.must(200, "POST", path+"/resume", nil)
+	done := awaitLaunch(t, admin, path, "completed", "failed")
+	if done.Status != "completed" || done.Percentage != 100 {
+		t.Fatalf("after the resume %+v", done)
+	}
+}
