@@ -109,7 +109,7 @@ func (s *Server) decide(to domain.ApprovalStatus) handlerFunc {
 
 // applyDecision records a decision with what it sets off for its type.
 func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Decision) (domain.Approval, error) {
-	a, err := s.linkApplicant(r, a)
+	a, err := s.linkApplicant(r, a, d)
 	if err != nil {
 		return a, err
 	}
@@ -161,11 +161,12 @@ func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Deci
 }
 
 // linkApplicant gives an application made while signed out its applicant's
-// subject: the user who now holds the application's email, if any. Deciders
-// are then compared by subject, which every token carries (an access token
-// has no email), and the decision records it.
-func (s *Server) linkApplicant(r *http.Request, a domain.Approval) (domain.Approval, error) {
-	if a.Type != domain.ApprovalWorkspaceCreate || a.Requester.UserID != "" || a.Requester.Email == "" {
+// subject for a decision: the user who now holds the application's email, if
+// any. Deciders are then compared by subject, which every token carries (an
+// access token has no email), and the decision records it. A withdrawal is
+// not linked: an application made without an account is rejected, not withdrawn.
+func (s *Server) linkApplicant(r *http.Request, a domain.Approval, d domain.Decision) (domain.Approval, error) {
+	if a.Type != domain.ApprovalWorkspaceCreate || d.To == domain.ApprovalWithdrawn || a.Requester.UserID != "" || a.Requester.Email == "" {
 		return a, nil
 	}
 	u, err := s.Users.FindUser(r.Context(), a.Requester.Email)
