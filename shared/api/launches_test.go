@@ -426,3 +426,24 @@ func TestResumeAfterTheStepWaitMovesOnAtOnce(t *testing.T) {
 		t.Fatalf("after the resume %+v", done)
 	}
 }
+
+// A launch approved for a later release before the revocation is not released.
+func TestRevokedScheduledLaunchIsNotReleased(t *testing.T) {
+	withWorkflows(t, quick)
+	ws, admin, mp := readyMiniProgram(t, "1.0.0")
+	tenant := tenantAdmin(t)
+	at := time.Now().Add(5 * time.Second).UTC().Truncate(time.Second)
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full", "releaseAt": at.Format(time.RFC3339)})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, admin, path, "scheduled")
+	revokeWorkspace(t, tenant, ws)
+	failed := awaitLaunch(t, admin, path, "failed", "completed")
+	if failed.Status != "failed" || !strings.Contains(strings.ToLower(failed.EndReason), "revoked") {
+		t.Fatalf("launch %+v", failed)
+	}
+	var rel releaseBody
+	admin.must(200, "GET", mp+"/release", nil).decode(t, &rel)
+	if rel.Version != "" {
+		t.Fatalf("released after the revocation: %+v", rel)
+	}
+}

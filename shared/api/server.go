@@ -252,10 +252,7 @@ func (s *Server) checkAuthorized(ctx context.Context, ws string) error {
 	if err != nil {
 		return err
 	}
-	if got.Authorization != domain.AuthorizationActive {
-		return domain.Errorf(domain.ErrForbidden, "this workspace's authorization to develop for the platform was revoked; it can read, pause and take mini programs offline, but not upload, launch, resume, raise, roll back or bring them online")
-	}
-	return nil
+	return got.CheckAuthorized()
 }
 
 func kindOf(ws string) domain.WorkspaceKind {

@@ -74,6 +74,9 @@ func (w *Worker) task(ctx context.Context, body string) error {
 	if errors.Is(err, domain.ErrNotFound) {
 		return w.answer(ctx, w.Tasks.Fail(ctx, t.TaskToken, "LaunchMissing", err.Error()))
 	}
+	if errors.Is(err, domain.ErrForbidden) {
+		return w.answer(ctx, w.Tasks.Fail(ctx, t.TaskToken, "WorkspaceRevoked", "the workspace's authorization was revoked before the release"))
+	}
 	if err != nil {
 		return err
 	}
@@ -140,6 +143,15 @@ func (w *Worker) publish(ctx context.Context, in workflows.Input) (workflows.Rol
 		first = domain.NextStep(l.Steps, 0)
 	}
 	if rel.LaunchID != l.ID {
+		// Approved (and perhaps scheduled) before the tenant revoked the
+		// workspace's authorization: it is not released.
+		ws, err := w.Store.GetWorkspace(ctx, l.WorkspaceID)
+		if err != nil {
+			return workflows.RolloutResult{}, err
+		}
+		if err := ws.CheckAuthorized(); err != nil {
+			return workflows.RolloutResult{}, err
+		}
 		next := rel.Publish(l.ID, l.Version, l.Strategy, first, w.Now().UTC())
 		next.WorkspaceID, next.MiniProgramID = l.WorkspaceID, l.MiniProgramID
 		to := l.Status
