@@ -40,7 +40,9 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 }
 
 // visibleApproval loads an approval the caller may see: tenant reviewers and
-// admins see every approval, a requester sees their own; to anyone else it does not exist.
+// admins see every approval, a requester sees their own while still an active
+// member of the workspace they asked for (removed or blocked: 403, as on every
+// route of that workspace); to anyone else it does not exist.
 func (s *Server) visibleApproval(r *http.Request) (domain.Approval, auth.Caller, error) {
 	c, err := auth.CallerFrom(r.Context())
 	if err != nil {
@@ -51,6 +53,11 @@ func (s *Server) visibleApproval(r *http.Request) (domain.Approval, auth.Caller,
 		return a, c, err
 	}
 	if a.Requester.UserID != "" && a.Requester.UserID == c.UserID {
+		if ws := a.Requester.WorkspaceID; ws != "" {
+			if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+				return a, c, err
+			}
+		}
 		return a, c, nil
 	}
 	// Outside the tenant this is a 404; a blocked or non-reviewing tenant member gets 403.
@@ -109,6 +116,10 @@ func (s *Server) applyLaunchAwareDecision(r *http.Request, a domain.Approval, d 
 
 // applyDecision records a decision with what it sets off for its type.
 func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Decision) (domain.Approval, error) {
+	a, err := s.linkApplicant(r, a, d)
+	if err != nil {
+		return a, err
+	}
 	if err := domain.CheckDecider(a, d); err != nil {
 		return a, err
 	}
@@ -120,6 +131,13 @@ func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Deci
 		return a, err
 	}
 	approved := d.To == domain.ApprovalApproved
+	if approved && (a.Type == domain.ApprovalLaunch || a.Type == domain.ApprovalOnline) {
+		if err := s.checkAuthorized(r.Context(), a.Requester.WorkspaceID); errors.Is(err, domain.ErrForbidden) {
+			return a, domain.Errorf(domain.ErrConflict, "the requesting workspace's authorization was revoked; reject this request instead")
+		} else if err != nil {
+			return a, err
+		}
+	}
 	switch {
 	case approved && a.Type == domain.ApprovalWorkspaceCreate:
 		after, err = s.approveWorkspace(r, a, after)
@@ -149,6 +167,26 @@ func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Deci
 		s.notifyDecision(r, after)
 	}
 	return after, nil
+}
+
+// linkApplicant gives an application made while signed out its applicant's
+// subject for a decision: the user who now holds the application's email, if
+// any. Deciders are then compared by subject, which every token carries (an
+// access token has no email), and the decision records it. A withdrawal is
+// not linked: an application made without an account is rejected, not withdrawn.
+func (s *Server) linkApplicant(r *http.Request, a domain.Approval, d domain.Decision) (domain.Approval, error) {
+	if a.Type != domain.ApprovalWorkspaceCreate || d.To == domain.ApprovalWithdrawn || a.Requester.UserID != "" || a.Requester.Email == "" {
+		return a, nil
+	}
+	u, err := s.Users.FindUser(r.Context(), a.Requester.Email)
+	if errors.Is(err, domain.ErrNotFound) {
+		return a, nil
+	}
+	if err != nil {
+		return a, err
+	}
+	a.Requester.UserID = u.ID
+	return a, nil
 }
 
 // checkLaunchStillInReview refuses a decision on a launch whose review already
@@ -187,8 +225,10 @@ func (s *Server) switchOnline(r *http.Request, before, after domain.Approval) er
 	if err != nil {
 		return err
 	}
-	next := rel
-	next.Offline, next.UpdatedAt, next.Revision = before.Type == domain.ApprovalOffline, s.Now().UTC(), rel.Revision+1
+	next, err := rel.Switch(before.Type == domain.ApprovalOffline, before.CreatedAt, s.Now().UTC())
+	if err != nil {
+		return err
+	}
 	if next.WorkspaceID == "" {
 		next.WorkspaceID = before.Requester.WorkspaceID
 	}
@@ -221,6 +261,7 @@ func (s *Server) approveWorkspace(r *http.Request, before, after domain.Approval
 	authz := domain.Authorization{ID: domain.NewID("authz"), Type: "workspace", WorkspaceID: ws.ID, WorkspaceName: ws.Name,
 		Status: domain.AuthorizationActive, GrantedBy: after.DecidedBy, GrantedAt: now, Version: 1}
 	after.Result = map[string]string{"workspaceId": ws.ID, "adminUserId": u.ID, "authorizationId": authz.ID}
+	after.Requester.UserID = u.ID // the applicant's subject, recorded with the decision
 	if err := s.Store.ApproveWorkspace(ctx, before, after, holder, ws, admin, authz); err != nil {
 		return after, err
 	}

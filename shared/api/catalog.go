@@ -207,9 +207,29 @@ func (s *Server) listFeatureHistory(w http.ResponseWriter, r *http.Request) erro
 	if _, err := s.Store.GetFeature(r.Context(), id); err != nil {
 		return err
 	}
+	staff, err := s.tenantMember(r)
+	if err != nil {
+		return err
+	}
 	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.FeatureHistoryEntry], error) {
-		return s.Store.ListFeatureHistory(ctx, id, limit, cursor)
+		page, err := s.Store.ListFeatureHistory(ctx, id, limit, cursor)
+		if !staff {
+			// Who on the tenant's staff made a change is theirs to know.
+			for i := range page.Items {
+				page.Items[i].By, page.Items[i].ByEmail = "", ""
+			}
+		}
+		return page, err
 	})
+}
+
+// tenantMember reports whether the caller is an active member of the tenant workspace.
+func (s *Server) tenantMember(r *http.Request) (bool, error) {
+	_, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActRead)
+	if errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrForbidden) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // listFeatureGrants lists a mini program's feature grants (workspace members).

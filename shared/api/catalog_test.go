@@ -23,10 +23,10 @@ type featureBody struct {
 }
 
 type historyBody struct {
-	ID, FeatureID, Action, By string
-	At                        time.Time
-	Changes                   map[string]struct{ From, To any }
-	Version                   int
+	ID, FeatureID, Action, By, ByEmail string
+	At                                 time.Time
+	Changes                            map[string]struct{ From, To any }
+	Version                            int
 }
 
 type grantBody struct {
@@ -211,12 +211,23 @@ func TestFeaturesAndHistory(t *testing.T) {
 		Items      []historyBody
 		NextCursor string
 	}
+	tenant.must(200, "GET", fp+"/history", nil).decode(t, &hist)
+	if len(hist.Items) != 3 || hist.Items[2].By != tenant.userID || hist.Items[2].ByEmail != tenantAdminEmail {
+		t.Fatalf("history %+v", hist)
+	}
+	// Outside the tenant, the changes show without who made them.
+	hist.Items = nil
 	devAdmin.must(200, "GET", fp+"/history", nil).decode(t, &hist)
 	if len(hist.Items) != 3 {
 		t.Fatalf("history %+v", hist)
 	}
+	for _, e := range hist.Items {
+		if e.By != "" || e.ByEmail != "" {
+			t.Errorf("a developer sees who changed the feature: %+v", e)
+		}
+	}
 	newest, middle, first := hist.Items[0], hist.Items[1], hist.Items[2]
-	if first.Action != "created" || first.By != tenant.userID || first.Version != 1 || first.Changes["name"].From != nil ||
+	if first.Action != "created" || first.Version != 1 || first.Changes["name"].From != nil ||
 		first.Changes["name"].To != "Scanning" {
 		t.Errorf("created entry %+v", first)
 	}

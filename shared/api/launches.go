@@ -45,7 +45,7 @@ type launchPayload struct {
 
 func (s *Server) createLaunch(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	a, err := s.authorize(r, ws, domain.ActDevelop)
+	a, err := s.authorizeChange(r, ws, domain.ActDevelop)
 	if err != nil {
 		return err
 	}
@@ -55,9 +55,6 @@ func (s *Server) createLaunch(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.Now().UTC()
 	if err := in.Validate(now); err != nil {
-		return err
-	}
-	if err := s.checkAuthorized(r, ws); err != nil {
 		return err
 	}
 	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
@@ -223,9 +220,14 @@ func (s *Server) resumeLaunch(w http.ResponseWriter, r *http.Request) error {
 }
 
 // moveRollout pauses or resumes a staged rollout; the workflow's next step sees it.
+// Only resuming changes what users get, so only it needs the workspace's authorization.
 func (s *Server) moveRollout(w http.ResponseWriter, r *http.Request, from, to domain.LaunchStatus) error {
 	ws := r.PathValue("ws")
-	a, err := s.authorize(r, ws, domain.ActDevelop)
+	check := s.authorize
+	if to == domain.LaunchRollingOut {
+		check = s.authorizeChange
+	}
+	a, err := check(r, ws, domain.ActDevelop)
 	if err != nil {
 		return err
 	}
@@ -237,11 +239,31 @@ func (s *Server) moveRollout(w http.ResponseWriter, r *http.Request, from, to do
 		return domain.Errorf(domain.ErrConflict, "the launch is %s, not %s", l.Status, from)
 	}
 	entry := domain.TimelineEntry{Status: string(to), At: s.Now().UTC().Format(time.RFC3339Nano), By: a.caller.UserID}
-	if err := s.Store.UpdateLaunch(r.Context(), l, []domain.LaunchStatus{from}, to, l.Percentage, entry); err != nil {
+	if to == domain.LaunchRollingOut {
+		err = s.resume(r, l, entry)
+	} else {
+		err = s.Store.UpdateLaunch(r.Context(), l, []domain.LaunchStatus{from}, to, l.Percentage, entry)
+	}
+	if err != nil {
 		return err
 	}
 	l.Status, l.UpdatedAt, l.Timeline = to, entry.At, append(l.Timeline, entry)
 	httpapi.JSON(w, http.StatusOK, l)
+	return nil
+}
+
+// resume rolls a paused launch out again and answers the workflow's
+// await-resume task, so that a step whose wait already ended follows at once.
+// If the answer is lost, the task's timeout (PausePoll) still moves it on.
+func (s *Server) resume(r *http.Request, l domain.Launch, entry domain.TimelineEntry) error {
+	token, err := s.Store.ResumeLaunch(r.Context(), l, entry)
+	if err != nil || token == "" {
+		return err
+	}
+	if err := s.Workflows.Succeed(r.Context(), token, struct{}{}); err != nil && !errors.Is(err, workflows.ErrTaskGone) {
+		httpapi.Logger(r.Context()).WarnContext(r.Context(), "resume not delivered to the workflow; it looks again after the pause poll",
+			"launch", l.ID, "error", err.Error())
+	}
 	return nil
 }
 
@@ -252,7 +274,7 @@ type percentageInput struct {
 // patchLaunch raises a staged rollout's percentage by hand (admins, upward only).
 func (s *Server) patchLaunch(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	a, err := s.authorize(r, ws, domain.ActManageWorkspace)
+	a, err := s.authorizeChange(r, ws, domain.ActManageWorkspace)
 	if err != nil {
 		return err
 	}
@@ -313,7 +335,7 @@ type rollbackInput struct {
 // rollback serves one of the last released versions to everyone again.
 func (s *Server) rollback(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActDevelop); err != nil {
+	if _, err := s.authorizeChange(r, ws, domain.ActDevelop); err != nil {
 		return err
 	}
 	var in rollbackInput
@@ -361,11 +383,17 @@ func (in *onlineInput) validate() error {
 	return nil
 }
 
-// requestOnline asks the tenant to take the mini program offline or bring it back.
+// requestOnline asks the tenant to take the mini program offline or bring it
+// back. Bringing it back changes what users get, so it needs the workspace's
+// authorization; taking it offline never does.
 func (s *Server) requestOnline(typ domain.ApprovalType) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ws := r.PathValue("ws")
-		a, err := s.authorize(r, ws, domain.ActDevelop)
+		check := s.authorize
+		if typ == domain.ApprovalOnline {
+			check = s.authorizeChange
+		}
+		a, err := check(r, ws, domain.ActDevelop)
 		if err != nil {
 			return err
 		}
@@ -395,7 +423,7 @@ func (s *Server) requestOnline(typ domain.ApprovalType) handlerFunc {
 		ap := domain.Approval{ID: domain.NewID("apv"), Type: typ, Status: domain.ApprovalInReview,
 			Title: "Take " + mp.Name + " " + string(typ), Payload: payload, CreatedAt: now, Version: 1,
 			Requester: domain.Requester{UserID: a.caller.UserID, Email: a.caller.Email, WorkspaceID: ws}}
-		if err := s.Store.CreateApproval(r.Context(), ap); err != nil {
+		if err := s.Store.RequestOnline(r.Context(), ap); err != nil {
 			return err
 		}
 		created(w, "approvals", ap.ID)

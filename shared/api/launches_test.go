@@ -2,11 +2,15 @@ package api_test
 
 import (
 	"context"
+	pathpkg "path"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/mpdp/platform/shared/api"
 )
@@ -227,6 +231,49 @@ func TestOfflineAndOnlineNeedApproval(t *testing.T) {
 	admin.must(409, "POST", mp+"/online", nil).problem(t)
 }
 
+// One online or offline request per mini program is in review at a time, and
+// a decision on a request the mini program's state has overtaken is refused.
+func TestOneOnlineRequestAtATime(t *testing.T) {
+	withWorkflows(t, quick)
+	_, admin, mp := readyMiniProgram(t, "1.0.0")
+	tenant := tenantAdmin(t)
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full"})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, admin, path, "completed")
+
+	var first, second struct{ ID string }
+	admin.must(201, "POST", mp+"/offline", map[string]string{"reason": "first"}).decode(t, &first)
+	p := admin.must(409, "POST", mp+"/offline", map[string]string{"reason": "again"}).problem(t)
+	if !strings.Contains(p.Detail, "already in review") {
+		t.Fatalf("problem %+v", p)
+	}
+	admin.must(200, "POST", "/v1/approvals/"+first.ID+"/withdraw", nil)
+	admin.must(201, "POST", mp+"/offline", map[string]string{"reason": "second"}).decode(t, &first)
+
+	// A second request made before this rule (no lock) is refused once stale.
+	_, err := dynamodb.NewFromConfig(env.AWS).DeleteItem(context.Background(), &dynamodb.DeleteItemInput{TableName: &env.Config.TableName,
+		Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "MP#" + pathpkg.Base(mp)},
+			"sk": &ddbtypes.AttributeValueMemberS{Value: "ONLINE_REQUEST"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin.must(201, "POST", mp+"/offline", map[string]string{"reason": "legacy"}).decode(t, &second)
+	tenant.must(200, "POST", "/v1/approvals/"+first.ID+"/approve", nil)
+	var on struct{ ID string }
+	admin.must(201, "POST", mp+"/online", nil).decode(t, &on)
+	tenant.must(200, "POST", "/v1/approvals/"+on.ID+"/approve", nil)
+	p = tenant.must(409, "POST", "/v1/approvals/"+second.ID+"/approve", nil).problem(t)
+	if !strings.Contains(p.Detail, "stale") {
+		t.Fatalf("problem %+v", p)
+	}
+	var rel releaseBody
+	admin.must(200, "GET", mp+"/release", nil).decode(t, &rel)
+	if rel.Offline {
+		t.Fatal("a stale offline request took the mini program offline again")
+	}
+	tenant.must(200, "POST", "/v1/approvals/"+second.ID+"/reject", map[string]string{"reason": "stale"})
+}
+
 func TestScheduledRelease(t *testing.T) {
 	withWorkflows(t, quick)
 	_, admin, mp := readyMiniProgram(t, "1.0.0")
@@ -269,4 +316,134 @@ func TestTwoReviewersDecideALaunchAtOnce(t *testing.T) {
 		t.Fatalf("statuses %v", statuses)
 	}
 	awaitLaunch(t, admin, path, "completed", "rejected")
+}
+
+// revokeWorkspace revokes the tenant's authorization of workspace ws.
+func revokeWorkspace(t *testing.T, tenant client, ws string) {
+	t.Helper()
+	var page struct {
+		Items []struct{ ID, WorkspaceID string }
+	}
+	tenant.must(200, "GET", "/v1/authorizations?limit=100", nil).decode(t, &page) // newest first
+	for _, a := range page.Items {
+		if a.WorkspaceID == ws {
+			tenant.must(200, "DELETE", "/v1/authorizations/"+a.ID, nil)
+			return
+		}
+	}
+	t.Fatalf("no authorization of %s", ws)
+}
+
+// Revoking a workspace's authorization pauses its running rollout and refuses
+// every action that would change what its users get; reads, pauses and
+// taking a mini program offline stay open.
+func TestRevocationStopsEverything(t *testing.T) {
+	withWorkflows(t, quick)
+	ws, admin, mp := readyMiniProgram(t, "1.0.0", "2.0.0")
+	tenant := tenantAdmin(t)
+	dev := addMember(t, admin, ws, "developer")
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full"})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, admin, path, "completed")
+	// A second mini program's launch waits for review.
+	mp2 := miniProgram(t, admin, ws, "Pending Shop")
+	if v := uploadAndProcess(t, admin, mp2, "1.0.0", validPkg(t, "1.0.0")); v.Status != "ready" {
+		t.Fatalf("version %+v", v)
+	}
+	_, pending := launch(t, admin, mp2, map[string]any{"version": "1.0.0", "strategy": "full"})
+	path, l = launch(t, dev, mp, map[string]any{"version": "2.0.0", "strategy": "phased", "steps": []int{10, 50, 100}, "intervalSeconds": 3})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, dev, path, "rolling_out")
+
+	revokeWorkspace(t, tenant, ws)
+	var paused launchBody
+	dev.must(200, "GET", path, nil).decode(t, &paused)
+	if paused.Status != "paused" || paused.Timeline[len(paused.Timeline)-1].By != tenant.userID {
+		t.Fatalf("after the revocation the rollout is %+v", paused)
+	}
+	held := paused.Percentage
+	revokeWorkspace(t, tenant, ws) // a repeat changes nothing
+
+	for _, tc := range []struct {
+		name         string
+		caller       client
+		method, path string
+		body         any
+	}{
+		{"resume", dev, "POST", path + "/resume", nil},
+		{"raise the percentage", admin, "PATCH", path, map[string]int{"percentage": 100}},
+		{"roll back", admin, "POST", mp + "/rollback", map[string]string{"version": "1.0.0"}},
+		{"bring online", admin, "POST", mp + "/online", nil},
+		{"launch", dev, "POST", mp2 + "/launches", map[string]any{"version": "1.0.0", "strategy": "full"}},
+		{"upload", dev, "POST", mp + "/uploads", map[string]any{"version": "3.0.0", "size": 100, "sha256": strings.Repeat("ab", 32)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.caller.t = t
+			p := tc.caller.must(403, tc.method, tc.path, tc.body).problem(t)
+			if !strings.Contains(p.Detail, "revoked") {
+				t.Fatalf("403 without saying why: %+v", p)
+			}
+		})
+	}
+	// The tenant cannot approve what the workspace asked for before; it can reject it.
+	tenant.must(409, "POST", "/v1/approvals/"+pending.ApprovalID+"/approve", nil).problem(t)
+	tenant.must(200, "POST", "/v1/approvals/"+pending.ApprovalID+"/reject", map[string]string{"reason": "revoked"})
+	// What only reads or reduces stays open.
+	dev.must(409, "POST", path+"/pause", nil).problem(t) // already paused
+	admin.must(201, "POST", mp+"/offline", map[string]string{"reason": "revoked"})
+
+	// The workflow holds the rollout where it was.
+	time.Sleep(5 * time.Second)
+	var rel releaseBody
+	dev.must(200, "GET", mp+"/release", nil).decode(t, &rel)
+	dev.must(200, "GET", path, nil).decode(t, &paused)
+	if paused.Status != "paused" || paused.Percentage != held || rel.Version != "2.0.0" || rel.Percentage != held || held == 100 {
+		t.Fatalf("after the revocation: launch %s at %d%%, release %+v", paused.Status, paused.Percentage, rel)
+	}
+}
+
+// Resuming a rollout paused after its step's wait ended reaches the workflow
+// at once: the next step follows within seconds, not after the pause poll.
+func TestResumeAfterTheStepWaitMovesOnAtOnce(t *testing.T) {
+	slow := quick
+	slow.PausePoll = 10 * time.Minute // only the resume itself can move the rollout on in time
+	withWorkflows(t, slow)
+	_, admin, mp := readyMiniProgram(t, "1.0.0")
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "phased", "steps": []int{10, 100}, "intervalSeconds": 1})
+	tenantAdmin(t).must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, admin, path, "rolling_out")
+	admin.must(200, "POST", path+"/pause", nil)
+	// The step's wait (1 s) ends while paused: the workflow finds the pause and waits for the resume.
+	time.Sleep(3 * time.Second)
+	var paused launchBody
+	admin.must(200, "GET", path, nil).decode(t, &paused)
+	if paused.Status != "paused" || paused.Percentage != 10 {
+		t.Fatalf("paused launch %+v", paused)
+	}
+	admin.must(200, "POST", path+"/resume", nil)
+	done := awaitLaunch(t, admin, path, "completed", "failed")
+	if done.Status != "completed" || done.Percentage != 100 {
+		t.Fatalf("after the resume %+v", done)
+	}
+}
+
+// A launch approved for a later release before the revocation is not released.
+func TestRevokedScheduledLaunchIsNotReleased(t *testing.T) {
+	withWorkflows(t, quick)
+	ws, admin, mp := readyMiniProgram(t, "1.0.0")
+	tenant := tenantAdmin(t)
+	at := time.Now().Add(5 * time.Second).UTC().Truncate(time.Second)
+	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full", "releaseAt": at.Format(time.RFC3339)})
+	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
+	awaitLaunch(t, admin, path, "scheduled")
+	revokeWorkspace(t, tenant, ws)
+	failed := awaitLaunch(t, admin, path, "failed", "completed")
+	if failed.Status != "failed" || !strings.Contains(strings.ToLower(failed.EndReason), "revoked") {
+		t.Fatalf("launch %+v", failed)
+	}
+	var rel releaseBody
+	admin.must(200, "GET", mp+"/release", nil).decode(t, &rel)
+	if rel.Version != "" {
+		t.Fatalf("released after the revocation: %+v", rel)
+	}
 }

@@ -20,7 +20,7 @@ func TestRoleRouteMatrix(t *testing.T) {
 	blocked := addMember(t, devAdmin, ws, "developer")
 	devAdmin.must(200, "POST", "/v1/workspaces/"+ws+"/members/"+blocked.userID+"/block", nil)
 	removed := addMember(t, devAdmin, ws, "developer")
-	devAdmin.must(204, "DELETE", "/v1/workspaces/"+ws+"/members/"+removed.userID, nil)
+	devReviewer := addMember(t, devAdmin, ws, "reviewer") // a role that decides nothing outside the tenant
 	_, outsider := developerWorkspace(t)
 	reviewer := addMember(t, tenant, "ws_tenant", "reviewer")
 	blockedReviewer := addMember(t, tenant, "ws_tenant", "reviewer")
@@ -49,6 +49,16 @@ func TestRoleRouteMatrix(t *testing.T) {
 	mp := miniProgram(t, devAdmin, ws, "Matrix Shop")
 	body := validPkg(t, "1.0.0")
 	startUpload(t, devAdmin, mp, "1.0.0", body)
+	// Another mini program of the same workspace, with a launch in review and a
+	// version of its own: their ids under mp are 404.
+	otherMP := miniProgram(t, devAdmin, ws, "Matrix Other")
+	if v := uploadAndProcess(t, devAdmin, otherMP, "1.0.0", validPkg(t, "1.0.0")); v.Status != "ready" {
+		t.Fatalf("version %+v", v)
+	}
+	startUpload(t, devAdmin, otherMP, "2.0.0", validPkg(t, "2.0.0"))
+	var otherLaunch struct{ ID string }
+	devAdmin.must(201, "POST", otherMP+"/launches", map[string]any{"version": "1.0.0", "strategy": "full"}).decode(t, &otherLaunch)
+	foreignLaunch := mp + "/launches/" + otherLaunch.ID
 
 	app := createApp(t, tenant, "Matrix App")
 	var appKey struct{ KeyID string }
@@ -59,25 +69,31 @@ func TestRoleRouteMatrix(t *testing.T) {
 	jsapi := createJSAPI(t, tenant, "matrix", "ios")
 	feature := createFeature(t, tenant, "Matrix feature", jsapi.Name)
 	featurePath := "/v1/features/" + feature.ID
+	// The removed developer asked for something before they left.
+	var requested struct{ ID string }
+	removed.must(201, "POST", mp+"/features", map[string]any{"featureId": feature.ID}).decode(t, &requested)
+	devAdmin.must(204, "DELETE", "/v1/workspaces/"+ws+"/members/"+removed.userID, nil)
 
 	callers := map[string]client{
 		"tenant admin": tenant, "tenant reviewer": reviewer, "blocked reviewer": blockedReviewer,
-		"developer admin": devAdmin, "developer": developer, "blocked developer": blocked, "removed developer": removed,
-		"other workspace": outsider, "no token": anonymous(t),
+		"developer admin": devAdmin, "developer": developer, "developer reviewer": devReviewer, "blocked developer": blocked,
+		"removed developer": removed, "other workspace": outsider, "no token": anonymous(t),
 	}
 	// Expectations by kind of route; "ok" is replaced by the route's allowed status.
-	devRead := map[string]int{"developer admin": 0, "developer": 0, "blocked developer": 403, "removed developer": 403, "other workspace": 404,
-		"tenant admin": 404, "tenant reviewer": 404, "blocked reviewer": 404, "no token": 401}
-	devManage := with(devRead, "developer", 403)
-	devDevelop := devRead
+	devRead := map[string]int{"developer admin": 0, "developer": 0, "developer reviewer": 0, "blocked developer": 403, "removed developer": 403,
+		"other workspace": 404, "tenant admin": 404, "tenant reviewer": 404, "blocked reviewer": 404, "no token": 401}
+	devManage := with(with(devRead, "developer", 403), "developer reviewer", 403)
+	devDevelop := with(devRead, "developer reviewer", 403)
 	tenantDecide := map[string]int{"tenant admin": 0, "tenant reviewer": 0, "blocked reviewer": 403, "developer admin": 404,
-		"developer": 404, "blocked developer": 404, "removed developer": 404, "other workspace": 404, "no token": 401}
+		"developer": 404, "developer reviewer": 404, "blocked developer": 404, "removed developer": 404, "other workspace": 404, "no token": 401}
 	tenantManage := with(tenantDecide, "tenant reviewer", 403)
 	tenantRead := tenantDecide
 	signed := map[string]int{"no token": 401}
 	// Feedback is listed and handled by tenant admins only; to everyone else signed in it is a 403.
 	feedbackAdmin := map[string]int{"tenant admin": 0, "tenant reviewer": 403, "blocked reviewer": 403, "developer admin": 403,
-		"developer": 403, "blocked developer": 403, "removed developer": 403, "other workspace": 403, "no token": 401}
+		"developer": 403, "developer reviewer": 403, "blocked developer": 403, "removed developer": 403, "other workspace": 403, "no token": 401}
+	// The removed developer's own approval: to them now a 403, as on every route of the workspace they left.
+	removedRequester := with(tenantDecide, "removed developer", 403)
 	public := map[string]int{}
 
 	wsPath := "/v1/workspaces/" + ws
@@ -169,6 +185,31 @@ func TestRoleRouteMatrix(t *testing.T) {
 		{"POST /v1/approvals/{id}/approve", "/v1/approvals/" + decided.ID + "/approve", nil, 409, tenantDecide},
 		{"POST /v1/approvals/{id}/reject", "/v1/approvals/" + decided.ID + "/reject", map[string]string{"reason": "r"}, 409, tenantDecide},
 		{"POST /v1/approvals/{id}/withdraw", "/v1/approvals/" + decided.ID + "/withdraw", nil, 403, tenantDecide},
+		{"GET /v1/approvals/{id}", "/v1/approvals/" + requested.ID, nil, 200, removedRequester},
+		// Only its requester may withdraw it, and they were removed.
+		{"POST /v1/approvals/{id}/withdraw", "/v1/approvals/" + requested.ID + "/withdraw", nil, 403, removedRequester},
+	}
+	// Ids of the other mini program of the same workspace, under mp: whoever may
+	// reach the route finds nothing (404).
+	for _, tc := range []struct {
+		route, path string
+		body        any
+		expect      map[string]int
+	}{
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}", mp + "/versions/2.0.0", nil, devRead},
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}", foreignLaunch, nil, devRead},
+		{"PATCH /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}", foreignLaunch, map[string]int{"percentage": 50}, devManage},
+		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/withdraw", foreignLaunch + "/withdraw", nil, devRead},
+		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/pause", foreignLaunch + "/pause", nil, devDevelop},
+		{"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}/resume", foreignLaunch + "/resume", nil, devDevelop},
+	} {
+		cases = append(cases, struct {
+			route  string
+			path   string
+			body   any
+			allow  int
+			expect map[string]int
+		}{tc.route, tc.path, tc.body, 404, tc.expect})
 	}
 
 	covered := map[string]bool{}

@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
@@ -252,16 +254,60 @@ func (s *Server) revokeAuthorization(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if cur.Status == domain.AuthorizationRevoked { // DELETE is idempotent
-		httpapi.Entity(w, http.StatusOK, cur.Version, cur)
-		return nil
-	}
-	now := s.Now().UTC()
 	after := cur
-	after.Status, after.RevokedBy, after.RevokedAt, after.Version = domain.AuthorizationRevoked, a.caller.UserID, &now, cur.Version+1
-	if err := s.Store.RevokeAuthorization(r.Context(), cur, after); err != nil {
+	if cur.Status != domain.AuthorizationRevoked { // DELETE is idempotent: a repeat only pauses what is still running
+		now := s.Now().UTC()
+		after.Status, after.RevokedBy, after.RevokedAt, after.Version = domain.AuthorizationRevoked, a.caller.UserID, &now, cur.Version+1
+		if err := s.Store.RevokeAuthorization(r.Context(), cur, after); err != nil {
+			return err
+		}
+	}
+	// Revoked first, so that nothing can resume what is paused here.
+	if err := s.pauseRollouts(r.Context(), cur.WorkspaceID, a.caller.UserID); err != nil {
 		return err
 	}
 	httpapi.Entity(w, http.StatusOK, after.Version, after)
 	return nil
+}
+
+// pauseRollouts pauses every running staged rollout of workspace ws: the
+// launch workflow sees the pause at its next step, as when a developer pauses.
+func (s *Server) pauseRollouts(ctx context.Context, ws, by string) error {
+	cursor := ""
+	for {
+		page, err := s.Store.ListMiniPrograms(ctx, ws, false, 100, cursor)
+		if err != nil {
+			return err
+		}
+		for _, mp := range page.Items {
+			if err := s.pauseRollout(ctx, mp.ID, by); err != nil {
+				return err
+			}
+		}
+		if cursor = page.Next; cursor == "" {
+			return nil
+		}
+	}
+}
+
+// pauseRollout pauses the mini program's active launch if it is rolling out.
+func (s *Server) pauseRollout(ctx context.Context, mp, by string) error {
+	id, err := s.Store.ActiveLaunch(ctx, mp)
+	if err != nil || id == "" {
+		return err
+	}
+	l, err := s.Store.GetLaunch(ctx, mp, id)
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && l.Status != domain.LaunchRollingOut) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	entry := domain.TimelineEntry{Status: string(domain.LaunchPaused), At: s.Now().UTC().Format(time.RFC3339Nano), By: by,
+		Note: "the workspace's authorization was revoked"}
+	err = s.Store.UpdateLaunch(ctx, l, []domain.LaunchStatus{domain.LaunchRollingOut}, domain.LaunchPaused, l.Percentage, entry)
+	if errors.Is(err, domain.ErrConflict) { // it ended or paused meanwhile
+		return nil
+	}
+	return err
 }

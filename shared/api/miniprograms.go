@@ -133,7 +133,7 @@ type uploadResponse struct {
 // ignored. Once the processor has taken an upload, asking again is a 409.
 func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	a, err := s.authorize(r, ws, domain.ActDevelop)
+	a, err := s.authorizeChange(r, ws, domain.ActDevelop)
 	if err != nil {
 		return err
 	}
@@ -142,9 +142,6 @@ func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := in.Validate(s.MaxPackageBytes); err != nil {
-		return err
-	}
-	if err := s.checkAuthorized(r, ws); err != nil {
 		return err
 	}
 	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
@@ -178,21 +175,6 @@ func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	created(w, "workspaces", ws, "miniprograms", mp.ID, "versions", v.Version)
 	httpapi.JSON(w, status, uploadResponse{VersionID: v.ID, Version: v, Upload: up})
-	return nil
-}
-
-// checkAuthorized refuses uploads from a developer workspace whose authorization was revoked.
-func (s *Server) checkAuthorized(r *http.Request, ws string) error {
-	if ws == domain.TenantWorkspaceID {
-		return nil
-	}
-	got, err := s.Store.GetWorkspace(r.Context(), ws)
-	if err != nil {
-		return err
-	}
-	if got.Authorization != domain.AuthorizationActive {
-		return domain.Errorf(domain.ErrForbidden, "this workspace's authorization to develop for the platform was revoked; it can read but not upload")
-	}
 	return nil
 }
 

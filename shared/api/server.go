@@ -27,7 +27,7 @@ import (
 // Users finds or creates console users.
 type Users interface {
 	EnsureUser(ctx context.Context, email string) (identity.User, error)
-	// FindUser returns the user whose verified email is email (identity.ErrNoUser if none).
+	// FindUser returns the user whose verified email is email (identity.ErrNoUser, a domain.ErrNotFound, if none).
 	FindUser(ctx context.Context, email string) (identity.User, error)
 }
 
@@ -233,6 +233,32 @@ func (s *Server) authorize(r *http.Request, ws string, act domain.Action) (acces
 		return access{}, domain.Errorf(domain.ErrForbidden, "the %s role does not allow this", m.Role)
 	}
 	return access{caller: c, member: m}, nil
+}
+
+// authorizeChange is authorize for an action that changes what the
+// workspace's users get (uploads, launches, rollout moves, rollback, online):
+// a developer workspace must also still hold the tenant's authorization.
+// Revoking it stops all of these at once; reads, pauses, withdrawals and
+// offline requests stay open.
+func (s *Server) authorizeChange(r *http.Request, ws string, act domain.Action) (access, error) {
+	a, err := s.authorize(r, ws, act)
+	if err != nil {
+		return a, err
+	}
+	return a, s.checkAuthorized(r.Context(), ws)
+}
+
+// checkAuthorized refuses a change from a developer workspace whose
+// authorization was revoked.
+func (s *Server) checkAuthorized(ctx context.Context, ws string) error {
+	if ws == domain.TenantWorkspaceID {
+		return nil
+	}
+	got, err := s.Store.GetWorkspace(ctx, ws)
+	if err != nil {
+		return err
+	}
+	return got.CheckAuthorized()
 }
 
 func kindOf(ws string) domain.WorkspaceKind {

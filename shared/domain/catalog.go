@@ -262,8 +262,8 @@ func orNil[T any](none bool, v T) any {
 type FeatureHistoryEntry struct {
 	ID        string            `json:"id" dynamodbav:"id"`
 	FeatureID string            `json:"featureId" dynamodbav:"featureId"`
-	Action    string            `json:"action" dynamodbav:"action"` // created or updated
-	By        string            `json:"by" dynamodbav:"by"`
+	Action    string            `json:"action" dynamodbav:"action"`   // created or updated
+	By        string            `json:"by,omitempty" dynamodbav:"by"` // shown to tenant members only
 	ByEmail   string            `json:"byEmail,omitempty" dynamodbav:"byEmail,omitempty"`
 	At        time.Time         `json:"at" dynamodbav:"at"`
 	Changes   map[string]Change `json:"changes" dynamodbav:"-"`

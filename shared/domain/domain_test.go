@@ -191,3 +191,20 @@ func TestPermissionsMarkdownCoversEveryAction(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkspaceCheckAuthorized(t *testing.T) {
+	for _, tc := range []struct {
+		ws Workspace
+		ok bool
+	}{
+		{Workspace{Kind: KindTenant}, true},
+		{Workspace{Kind: KindDeveloper, Authorization: AuthorizationActive}, true},
+		{Workspace{Kind: KindDeveloper, Authorization: AuthorizationRevoked}, false},
+		{Workspace{Kind: KindDeveloper}, false},
+	} {
+		err := tc.ws.CheckAuthorized()
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrForbidden)) {
+			t.Errorf("%+v: %v", tc.ws, err)
+		}
+	}
+}

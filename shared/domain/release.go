@@ -28,6 +28,26 @@ type Release struct {
 	History   []string  `json:"history" dynamodbav:"history"`
 	UpdatedAt time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
 	Revision  int       `json:"revision" dynamodbav:"revision"`
+	// SwitchedAt is when an approved offline or online request last changed Offline.
+	SwitchedAt *time.Time `json:"-" dynamodbav:"switchedAt,omitempty"`
+}
+
+// Switch returns the release taken offline (or back online) by a request made
+// at requestedAt; ErrConflict if the request is stale: the mini program is
+// already so, or was switched since the request was made, so that a late
+// decision never flips it back.
+func (r Release) Switch(offline bool, requestedAt, now time.Time) (Release, error) {
+	switch {
+	case offline && (r.Offline || r.Version == ""):
+		return r, Errorf(ErrConflict, "the mini program is no longer online; this request is stale: reject it")
+	case !offline && !r.Offline:
+		return r, Errorf(ErrConflict, "the mini program is already online; this request is stale: reject it")
+	case r.SwitchedAt != nil && requestedAt.Before(*r.SwitchedAt):
+		return r, Errorf(ErrConflict, "the mini program was taken online or offline after this request was made; it is stale: reject it")
+	}
+	next := r
+	next.Offline, next.UpdatedAt, next.SwitchedAt, next.Revision = offline, now, &now, r.Revision+1
+	return next, nil
 }
 
 // Publish returns the release after a launch of version with strategy, starting

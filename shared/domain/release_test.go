@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -162,5 +163,44 @@ func TestReleaseLaunchIDs(t *testing.T) {
 		if r.PublishedBy("") || r.PublishedBy("other") {
 			t.Errorf("after %s: PublishedBy of an unrelated launch", s.name)
 		}
+	}
+}
+
+func TestReleaseSwitchRefusesStaleRequests(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	switched := t0.Add(time.Hour)
+	online := Release{Version: "1.0.0", Revision: 3}
+	offline := Release{Version: "1.0.0", Offline: true, SwitchedAt: &switched, Revision: 4}
+	for name, tc := range map[string]struct {
+		rel         Release
+		offline     bool
+		requestedAt time.Time
+		ok          bool
+	}{
+		"offline while online":                 {online, true, t0, true},
+		"offline never released":               {Release{}, true, t0, false},
+		"offline while offline":                {offline, true, t0.Add(2 * time.Hour), false},
+		"online while offline":                 {offline, false, t0.Add(2 * time.Hour), true},
+		"online while online":                  {online, false, t0, false},
+		"online asked before the last switch":  {offline, false, t0, false},
+		"offline asked before the last switch": {Release{Version: "1.0.0", SwitchedAt: &switched}, true, t0, false},
+		"offline asked after the last switch":  {Release{Version: "1.0.0", SwitchedAt: &switched}, true, switched.Add(time.Second), true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			now := t0.Add(3 * time.Hour)
+			next, err := tc.rel.Switch(tc.offline, tc.requestedAt, now)
+			if ok := err == nil; ok != tc.ok {
+				t.Fatalf("ok %v, want %v (%v)", ok, tc.ok, err)
+			}
+			if err != nil {
+				if !errors.Is(err, ErrConflict) {
+					t.Fatalf("error %v is not a conflict", err)
+				}
+				return
+			}
+			if next.Offline != tc.offline || next.SwitchedAt == nil || !next.SwitchedAt.Equal(now) || next.Revision != tc.rel.Revision+1 {
+				t.Fatalf("switched to %+v", next)
+			}
+		})
 	}
 }

@@ -41,6 +41,16 @@ type Workspace struct {
 	Version      int       `json:"version" dynamodbav:"version"`
 }
 
+// CheckAuthorized refuses what would change what a developer workspace's
+// users get (uploads, launches and their releases, rollout moves, rollback,
+// online) once the tenant revoked its authorization.
+func (w Workspace) CheckAuthorized() error {
+	if w.Kind == KindTenant || w.Authorization == AuthorizationActive {
+		return nil
+	}
+	return Errorf(ErrForbidden, "this workspace's authorization to develop for the platform was revoked; it can read, pause and take mini programs offline, but not upload, launch, resume, raise, roll back or bring them online")
+}
+
 // Contact is a person to reach about a workspace.
 type Contact struct {
 	Name  string `json:"name" dynamodbav:"name"`

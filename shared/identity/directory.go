@@ -62,8 +62,9 @@ func (d *Directory) EnsureUser(ctx context.Context, email string) (User, error) 
 	return user, nil
 }
 
-// ErrNoUser is returned by FindUser for an email no user has (verified).
-var ErrNoUser = errors.New("no user with this verified email")
+// ErrNoUser is returned by FindUser for an email no user has (verified); it
+// is a domain.ErrNotFound.
+var ErrNoUser = fmt.Errorf("no user with this verified email: %w", domain.ErrNotFound)
 
 // FindUser returns the user whose verified email is email, creating nobody.
 // The pool signs in by email, so AdminGetUser takes the email as the user

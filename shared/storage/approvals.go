@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -141,6 +143,14 @@ func (s *Store) decideWrites(before, after domain.Approval, holder string) ([]co
 	if before.Type == domain.ApprovalWorkspaceCreate {
 		writes = append(writes, s.del(applicationKey(before.Requester.Email), skOpen, "", nil, nil, nil))
 	}
+	if before.Type == domain.ApprovalOnline || before.Type == domain.ApprovalOffline {
+		// Decided either way: the mini program may be asked about again.
+		mp, err := onlineRequestOf(before)
+		if err != nil {
+			return nil, err
+		}
+		writes = append(writes, s.del(mpKey(mp), skOnlineOpen, "", nil, nil, nil))
+	}
 	if before.Type == domain.ApprovalFeature && after.Status != domain.ApprovalApproved {
 		// Rejected, withdrawn or expired: the feature may be requested again.
 		p, err := featureRequest(before)
@@ -152,14 +162,39 @@ func (s *Store) decideWrites(before, after domain.Approval, holder string) ([]co
 	return writes, nil
 }
 
-// CreateApproval stores a new approval in review.
-func (s *Store) CreateApproval(ctx context.Context, a domain.Approval) error {
+type onlineLock struct {
+	keys
+	ApprovalID string `dynamodbav:"approvalId"`
+}
+
+func onlineRequestOf(a domain.Approval) (string, error) {
+	var p struct {
+		MiniProgramID string `json:"miniProgramId"`
+	}
+	if err := json.Unmarshal(a.Payload, &p); err != nil || p.MiniProgramID == "" {
+		return "", fmt.Errorf("approval %s names no mini program: %v", a.ID, err)
+	}
+	return p.MiniProgramID, nil
+}
+
+// RequestOnline stores an online or offline request and takes the mini
+// program's lock on such requests, atomically: ErrConflict while another is in review.
+func (s *Store) RequestOnline(ctx context.Context, a domain.Approval) error {
+	mp, err := onlineRequestOf(a)
+	if err != nil {
+		return err
+	}
 	a.PayloadJSON = string(a.Payload)
 	w, err := s.put(approvalRecord(a), notExists(), nil, nil, domain.Errorf(domain.ErrConflict, "approval exists"))
 	if err != nil {
 		return err
 	}
-	return s.single(ctx, w)
+	lock, err := s.put(onlineLock{keys: keys{PK: mpKey(mp), SK: skOnlineOpen}, ApprovalID: a.ID}, notExists(), nil, nil,
+		domain.Errorf(domain.ErrConflict, "a request to take this mini program online or offline is already in review; wait for its decision or withdraw it"))
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "", w, lock)
 }
 
 // DecideWithRelease records a decision together with the release it changes.

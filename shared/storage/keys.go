@@ -58,6 +58,7 @@ const (
 	skOpen       = "OPEN"
 	skIdem       = "IDEMPOTENCY"
 	skActive     = "ACTIVE_LAUNCH"
+	skOnlineOpen = "ONLINE_REQUEST" // a mini program's pending online or offline request
 	skRelease    = "RELEASE"
 	authzListKey = "AUTHORIZATIONS"
 	skApp        = "APP"

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/mpdp/platform/shared/domain"
@@ -116,6 +119,45 @@ func (s *Store) launchUpdate(l domain.Launch, from []domain.LaunchStatus, to dom
 		"SET #status = :to, percentage = :pct, updatedAt = :at, timeline = list_append(if_not_exists(timeline, :empty), :entry)",
 		c, map[string]string{"#status": "status"}, values,
 		domain.Errorf(domain.ErrConflict, "the launch is no longer %v", from))
+}
+
+// StoreResumeToken puts the workflow's await-resume task token on a paused
+// launch; ErrConflict if it is no longer paused (the caller then answers the
+// task itself), ErrNotFound if it is gone.
+func (s *Store) StoreResumeToken(ctx context.Context, mp, launch, token string) error {
+	err := s.single(ctx, s.update(mpKey(mp), launchSK(launch), "SET resumeToken = :token", "#status = :paused",
+		map[string]string{"#status": "status"},
+		map[string]types.AttributeValue{":token": str(token), ":paused": str(string(domain.LaunchPaused))},
+		domain.Errorf(domain.ErrConflict, "the launch is no longer paused")))
+	if errors.Is(err, domain.ErrConflict) {
+		if _, gerr := s.GetLaunch(ctx, mp, launch); errors.Is(gerr, domain.ErrNotFound) {
+			return gerr
+		}
+	}
+	return err
+}
+
+// ResumeLaunch moves a paused launch back to rolling out and takes the
+// workflow's await-resume token off it, atomically, returning the token ("" if
+// the worker has not stored it yet: it then sees the launch resumed and answers itself).
+func (s *Store) ResumeLaunch(ctx context.Context, l domain.Launch, entry domain.TimelineEntry) (string, error) {
+	u := s.launchUpdate(l, []domain.LaunchStatus{domain.LaunchPaused}, domain.LaunchRollingOut, l.Percentage, entry).item.Update
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key,
+		UpdateExpression: aws.String(*u.UpdateExpression + " REMOVE resumeToken"), ConditionExpression: u.ConditionExpression,
+		ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
+		ReturnValues: types.ReturnValueAllOld})
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) {
+		return "", domain.Errorf(domain.ErrConflict, "the launch is no longer paused")
+	}
+	if err != nil {
+		return "", dbErr(err, "resume launch")
+	}
+	var old struct {
+		ResumeToken string `dynamodbav:"resumeToken"`
+	}
+	err = attributevalue.UnmarshalMap(out.Attributes, &old)
+	return old.ResumeToken, err
 }
 
 // SetExecution records the launch's workflow execution.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -80,17 +81,18 @@ type query struct {
 }
 
 func (s *Store) query(ctx context.Context, q query) ([]map[string]types.AttributeValue, string, error) {
-	pkAttr, skAttr := resources.Table.PartitionKey, resources.Table.SortKey
+	shape := cursorShape{pkAttr: resources.Table.PartitionKey, skAttr: resources.Table.SortKey, pk: q.pk, prefix: q.prefix}
 	var index *string
 	if q.index != "" {
 		for _, ix := range resources.Table.Indexes {
 			if ix.Name == q.index {
-				pkAttr, skAttr = ix.PartitionKey, ix.SortKey
+				shape.pkAttr, shape.skAttr = ix.PartitionKey, ix.SortKey
 			}
 		}
 		index = aws.String(q.index)
 	}
-	start, err := decodeCursor(q.cursor, pkAttr, q.pk, q.index != "")
+	pkAttr, skAttr := shape.pkAttr, shape.skAttr
+	start, err := decodeCursor(q.cursor, shape)
 	if err != nil {
 		return nil, "", err
 	}
@@ -145,7 +147,30 @@ func encodeCursor(lek map[string]types.AttributeValue) string {
 // ErrBadCursor is returned for a cursor that this list did not produce.
 var ErrBadCursor = &domain.ValidationError{Fields: []domain.FieldError{{Field: "cursor", Message: "is not a cursor this list returned; start again without it"}}}
 
-func decodeCursor(c, pkAttr, pk string, onIndex bool) (map[string]types.AttributeValue, error) {
+// cursorShape is the key a list's cursor must decode to: the table's key
+// attributes, plus the index's when the list reads an index (DynamoDB refuses
+// any other set), with the queried partition and, for a list of one kind of
+// item, a sort key of that kind.
+type cursorShape struct {
+	pkAttr, pk     string // the queried partition
+	skAttr, prefix string // the queried sort key attribute and its required prefix, if any
+}
+
+func (c cursorShape) attrs() []string {
+	attrs := []string{resources.Table.PartitionKey, resources.Table.SortKey}
+	if c.pkAttr != resources.Table.PartitionKey {
+		attrs = append(attrs, c.pkAttr, c.skAttr)
+	}
+	return attrs
+}
+
+// DynamoDB's limits on key values, in bytes.
+const (
+	maxPartitionKeyBytes = 2048
+	maxSortKeyBytes      = 1024
+)
+
+func decodeCursor(c string, shape cursorShape) (map[string]types.AttributeValue, error) {
 	if c == "" {
 		return nil, nil
 	}
@@ -157,26 +182,24 @@ func decodeCursor(c, pkAttr, pk string, onIndex bool) (map[string]types.Attribut
 		return nil, ErrBadCursor
 	}
 	var m map[string]string
-	if json.Unmarshal(b, &m) != nil || m[pkAttr] != pk {
+	if json.Unmarshal(b, &m) != nil || m[shape.pkAttr] != shape.pk || !strings.HasPrefix(m[shape.skAttr], shape.prefix) {
 		return nil, ErrBadCursor
 	}
-	allowed := map[string]bool{}
-	for _, a := range resources.Table.KeyAttributes() {
-		allowed[a] = true
-	}
-	want := 2
-	if onIndex {
-		want = 4
-	}
-	if len(m) != want || m[resources.Table.PartitionKey] == "" || m[resources.Table.SortKey] == "" {
+	attrs := shape.attrs()
+	if len(m) != len(attrs) {
 		return nil, ErrBadCursor
 	}
 	out := map[string]types.AttributeValue{}
-	for k, v := range m {
-		if !allowed[k] || v == "" {
+	for i, a := range attrs {
+		v, ok := m[a]
+		limit := maxSortKeyBytes
+		if i%2 == 0 {
+			limit = maxPartitionKeyBytes
+		}
+		if !ok || v == "" || len(v) > limit {
 			return nil, ErrBadCursor
 		}
-		out[k] = &types.AttributeValueMemberS{Value: v}
+		out[a] = &types.AttributeValueMemberS{Value: v}
 	}
 	return out, nil
 }

@@ -29,7 +29,7 @@ type Input struct {
 	// Timing, configurable so tests run in seconds.
 	ReviewTimeoutSeconds int `json:"reviewTimeoutSeconds"` // default 7 days; then the launch expires
 	IntervalSeconds      int `json:"intervalSeconds"`      // between phased steps; default 1 day
-	PausePollSeconds     int `json:"pausePollSeconds"`     // how often a paused rollout looks for a resume
+	PausePollSeconds     int `json:"pausePollSeconds"`     // a paused rollout waits this long for a resume before it looks again
 	TaskTimeoutSeconds   int `json:"taskTimeoutSeconds"`   // publish and advance tasks
 }
 
@@ -52,6 +52,9 @@ const (
 	TaskReview  = "review"  // store the token on the approval; the decision completes it
 	TaskPublish = "publish" // set the mini program's release
 	TaskAdvance = "advance" // raise a phased rollout's percentage, unless paused
+	// TaskAwaitResume: store the token on the paused launch, where resuming
+	// answers it; answer at once if the launch is no longer paused.
+	TaskAwaitResume = "awaitResume"
 )
 
 // Task is a message on the task queue. The worker answers with SendTaskSuccess
@@ -80,7 +83,7 @@ type ReviewResult struct {
 type RolloutResult struct {
 	Percentage int  `json:"percentage"`
 	Done       bool `json:"done"`   // 100 % reached (or a full / testers release): the launch completes
-	Paused     bool `json:"paused"` // the rollout is paused: look again after PausePollSeconds
+	Paused     bool `json:"paused"` // the rollout is paused: wait for the resume (TaskAwaitResume)
 }
 
 // Launch statuses the state machine writes itself (the worker and the API write the others).

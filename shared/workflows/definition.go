@@ -121,6 +121,7 @@ const (
 	pReviewTimeout = "$.reviewTimeout"      // {Error, Cause} of the review's timeout
 	pLockMissing   = "$.lockMissing"        // the lock was gone or held by another launch
 	pNotExpired    = "$.approvalNotExpired" // the approval was decided at the last moment
+	pPauseTimeout  = "$.pauseTimeout"       // {Error, Cause} of the latest pause that timed out without a resume
 )
 
 // Amazon States Language, as much of it as the definition uses.
@@ -323,10 +324,21 @@ func build(cfg Config) stateMachine {
 	}
 	s[stWaitInterval] = state{Type: "Wait", SecondsPath: "$.intervalSeconds", Next: stAdvance}
 	s[stWaitPaused] = state{
-		Type:        "Wait",
-		Comment:     "The rollout is paused: ask again later; the worker answers paused until it is resumed.",
-		SecondsPath: "$.pausePollSeconds",
-		Next:        stAdvance,
+		Type: "Task",
+		Comment: "The rollout is paused: the worker stores this task's token on the launch and resuming answers it, so the " +
+			"next step follows at once. After pausePollSeconds without a resume, Advance looks again (and finds it paused or not).",
+		Resource: resourceSendWithToken,
+		Parameters: map[string]any{
+			"QueueUrl":    cfg.TaskQueueURL,
+			"MessageBody": taskBody(TaskAwaitResume),
+		},
+		TimeoutSecondsPath: "$.pausePollSeconds",
+		ResultPath:         discard,
+		Catch: []catcher{
+			{ErrorEquals: []string{errTimeout}, ResultPath: pPauseTimeout, Next: stAdvance},
+			{ErrorEquals: []string{errAll}, ResultPath: pError, Next: stCheckFailure},
+		},
+		Next: stAdvance,
 	}
 	s[stAdvance] = rolloutTask(cfg, TaskAdvance,
 		"The worker raises the percentage to the next step, unless the rollout is paused.")

@@ -186,7 +186,7 @@ func TestDefinitionWaitsAreBounded(t *testing.T) {
 			if body["taskToken.$"] != "$$.Task.Token" {
 				t.Errorf("%s: the message does not carry the task token: %v", name, body)
 			}
-			if !slices.Contains([]any{TaskReview, TaskPublish, TaskAdvance}, body["kind"]) {
+			if !slices.Contains([]any{TaskReview, TaskPublish, TaskAdvance, TaskAwaitResume}, body["kind"]) {
 				t.Errorf("%s: unknown task kind %v", name, body["kind"])
 			}
 			if !catches(st, "States.Timeout") {
@@ -204,8 +204,8 @@ func TestDefinitionWaitsAreBounded(t *testing.T) {
 			}
 		}
 	}
-	if tokens != 3 {
-		t.Errorf("%d task-token states, want 3 (review, publish, advance)", tokens)
+	if tokens != 4 {
+		t.Errorf("%d task-token states, want 4 (review, publish, advance, await resume)", tokens)
 	}
 }
 
@@ -226,7 +226,7 @@ func catches(st map[string]any, errName string) bool {
 func TestDefinitionPaths(t *testing.T) {
 	_, sm := decode(t)
 	known := map[string]bool{}
-	for _, p := range []string{pReview, pRollout, pError, pReviewTimeout, pLockMissing, pNotExpired} {
+	for _, p := range []string{pReview, pRollout, pError, pReviewTimeout, pLockMissing, pNotExpired, pPauseTimeout} {
 		known[strings.TrimPrefix(p, "$.")] = true
 	}
 	it := reflect.TypeFor[Input]()

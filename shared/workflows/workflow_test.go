@@ -574,6 +574,9 @@ func TestLaunchWorkflow(t *testing.T) {
 			case wf.TaskPublish:
 				return done(task.Input.Steps[0])
 			}
+			if task.Kind == wf.TaskAwaitResume {
+				return reply{result: struct{}{}} // resumed
+			}
 			switch n {
 			case 1:
 				return done(50)
@@ -586,12 +589,83 @@ func TestLaunchWorkflow(t *testing.T) {
 		l.expect(l.start(), sfntypes.ExecutionStatusSucceeded)
 		l.check(wf.StatusCompleted, "", wf.StatusCompleted)
 		tasks, _ := w.worker.received(l.in.LaunchID)
-		want := []string{wf.TaskReview, wf.TaskPublish, wf.TaskAdvance, wf.TaskAdvance, wf.TaskAdvance}
+		want := []string{wf.TaskReview, wf.TaskPublish, wf.TaskAdvance, wf.TaskAdvance, wf.TaskAwaitResume, wf.TaskAdvance}
 		if got := kinds(tasks); !slices.Equal(got, want) {
 			t.Errorf("tasks = %v, want %v", got, want)
 		}
 		if last := tasks[len(tasks)-1]; !slices.Equal(last.Input.Steps, []int{10, 50, 100}) {
 			t.Errorf("advance task steps = %v", last.Input.Steps)
+		}
+	})
+
+	// A paused rollout waits for its resume on a task token, so a resume after
+	// the step's wait ended moves it on at once, not after pausePollSeconds.
+	t.Run("resume reaches a paused rollout at once", func(t *testing.T) {
+		t.Parallel()
+		l := w.newLaunch(t, wf.StrategyPhased, func(task received, n int) reply {
+			switch task.Kind {
+			case wf.TaskReview:
+				return approve("reviewer1")
+			case wf.TaskPublish:
+				return done(10)
+			case wf.TaskAwaitResume:
+				return reply{ignore: true} // the test resumes it below
+			}
+			if n == 1 {
+				return reply{result: wf.RolloutResult{Percentage: 10, Paused: true}}
+			}
+			return done(100)
+		})
+		l.in.Steps = []int{10, 100}
+		l.in.PausePollSeconds = 600 // far beyond the deadlines below: only the resume can move it on
+		arn := l.start()
+		var token string
+		for deadline := time.Now().Add(outcomeDeadline); token == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			tasks, _ := w.worker.received(l.in.LaunchID)
+			for _, task := range tasks {
+				if task.Kind == wf.TaskAwaitResume {
+					token = task.TaskToken
+				}
+			}
+		}
+		if token == "" {
+			tasks, _ := w.worker.received(l.in.LaunchID)
+			t.Fatalf("the paused rollout asked for no resume; tasks %v", kinds(tasks))
+		}
+		if err := w.runner.Succeed(context.Background(), token, struct{}{}); err != nil {
+			t.Fatal(err)
+		}
+		l.expect(arn, sfntypes.ExecutionStatusSucceeded)
+		tasks, _ := w.worker.received(l.in.LaunchID)
+		want := []string{wf.TaskReview, wf.TaskPublish, wf.TaskAdvance, wf.TaskAwaitResume, wf.TaskAdvance}
+		if got := kinds(tasks); !slices.Equal(got, want) {
+			t.Errorf("tasks = %v, want %v", got, want)
+		}
+	})
+
+	// Without a resume, the paused state looks again after pausePollSeconds.
+	t.Run("a pause without a resume looks again", func(t *testing.T) {
+		t.Parallel()
+		l := w.newLaunch(t, wf.StrategyPhased, func(task received, n int) reply {
+			switch task.Kind {
+			case wf.TaskReview:
+				return approve("reviewer1")
+			case wf.TaskPublish:
+				return done(10)
+			case wf.TaskAwaitResume:
+				return reply{ignore: true}
+			}
+			if n == 1 {
+				return reply{result: wf.RolloutResult{Percentage: 10, Paused: true}}
+			}
+			return done(100)
+		})
+		l.in.Steps = []int{10, 100}
+		l.expect(l.start(), sfntypes.ExecutionStatusSucceeded)
+		tasks, _ := w.worker.received(l.in.LaunchID)
+		want := []string{wf.TaskReview, wf.TaskPublish, wf.TaskAdvance, wf.TaskAwaitResume, wf.TaskAdvance}
+		if got := kinds(tasks); !slices.Equal(got, want) {
+			t.Errorf("tasks = %v, want %v", got, want)
 		}
 	})
 

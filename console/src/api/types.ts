@@ -782,7 +782,8 @@ export interface FeatureHistoryEntry {
   id: string;
   featureId: string;
   action: "created" | "updated";
-  by: string;
+  /** Who made the change: shown to tenant members only. */
+  by?: string;
   byEmail?: string;
   at: Timestamp;
   /** Only the fields that changed (all three on creation). */

@@ -167,7 +167,7 @@ export function FeatureDetail({ params }: RouteProps) {
             empty="No history."
             columns={[
               { title: "When", cell: (h) => <When at={h.at} /> },
-              { title: "By", cell: (h) => h.byEmail ?? h.by },
+              { title: "By", cell: (h) => h.byEmail ?? h.by ?? "—" },
               { title: "What", cell: (h) => h.action },
               {
                 title: "Changes",

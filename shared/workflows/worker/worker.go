@@ -66,16 +66,34 @@ func (w *Worker) task(ctx context.Context, body string) error {
 		out, err = w.publish(ctx, t.Input)
 	case workflows.TaskAdvance:
 		out, err = w.advance(ctx, t.Input)
+	case workflows.TaskAwaitResume:
+		return w.awaitResume(ctx, t)
 	default:
 		return w.answer(ctx, w.Tasks.Fail(ctx, t.TaskToken, "UnknownTask", "unknown task kind "+t.Kind))
 	}
 	if errors.Is(err, domain.ErrNotFound) {
 		return w.answer(ctx, w.Tasks.Fail(ctx, t.TaskToken, "LaunchMissing", err.Error()))
 	}
+	if errors.Is(err, domain.ErrForbidden) {
+		return w.answer(ctx, w.Tasks.Fail(ctx, t.TaskToken, "WorkspaceRevoked", "the workspace's authorization was revoked before the release"))
+	}
 	if err != nil {
 		return err
 	}
 	return w.answer(ctx, w.Tasks.Succeed(ctx, t.TaskToken, out))
+}
+
+// awaitResume stores the token on the paused launch, where resuming answers
+// it. A launch resumed (or ended) before the token was stored goes on at once.
+func (w *Worker) awaitResume(ctx context.Context, t workflows.Task) error {
+	err := w.Store.StoreResumeToken(ctx, t.Input.MiniProgramID, t.Input.LaunchID, t.TaskToken)
+	switch {
+	case errors.Is(err, domain.ErrConflict):
+		return w.answer(ctx, w.Tasks.Succeed(ctx, t.TaskToken, struct{}{}))
+	case errors.Is(err, domain.ErrNotFound):
+		return w.answer(ctx, w.Tasks.Fail(ctx, t.TaskToken, "LaunchMissing", err.Error()))
+	}
+	return err
 }
 
 // answer treats a task that is already over (answered, timed out) as done.
@@ -125,6 +143,15 @@ func (w *Worker) publish(ctx context.Context, in workflows.Input) (workflows.Rol
 		first = domain.NextStep(l.Steps, 0)
 	}
 	if !rel.PublishedBy(l.ID) {
+		// Approved (and perhaps scheduled) before the tenant revoked the
+		// workspace's authorization: it is not released.
+		ws, err := w.Store.GetWorkspace(ctx, l.WorkspaceID)
+		if err != nil {
+			return workflows.RolloutResult{}, err
+		}
+		if err := ws.CheckAuthorized(); err != nil {
+			return workflows.RolloutResult{}, err
+		}
 		next := rel.Publish(l.ID, l.Version, l.Strategy, first, w.Now().UTC())
 		next.WorkspaceID, next.MiniProgramID = l.WorkspaceID, l.MiniProgramID
 		to := l.Status
