@@ -500,7 +500,7 @@ export const scenarios = [
     // --- the workspace overview ---------------------------------------------------------------
     const description = `Fresh fruit, delivered within the hour (${run}).`;
     await harness.step("the admin edits the workspace description", async () => {
-      await nav(m).getByRole("link", { name: "Overview" }).click();
+      await nav(m).getByRole("link", { name: "Home", exact: true }).click();
       await m.getByRole("heading", { name: "General info" }).waitFor();
       await m.getByLabel("Description").fill(description);
       await m.getByRole("button", { name: "Save" }).click();
@@ -511,7 +511,7 @@ export const scenarios = [
       await harness.shot(m, "m20-overview-admin");
     });
     await harness.step("a developer sees the description read-only", async () => {
-      await nav(d).getByRole("link", { name: "Overview" }).click();
+      await nav(d).getByRole("link", { name: "Home", exact: true }).click();
       await d.locator("dl.facts dd", { hasText: description }).waitFor();
       assert((await d.getByRole("button", { name: "Save" }).count()) === 0, "a developer is offered Save on the overview");
       assert((await d.locator("main textarea, main input").count()) === 0, "a developer is offered fields on the overview");

@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import * as api from "../api/endpoints";
 import { CrashGroup, CrashStatus, Metric } from "../api/types";
-import { RouteProps, useApp } from "../app";
+import { RouteProps, useApp } from "../context";
 import { Series } from "../lib/chart";
 import { etag } from "../lib/etag";
 import { useAsync } from "../lib/hooks";
@@ -11,7 +11,7 @@ import { checkRange, fillDays, lastDays } from "../lib/range";
 import { Action, Select, TextField } from "../ui/form";
 import { Badge, Empty, Loaded, Table, When } from "../ui/data";
 import { LineChart } from "../ui/chart";
-import { MiniProgramFrame, mpBase } from "./miniprograms";
+import { MiniProgramFrame, mpBase } from "../parts/miniprogram";
 
 const metrics: [Metric, string][] = [
   ["pageViews", "Page views"],

@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 import * as api from "../api/endpoints";
 import { Approval, ApprovalStatus, ApprovalType } from "../api/types";
-import { RouteProps, TENANT, useApp } from "../app";
+import { RouteProps, TENANT, useApp } from "../context";
 import { useAsync, usePaged } from "../lib/hooks";
 import { navigate, path } from "../lib/router";
 import { Form, Select, TextArea, Action } from "../ui/form";

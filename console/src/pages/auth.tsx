@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import { acceptInvitation, submitApplication } from "../api/endpoints";
 import { ApplicationReceipt } from "../api/types";
-import { RouteProps, useServices } from "../app";
+import { RouteProps, useServices } from "../context";
 import { navigate } from "../lib/router";
 import { Form, TextArea, TextField } from "../ui/form";
 import { Empty } from "../ui/data";

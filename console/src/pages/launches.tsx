@@ -4,13 +4,13 @@ import { useEffect, useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
 import { Launch, LaunchStatus, Strategy } from "../api/types";
-import { RouteProps, useApp } from "../app";
+import { RouteProps, useApp } from "../context";
 import { useAsync, usePaged } from "../lib/hooks";
 import { actionsFor, describeInterval, localToISO, parseSteps, pollDelay, terminal, Unit, units } from "../lib/launch";
 import { navigate, path } from "../lib/router";
 import { Action, Form, Select, TextArea, TextField } from "../ui/form";
 import { Badge, Empty, Loaded, PagedTable, When } from "../ui/data";
-import { MiniProgramFrame, mpBase } from "./miniprograms";
+import { MiniProgramFrame, mpBase } from "../parts/miniprogram";
 
 const strategies: [Strategy, string][] = [
   ["full", "Full: everyone at once"],

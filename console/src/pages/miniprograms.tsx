@@ -1,24 +1,22 @@
 // Mini programs: list, create, detail with versions and browser uploads, a
 // version's validation report and trial, and feature grants.
-import { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
 import { Category, MiniProgram, PackageVersion, Trial } from "../api/types";
-import { RouteProps, useApp } from "../app";
+import { RouteProps, useApp } from "../context";
 import { useAsync, usePaged } from "../lib/hooks";
 import { navigate, path } from "../lib/router";
 import { put, sha256Hex } from "../lib/upload";
 import { manifestVersion } from "../lib/zip";
 import { Action, Form, Select, TextArea, TextField, errorText } from "../ui/form";
-import { Badge, Empty, Header, Loaded, PagedTable, Tabs, When } from "../ui/data";
+import { Badge, Empty, Header, Loaded, PagedTable, When } from "../ui/data";
 import { etag } from "../lib/etag";
-import { ImageField } from "./settings";
+import { ImageField } from "../parts/image";
+import { MiniProgramFrame, mpBase } from "../parts/miniprogram";
 import { QRCode } from "../ui/qr";
 
 const categories: Category[] = ["shopping", "food", "travel", "finance", "education", "entertainment", "games", "health", "lifestyle", "social", "tools", "government", "other"];
-
-export const mpBase = (ws: string, mp: string) => path("workspaces", ws, "miniprograms", mp);
 
 export function MiniPrograms({ params }: RouteProps) {
   const { client, can } = useApp();
@@ -112,37 +110,6 @@ function DetailsForm({ m, ws, onSaved }: { m: MiniProgram & { etag?: string }; w
       <TextArea label="Description" name="description" value={f.description} onInput={set("description")} />
       <ImageField ws={ws} kind="icon" label="Icon" value={f.icon} url={m.iconUrl} onChange={set("icon")} hint="Square PNG, JPEG or WebP." />
     </Form>
-  );
-}
-
-/** MiniProgramFrame loads the mini program and shows its tabs around a section. */
-export function MiniProgramFrame({ ws, mp, current, children }: { ws: string; mp: string; current: string; children: (m: MiniProgram, set: (m: MiniProgram) => void) => ComponentChildren }) {
-  const { client } = useApp();
-  const m = useAsync(() => api.getMiniProgram(client, ws, mp), [ws, mp]);
-  const base = mpBase(ws, mp);
-  return (
-    <Loaded a={m}>
-      {(x) => (
-        <section>
-          <div class="mp-title">
-            {x.iconUrl && <img class="mp-icon" src={x.iconUrl} alt="" />}
-            <Header title={x.name} sub={`${x.category}${x.latestVersion ? " · latest upload " + x.latestVersion : ""}`} />
-          </div>
-          <Tabs
-            current={current}
-            tabs={[
-              [base, "Versions"],
-              [base + "/launches", "Launches"],
-              [base + "/features", "Features"],
-              [base + "/analytics", "Analytics"],
-              [base + "/crashes", "Quality"],
-              [base + "/details", "Details"],
-            ]}
-          />
-          {children(x, m.set)}
-        </section>
-      )}
-    </Loaded>
   );
 }
 

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
 import { InvitationWithToken, Member, Role, Tester, Workspace } from "../api/types";
-import { RouteProps, useApp } from "../app";
+import { RouteProps, useApp } from "../context";
 import { etag } from "../lib/etag";
 import { useAsync, usePaged } from "../lib/hooks";
 import { Action, Form, Select, TextArea, TextField } from "../ui/form";
