@@ -1,9 +1,9 @@
 // The route table: every page of the console and the path it lives at.
 import { FunctionComponent } from "preact";
 import { RouteProps } from "./context";
-import { Start } from "./pages/home";
+import { Start, WorkspaceHome } from "./pages/home";
 import { AcceptInvitation, Apply, ResetPassword, SignIn } from "./pages/auth";
-import { Invitations, Members, Overview, Testers } from "./pages/workspace";
+import { Invitations, Members, Testers } from "./pages/workspace";
 import { Settings } from "./pages/settings";
 import { Details, MiniProgramDetail, MiniPrograms, NewMiniProgram, VersionDetail, Features as MiniProgramFeatures } from "./pages/miniprograms";
 import { LaunchDetail, Launches, NewLaunch } from "./pages/launches";
@@ -28,7 +28,7 @@ const mp = "/workspaces/:ws/miniprograms/:mp";
 
 export const routes: Route[] = [
   ["/", Start],
-  ["/workspaces/:ws", Overview],
+  ["/workspaces/:ws", WorkspaceHome],
   ["/workspaces/:ws/members", Members],
   ["/workspaces/:ws/invitations", Invitations],
   ["/workspaces/:ws/testers", Testers],

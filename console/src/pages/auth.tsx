@@ -6,7 +6,9 @@ import { acceptInvitation, submitApplication } from "../api/endpoints";
 import { ApplicationReceipt } from "../api/types";
 import { RouteProps, useServices } from "../context";
 import { navigate } from "../lib/router";
-import { Form, TextArea, TextField } from "../ui/form";
+import { FieldErrors, Form, TextArea, TextField } from "../ui/form";
+import { passwordPolicy, passwordProblem } from "../lib/password";
+import { CognitoError } from "../session/cognito";
 import { Empty } from "../ui/data";
 
 /** safeNext keeps a post-sign-in redirect inside the console. */
@@ -32,13 +34,13 @@ export function SignIn({ location }: RouteProps) {
         <Form
           submit="Set password and sign in"
           fields={["newPassword", "confirm"]}
+          check={() => ({ newPassword: passwordProblem(newPassword), confirm: newPassword !== confirm && "The two passwords differ: type the same one twice." })}
           onSubmit={async () => {
-            if (newPassword !== confirm) throw new Error("The two passwords differ.");
-            session.signedIn(await cognito.setNewPassword(email, challenge, newPassword));
+            session.signedIn(await onPassword("newPassword", cognito.setNewPassword(email, challenge, newPassword)));
             done();
           }}
         >
-          <TextField label="New password" name="newPassword" type="password" autocomplete="new-password" value={newPassword} onInput={setNewPassword} hint="At least 8 characters with upper and lower case letters, a digit and a symbol." />
+          <TextField label="New password" name="newPassword" type="password" autocomplete="new-password" value={newPassword} onInput={setNewPassword} hint={passwordPolicy} />
           <TextField label="Repeat the new password" name="confirm" type="password" autocomplete="new-password" value={confirm} onInput={setConfirm} />
         </Form>
       </Centered>
@@ -108,20 +110,31 @@ export function ResetPassword(_: RouteProps) {
       <p role="status">If an account uses this email, a code is on its way{sentTo ? ` to ${sentTo}` : ""}.</p>
       <Form
         submit="Set new password"
+        fields={["code", "password"]}
+        check={() => ({ code: !code.trim() && "Enter the code from the email.", password: passwordProblem(password) })}
         onSubmit={async () => {
-          if (!code.trim() || !password) throw new Error("Enter the code and a new password.");
-          await cognito.confirmForgotPassword(email.trim(), code.trim(), password);
+          await onPassword("password", cognito.confirmForgotPassword(email.trim(), code.trim(), password));
           setDone(true);
         }}
       >
         <TextField label="Code from the email" name="code" value={code} onInput={setCode} autocomplete="one-time-code" />
-        <TextField label="New password" name="password" type="password" autocomplete="new-password" value={password} onInput={setPassword} hint="At least 8 characters with upper and lower case letters, a digit and a symbol." />
+        <TextField label="New password" name="password" type="password" autocomplete="new-password" value={password} onInput={setPassword} hint={passwordPolicy} />
       </Form>
       <button type="button" class="link" onClick={() => setSentTo(null)}>
         Send another code
       </button>
     </Centered>
   );
+}
+
+/** onPassword shows the user pool's refusal of a password beside the password field. */
+async function onPassword<T>(field: string, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof CognitoError && err.code === "InvalidPasswordException") throw new FieldErrors({ [field]: err.message });
+    throw err;
+  }
 }
 
 function Centered({ title, children }: { title: string; children: preact.ComponentChildren }) {

@@ -37,7 +37,7 @@ export function MiniPrograms({ params }: RouteProps) {
         columns={[
           { title: "Name", cell: (m) => <a href={mpBase(params.ws, m.id)}>{m.name}</a> },
           { title: "Category", cell: (m) => m.category },
-          { title: "Latest version", cell: (m) => m.latestVersion ?? <span class="muted">none</span> },
+          { title: "Latest upload", cell: (m) => m.latestVersion ?? <span class="muted">none</span> },
           { title: "Created", cell: (m) => <When at={m.createdAt} /> },
         ]}
       />
@@ -128,9 +128,16 @@ export function MiniProgramDetail({ params }: RouteProps) {
   const base = mpBase(params.ws, params.mp);
   return (
     <MiniProgramFrame ws={params.ws} mp={params.mp} current={base}>
-      {() => (
+      {(_, __, frame) => (
         <>
-          {develop && <UploadBox ws={params.ws} mp={params.mp} onUploaded={() => setTick((n) => n + 1)} />}
+          {develop && (
+            <UploadBox
+              ws={params.ws}
+              mp={params.mp}
+              versions={versions.data?.items ?? []}
+              onUploaded={() => (setTick((n) => n + 1), frame.refresh())}
+            />
+          )}
           <h2>Versions</h2>
           <PagedTable<PackageVersion>
             paged={versions}
@@ -142,7 +149,7 @@ export function MiniProgramDetail({ params }: RouteProps) {
               { title: "Status", cell: (v) => <Badge value={v.status} /> },
               { title: "Size", cell: (v) => bytes(v.size) },
               { title: "Uploaded", cell: (v) => <When at={v.createdAt} /> },
-              { title: "", cell: (v) => (v.status === "ready" && develop ? <a href={`${base}/launches/new?version=${encodeURIComponent(v.version)}`}>Launch…</a> : null) },
+              { title: "Launch", cell: (v) => (v.status === "ready" && develop ? <a href={`${base}/launches/new?version=${encodeURIComponent(v.version)}`}>Launch…</a> : null) },
             ]}
           />
         </>
@@ -160,7 +167,7 @@ function bytes(n: number): string {
 type Stage = { step: "idle" } | { step: "reading" | "hashing" | "requesting" } | { step: "uploading"; progress: number } | { step: "done"; version: string };
 
 /** UploadBox takes a package by drag and drop (or a file picker), reads its version, and uploads it with progress. */
-function UploadBox({ ws, mp, onUploaded }: { ws: string; mp: string; onUploaded: () => void }) {
+function UploadBox({ ws, mp, versions, onUploaded }: { ws: string; mp: string; versions: PackageVersion[]; onUploaded: () => void }) {
   const { client } = useApp();
   const [file, setFile] = useState<File | null>(null);
   const [version, setVersion] = useState("");
@@ -237,17 +244,34 @@ function UploadBox({ ws, mp, onUploaded }: { ws: string; mp: string; onUploaded:
         </div>
       )}
       {(stage.step === "hashing" || stage.step === "requesting" || stage.step === "reading") && <p aria-busy="true">{{ reading: "Reading app.json…", hashing: "Computing the checksum…", requesting: "Asking for an upload link…" }[stage.step]}</p>}
-      {stage.step === "done" && (
-        <p class="notice ok" role="status">
-          Uploaded {stage.version}. The platform is validating it; the report appears below in a few seconds.
-        </p>
-      )}
+      {stage.step === "done" && <Uploaded version={stage.version} v={versions.find((x) => x.version === stage.version)} href={`${mpBase(ws, mp)}/versions/${encodeURIComponent(stage.version)}`} />}
       {error !== undefined && (
         <p class="notice error" role="alert">
           {errorText(error)}
         </p>
       )}
     </div>
+  );
+}
+
+/** Uploaded says where a just-uploaded version stands, following its validation to the end. */
+function Uploaded({ version, v, href }: { version: string; v?: PackageVersion; href: string }) {
+  if (v?.status === "ready")
+    return (
+      <p class="notice ok" role="status">
+        Uploaded {version}: it is valid and ready to launch.
+      </p>
+    );
+  if (v && v.status !== "processing" && v.status !== "uploading")
+    return (
+      <p class="notice error" role="status">
+        Uploaded {version}, but it is {v.status.replace(/_/g, " ")}: <a href={href}>see its report</a> for what to fix.
+      </p>
+    );
+  return (
+    <p class="notice ok" role="status">
+      Uploaded {version}. The platform is validating it; the result appears here and below in a few seconds.
+    </p>
   );
 }
 
@@ -351,25 +375,31 @@ export function Features({ params }: RouteProps) {
         <>
           {can(params.ws, "develop") && (
             <Loaded a={catalog}>
-              {(c) =>
-                c.items.length === 0 ? (
+              {(c) => {
+                // What this mini program already holds is not offered again (the first page of grants; the API refuses the rest).
+                const held = new Set((grants.data?.items ?? []).filter((g) => g.status === "active").map((g) => g.featureId));
+                const offered = c.items.filter((f) => !held.has(f.id));
+                const chosen = offered.some((f) => f.id === featureId) ? featureId : offered[0]?.id ?? "";
+                return c.items.length === 0 ? (
                   <Empty>The platform offers no features yet.</Empty>
+                ) : offered.length === 0 ? (
+                  <p class="muted">This mini program holds every feature the platform offers.</p>
                 ) : (
                   <Form
                     class="inline"
                     submit="Request activation"
                     fields={["featureId", "reason"]}
                     onSubmit={async () => {
-                      const a = await api.requestFeature(client, params.ws, params.mp, { featureId: featureId || c.items[0].id, reason: reason || undefined });
+                      const a = await api.requestFeature(client, params.ws, params.mp, { featureId: chosen, reason: reason || undefined });
                       setRequested(a.id);
                       setTick((t) => t + 1);
                     }}
                   >
-                    <Select label="Feature" name="featureId" value={featureId || c.items[0].id} onChange={setFeatureId} options={c.items.map((f) => [f.id, f.name])} />
+                    <Select label="Feature" name="featureId" value={chosen} onChange={setFeatureId} options={offered.map((f) => [f.id, f.name])} />
                     <TextField label="Why" name="reason" value={reason} onInput={setReason} />
                   </Form>
-                )
-              }
+                );
+              }}
             </Loaded>
           )}
           {requested && (

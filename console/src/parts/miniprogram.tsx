@@ -9,18 +9,35 @@ import { Header, Loaded, Tabs } from "../ui/data";
 
 export const mpBase = (ws: string, mp: string) => path("workspaces", ws, "miniprograms", mp);
 
-/** MiniProgramFrame loads the mini program and shows its tabs around a section. */
-export function MiniProgramFrame({ ws, mp, current, children }: { ws: string; mp: string; current: string; children: (m: MiniProgram, set: (m: MiniProgram) => void) => ComponentChildren }) {
+/** Frame is what a section gets from its frame: the mini program, a setter, and refresh (after a change to uploads or releases). */
+export interface Frame {
+  set: (m: MiniProgram) => void;
+  refresh: () => void;
+}
+
+/** MiniProgramFrame loads the mini program and what users get of it, and shows its tabs around a section. */
+export function MiniProgramFrame({ ws, mp, current, children }: { ws: string; mp: string; current: string; children: (m: MiniProgram, set: (m: MiniProgram) => void, frame: Frame) => ComponentChildren }) {
   const { client } = useApp();
   const m = useAsync(() => api.getMiniProgram(client, ws, mp), [ws, mp]);
+  const release = useAsync(() => api.getRelease(client, ws, mp).catch(() => undefined), [ws, mp]);
   const base = mpBase(ws, mp);
+  const frame: Frame = { set: m.set, refresh: () => (m.reload(), release.reload()) };
+  const r = release.data;
   return (
     <Loaded a={m}>
       {(x) => (
         <section>
           <div class="mp-title">
             {x.iconUrl && <img class="mp-icon" src={x.iconUrl} alt="" />}
-            <Header title={x.name} sub={`${x.category}${x.latestVersion ? " · latest upload " + x.latestVersion : ""}`} />
+            <Header
+              title={x.name}
+              sub={
+                <span data-testid="mp-status">
+                  {x.category} · {!r || !r.version ? "not released" : r.offline ? "offline" : `live ${r.version} to ${r.percentage}%`}
+                  {x.latestVersion && ` · latest upload ${x.latestVersion}`}
+                </span>
+              }
+            />
           </div>
           <Tabs
             current={current}
@@ -33,7 +50,7 @@ export function MiniProgramFrame({ ws, mp, current, children }: { ws: string; mp
               [base + "/details", "Details"],
             ]}
           />
-          {children(x, m.set)}
+          {children(x, m.set, frame)}
         </section>
       )}
     </Loaded>
