@@ -213,6 +213,14 @@ export const scenarios = [
     await harness.step("the developer launches 1.0.0 in stages", async () => {
       await d.getByRole("link", { name: "Launch 1.0.0…" }).click();
       await d.getByLabel("Strategy").selectOption("phased");
+      // Every mistake is said at once, beside its field, before anything is sent.
+      await d.getByLabel("Steps (% of users)").fill("50, 40");
+      await d.getByLabel("Interval between steps").fill("0");
+      await d.getByRole("button", { name: "Submit for review" }).click();
+      await d.getByText("Each step must be larger than the one before.").waitFor();
+      await d.getByText("Enter how long to wait between steps, a number above 0.").waitFor();
+      assert((await d.locator(".notice.error").count()) === 0, "a banner repeats the fields' errors");
+      await harness.shot(d, "12a-new-launch-errors");
       await d.getByLabel("Steps (% of users)").fill("50, 100");
       // 20 seconds at 50%: time to pause, resume and raise by hand before the next step.
       await d.getByLabel("Interval between steps").fill("20");
@@ -384,7 +392,9 @@ export const scenarios = [
     await signIn(harness, p, baseURL, ann, annPassword);
     await harness.step("on a phone, the navigation hides behind the menu button", async () => {
       await p.getByRole("heading", { name: company, level: 1 }).waitFor();
-      // The first Tab reaches the skip link, which jumps past the navigation.
+      // On a freshly loaded page the first Tab reaches the skip link, which jumps past the navigation.
+      await p.reload();
+      await p.getByRole("heading", { name: company, level: 1 }).waitFor();
       await p.keyboard.press("Tab");
       assert((await p.evaluate(() => document.activeElement?.textContent)) === "Skip to content", "the first Tab does not reach the skip link");
       await p.keyboard.press("Enter");

@@ -170,14 +170,20 @@ export function NewLaunch({ params, location }: RouteProps) {
               <Form
                 submit="Submit for review"
                 fields={["version", "strategy", "steps", "intervalSeconds", "releaseAt", "note"]}
+                // Every problem at once, beside its field, before anything is sent.
+                check={() => {
+                  if (strategy !== "phased") return {};
+                  const s = parseSteps(steps);
+                  const upper = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+                  return {
+                    steps: typeof s === "string" && upper(s) + ".",
+                    intervalSeconds: !(Number(interval) > 0) && "Enter how long to wait between steps, a number above 0.",
+                  };
+                }}
                 onSubmit={async () => {
                   let phased = {};
                   if (strategy === "phased") {
-                    const s = parseSteps(steps);
-                    if (typeof s === "string") throw new Error("Steps: " + s + ".");
-                    const n = Number(interval);
-                    if (!(n > 0)) throw new Error("Interval: enter a positive number.");
-                    phased = { steps: s, intervalSeconds: Math.round(n * units[unit]) };
+                    phased = { steps: parseSteps(steps) as number[], intervalSeconds: Math.round(Number(interval) * units[unit]) };
                   }
                   const at = localToISO(releaseAt);
                   const l = await api.createLaunch(client, params.ws, params.mp, { version: chosen, strategy, ...phased, releaseAt: at || undefined, note: note || undefined }, key);
