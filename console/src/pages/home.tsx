@@ -163,7 +163,7 @@ function DeveloperOverview({ w }: { w: Workspace }) {
               <ul class="list" aria-label="Waiting for review">
                 {pending.map((p) => (
                   <li key={p.mp.id + p.version}>
-                    <Badge value="in_review" /> Launch of {p.mp.name} {p.version} <a href={mpBase(w.id, p.mp.id) + "/launches"}>launches</a>
+                    <Badge value="in_review" /> <a href={mpBase(w.id, p.mp.id) + "/launches"}>Launch of {p.mp.name} {p.version}</a>
                   </li>
                 ))}
               </ul>
