@@ -2,7 +2,7 @@
 // change, applying for a developer account, and accepting an invitation.
 import { useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
-import { acceptInvitation, submitApplication } from "../api/endpoints";
+import { acceptInvitation, getMe, submitApplication } from "../api/endpoints";
 import { ApplicationReceipt } from "../api/types";
 import { RouteProps, useServices } from "../context";
 import { navigate } from "../lib/router";
@@ -186,7 +186,7 @@ export function Apply(_: RouteProps) {
 export function AcceptInvitation({ params, location }: RouteProps) {
   const { client, session } = useServices();
   const token = location.query.get("token") ?? "";
-  const [accepted, setAccepted] = useState<string | null>(null);
+  const [accepted, setAccepted] = useState<{ id: string; name?: string; role?: string } | null>(null);
   if (!session.user) return <SignIn params={{}} location={location} />;
   if (!token) {
     return (
@@ -198,8 +198,11 @@ export function AcceptInvitation({ params, location }: RouteProps) {
   if (accepted) {
     return (
       <Centered title="Welcome">
-        <p role="status">You joined the workspace.</p>
-        <a href={`/workspaces/${encodeURIComponent(accepted)}`}>Open the workspace</a>
+        <p role="status">
+          You joined the workspace{accepted.name ? ` ${accepted.name}` : ""}
+          {accepted.role ? ` as ${accepted.role}` : ""}.
+        </p>
+        <a href={`/workspaces/${encodeURIComponent(accepted.id)}`}>Open the workspace</a>
       </Centered>
     );
   }
@@ -214,7 +217,10 @@ export function AcceptInvitation({ params, location }: RouteProps) {
       <Form
         submit="Accept invitation"
         onSubmit={async () => {
-          setAccepted((await acceptInvitation(client, params.id, token)).workspaceId);
+          const id = (await acceptInvitation(client, params.id, token)).workspaceId;
+          // Name the workspace and the role now held (the invitation itself is not readable before accepting).
+          const m = (await getMe(client).catch(() => undefined))?.memberships.find((x) => x.workspace.id === id);
+          setAccepted({ id, name: m?.workspace.name, role: m?.role });
         }}
       >
         <span />

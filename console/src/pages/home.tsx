@@ -9,7 +9,7 @@ import { useAsync } from "../lib/hooks";
 import { navigate, path } from "../lib/router";
 import { nextStep, steps } from "../lib/steps";
 import { lastWorkspace } from "../lib/workspace";
-import { mpBase } from "../parts/miniprogram";
+import { Live, mpBase } from "../parts/miniprogram";
 import { WorkspaceInfo } from "../parts/workspaceinfo";
 import { Badge, Empty, Header, Loaded, Table, When } from "../ui/data";
 
@@ -172,18 +172,6 @@ function DeveloperOverview({ w }: { w: Workspace }) {
         );
       }}
     </Loaded>
-  );
-}
-
-/** Live says what users get: the live version and its share, offline, or not released. */
-export function Live({ r }: { r?: Release }) {
-  if (!r || !r.version) return <span class="muted">not released</span>;
-  if (r.offline) return <Badge value="offline" />;
-  return (
-    <span>
-      <strong>{r.version}</strong> to {r.percentage}%{r.percentage < 100 && r.previousVersion ? `, others ${r.previousVersion}` : ""}
-      {r.testersVersion ? `; testers ${r.testersVersion}` : ""}
-    </span>
   );
 }
 

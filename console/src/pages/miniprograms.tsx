@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
-import { Category, MiniProgram, PackageVersion, Trial } from "../api/types";
+import { Category, MiniProgram, PackageVersion, Release, Trial } from "../api/types";
 import { RouteProps, useApp } from "../context";
 import { useAsync, usePaged } from "../lib/hooks";
 import { navigate, path } from "../lib/router";
@@ -13,7 +13,7 @@ import { Action, Form, Select, TextArea, TextField, errorText } from "../ui/form
 import { Badge, Empty, Header, Loaded, PagedTable, When } from "../ui/data";
 import { etag } from "../lib/etag";
 import { ImageField } from "../parts/image";
-import { MiniProgramFrame, mpBase } from "../parts/miniprogram";
+import { Live, MiniProgramFrame, mpBase } from "../parts/miniprogram";
 import { QRCode } from "../ui/qr";
 
 const categories: Category[] = ["shopping", "food", "travel", "finance", "education", "entertainment", "games", "health", "lifestyle", "social", "tools", "government", "other"];
@@ -21,7 +21,12 @@ const categories: Category[] = ["shopping", "food", "travel", "finance", "educat
 export function MiniPrograms({ params }: RouteProps) {
   const { client, can } = useApp();
   const [sort, setSort] = useState<"-createdAt" | "createdAt">("-createdAt");
-  const paged = usePaged((cursor) => api.listMiniPrograms(client, params.ws, { cursor, limit: 20, sort }), [params.ws, sort]);
+  // Each row says what users get now: the page's releases, read with it.
+  const paged = usePaged<MiniProgram & { release?: Release }>(async (cursor) => {
+    const page = await api.listMiniPrograms(client, params.ws, { cursor, limit: 20, sort });
+    const releases = await Promise.all(page.items.map((m) => api.getRelease(client, params.ws, m.id).catch(() => undefined)));
+    return { ...page, items: page.items.map((m, i) => ({ ...m, release: releases[i] })) };
+  }, [params.ws, sort]);
   const develop = can(params.ws, "develop");
   return (
     <section>
@@ -29,7 +34,7 @@ export function MiniPrograms({ params }: RouteProps) {
       <div class="filters">
         <Select label="Sort" name="sort" value={sort} onChange={(v) => setSort(v as typeof sort)} options={[["-createdAt", "Newest first"], ["createdAt", "Oldest first"]]} />
       </div>
-      <PagedTable<MiniProgram>
+      <PagedTable<MiniProgram & { release?: Release }>
         paged={paged}
         label="Mini programs"
         rowKey={(m) => m.id}
@@ -37,6 +42,7 @@ export function MiniPrograms({ params }: RouteProps) {
         columns={[
           { title: "Name", cell: (m) => <a href={mpBase(params.ws, m.id)}>{m.name}</a> },
           { title: "Category", cell: (m) => m.category },
+          { title: "Live", cell: (m) => <Live r={m.release} /> },
           { title: "Latest upload", cell: (m) => m.latestVersion ?? <span class="muted">none</span> },
           { title: "Created", cell: (m) => <When at={m.createdAt} /> },
         ]}

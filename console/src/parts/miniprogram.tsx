@@ -1,11 +1,11 @@
 // The frame of every mini program page: its name, icon and tabs.
 import { ComponentChildren } from "preact";
 import * as api from "../api/endpoints";
-import { MiniProgram } from "../api/types";
+import { MiniProgram, Release } from "../api/types";
 import { useApp } from "../context";
 import { useAsync } from "../lib/hooks";
 import { path } from "../lib/router";
-import { Header, Loaded, Tabs } from "../ui/data";
+import { Badge, Header, Loaded, Tabs } from "../ui/data";
 
 export const mpBase = (ws: string, mp: string) => path("workspaces", ws, "miniprograms", mp);
 
@@ -57,3 +57,15 @@ export function MiniProgramFrame({ ws, mp, current, children }: { ws: string; mp
   );
 }
 
+
+/** Live says what users get: the live version and its share, offline, or not released. */
+export function Live({ r }: { r?: Release }) {
+  if (!r || !r.version) return <span class="muted">not released</span>;
+  if (r.offline) return <Badge value="offline" />;
+  return (
+    <span>
+      <strong>{r.version}</strong> to {r.percentage}%{r.percentage < 100 && r.previousVersion ? `, others ${r.previousVersion}` : ""}
+      {r.testersVersion ? `; testers ${r.testersVersion}` : ""}
+    </span>
+  );
+}
