@@ -54,9 +54,9 @@ console/node_modules/.package-lock.json: console/package-lock.json console/packa
 console: console-deps
 	cd console && npm run --silent build
 
-## test-console: the console's type check and unit tests
+## test-console: the console's type check, its structure (no import cycles, pages never import pages) and unit tests
 test-console: console-deps
-	cd console && npm run --silent typecheck && npm test --silent
+	cd console && npm run --silent typecheck && node scripts/structure.mjs && npm test --silent
 
 ## build: cross-compile each function to build/functions/<name>/bootstrap (linux/arm64), and the CLI
 build: cli

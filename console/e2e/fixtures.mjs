@@ -154,7 +154,7 @@ export async function acceptInvitation(harness, page, baseURL, email, newPasswor
   await page.goto(harness.mail.invitationLink(mail.text));
   await signIn(harness, page, baseURL, email, harness.mail.temporaryPassword(mail.text), newPassword);
   await page.getByRole("button", { name: "Accept invitation" }).click();
-  await page.getByText("You joined the workspace.").waitFor();
+  await page.getByText(`You joined the workspace ${workspace} as `).waitFor();
   await page.getByRole("link", { name: "Open the workspace" }).click();
   await page.getByRole("heading", { name: workspace, level: 1 }).waitFor();
 }

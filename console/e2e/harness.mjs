@@ -26,7 +26,8 @@
 // newUser(browser, { allowConsole: [/regexp/] }) or user.allow(/regexp/).
 
 import { chromium } from "playwright-core";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 export const baseURL = (process.env.CONSOLE_URL || "").replace(/\/+$/, "");
@@ -117,8 +118,67 @@ export async function closeUsers() {
   lastUser = null;
 }
 
+/** The impacts that fail a step: axe-core's serious and critical violations. */
+export const failingImpacts = ["serious", "critical"];
+
+let axeSource = null;
+/** States (path, element count, heading, focused element) already checked, so one state is checked once. */
+const checked = new Set();
+
+/**
+ * checkA11y runs axe-core (pinned in package.json) on the page as it is now and
+ * throws on any serious or critical violation, naming the rule, the elements
+ * and how to fix them. A state already checked is not checked again.
+ */
+export async function checkA11y(page, where = "") {
+  if (page.isClosed() || !page.url().startsWith(baseURL)) return; // about:blank, or a download
+
+  const state = await page.evaluate(() => `${location.pathname}${location.search}|${document.querySelectorAll("*").length}|${document.querySelector("h1")?.textContent ?? ""}|${document.activeElement?.tagName}`).catch(() => null);
+  if (state === null || checked.has(state)) return;
+  if (!axeSource) axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  // Evaluated through the DevTools protocol, which the console's CSP does not restrict (an injected <script> or eval would be).
+  const loaded = await page.evaluate(() => typeof window.axe !== "undefined").catch(() => null);
+  if (loaded === false) await page.evaluate(axeSource).catch(() => null);
+  const t0 = Date.now();
+  const found = await page.evaluate(async ({ impacts }) => {
+    if (typeof window.axe === "undefined") return null; // it navigated between the two calls
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.filter((v) => impacts.includes(v.impact)).map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`),
+    }));
+  }, { impacts: failingImpacts }).catch((err) => {
+    // The page navigated meanwhile: the next step checks where it went.
+    if (/Execution context was destroyed|Target (page, context or browser )?closed|navigation/i.test(String(err && err.message))) return null;
+    throw err;
+  });
+  if (found === null) return;
+  checked.add(state);
+  a11yChecks++;
+  a11yMillis += Date.now() - t0;
+  if (found.length) {
+    const text = found.map((v) => `${v.impact} ${v.id} (${v.help}):\n      ${v.nodes.join("\n      ")}`).join("\n    ");
+    throw new Error(`accessibility violations on ${page.url()}${where ? ` (${where})` : ""}:\n    ${text}`);
+  }
+}
+
+/** How many page states axe-core checked in this run. */
+export let a11yChecks = 0;
+/** How long those checks took, in milliseconds. */
+export let a11yMillis = 0;
+
+/** checkA11yAll checks every open page of every user (step calls it after each step). */
+export async function checkA11yAll(where) {
+  for (const u of [...users]) if (!u.page.isClosed()) await checkA11y(u.page, `${u.name}, ${where}`);
+}
+
 /** Saves a full-page PNG screenshot of page as ARTIFACTS_DIR/<name>.png; returns its path. */
 export async function shot(page, name) {
+  await checkA11y(page, `screenshot ${name}`);
+  return rawShot(page, name);
+}
+
+async function rawShot(page, name) {
   await mkdir(artifactsDir, { recursive: true });
   const file = path.join(artifactsDir, slug(name) + ".png");
   await page.screenshot({ path: file, fullPage: true });
@@ -137,6 +197,7 @@ export async function step(name, fn) {
   try {
     const result = await fn();
     checkPageErrors();
+    await checkA11yAll(name);
     log(`  ✓ ${name} (${Date.now() - started} ms)`);
     return result;
   } catch (err) {
@@ -154,7 +215,7 @@ export async function saveFailure(name) {
   for (const u of ordered) {
     const base = ordered.length === 1 ? `failure-${slug(name)}` : `failure-${slug(u.name)}-${slug(name)}` /* the user first: long step names are cut */;
     try {
-      const file = await shot(u.page, base);
+      const file = await rawShot(u.page, base);
       log(`    screenshot: ${file} (${u.name}, ${u.page.url()})`);
     } catch (e) {
       log(`    no screenshot for ${u.name}: ${e.message}`);

@@ -65,21 +65,30 @@ export const scenarios = [
     const operator = await harness.newUser(browser, { name: "operator" });
     const o = operator.page;
     await signIn(harness, o, baseURL, env.TENANT_ADMIN_EMAIL, env.TENANT_ADMIN_PASSWORD);
-    const approve = async (tab, text, shot) => {
+    const approve = async (text, shot) => {
+      // The inbox opens on everything pending, oldest first.
       await o.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
-      await o.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: tab, exact: true }).click();
+      await o.locator('nav.tabs a[data-label="All pending"][aria-current="page"]').waitFor();
       const row = o.getByRole("table", { name: "Approvals" }).getByRole("link", { name: text });
       await row.first().click();
       if (shot) await harness.shot(o, shot);
       await o.getByLabel("Comment (optional)").fill("Looks good");
       await o.getByRole("button", { name: "Approve" }).click();
+      await o.locator(".confirm").waitFor();
+      await o.getByRole("button", { name: "Yes, approve" }).click();
       await o.locator(".page-header .badge", { hasText: "approved" }).waitFor();
     };
-    await harness.step("the operator approves the application", async () => {
-      await o.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
-      await o.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Create developer workspace" }).click();
-      await harness.shot(o, "03-approvals-center");
-      await approve("Create developer workspace", company, "04-approval-detail");
+    await harness.step("the operator sees the application in the inbox, counted, and approves it", async () => {
+      const nav = o.getByRole("navigation", { name: "Main" });
+      await nav.locator("a", { hasText: "Approvals" }).locator(".count").waitFor();
+      await nav.getByRole("link", { name: "Approvals" }).click();
+      const row = o.getByRole("table", { name: "Approvals" }).locator("tr", { hasText: company });
+      await row.waitFor();
+      assert((await row.locator("td").nth(1).textContent()) === company, "the inbox row does not name the company");
+      assert((await row.locator("td").nth(3).textContent()) === ann, "the inbox row does not name the requester");
+      await o.locator('nav.tabs a[data-label="Create developer workspace"] .count').waitFor();
+      await harness.shot(o, "03-approvals-inbox");
+      await approve(company, "04-approval-detail");
     });
 
     // --- the merchant signs in with the emailed temporary password -----------
@@ -88,7 +97,12 @@ export const scenarios = [
       await signIn(harness, m, baseURL, ann, harness.mail.temporaryPassword(mail.text), annPassword);
       await m.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Mini programs" }).waitFor();
       await m.getByRole("heading", { name: company, level: 1 }).waitFor();
-      await harness.shot(m, "05-workspace");
+      // A new workspace's home says what to do first.
+      const first = m.getByRole("list", { name: "First steps" });
+      await first.locator("li.next", { hasText: "Create a mini program" }).getByRole("link").waitFor();
+      await m.getByText("0 of 5 steps done").waitFor();
+      assert((await m.title()) === `${company} · Mini Program Platform`, `the tab's title is ${await m.title()}`);
+      await harness.shot(m, "05-workspace-home");
     });
 
     // --- invite a developer ----------------------------------------------------
@@ -199,6 +213,14 @@ export const scenarios = [
     await harness.step("the developer launches 1.0.0 in stages", async () => {
       await d.getByRole("link", { name: "Launch 1.0.0…" }).click();
       await d.getByLabel("Strategy").selectOption("phased");
+      // Every mistake is said at once, beside its field, before anything is sent.
+      await d.getByLabel("Steps (% of users)").fill("50, 40");
+      await d.getByLabel("Interval between steps").fill("0");
+      await d.getByRole("button", { name: "Submit for review" }).click();
+      await d.getByText("Each step must be larger than the one before.").waitFor();
+      await d.getByText("Enter how long to wait between steps, a number above 0.").waitFor();
+      assert((await d.locator(".notice.error").count()) === 0, "a banner repeats the fields' errors");
+      await harness.shot(d, "12a-new-launch-errors");
       await d.getByLabel("Steps (% of users)").fill("50, 100");
       // 20 seconds at 50%: time to pause, resume and raise by hand before the next step.
       await d.getByLabel("Interval between steps").fill("20");
@@ -212,7 +234,7 @@ export const scenarios = [
     });
 
     await harness.step("the operator approves the launch", async () => {
-      await approve("Launch", "Acme Coffee");
+      await approve("Acme Coffee", "13b-launch-approval");
     });
 
     await harness.step("the developer watches the rollout reach its first stage, pauses and resumes it", async () => {
@@ -232,6 +254,8 @@ export const scenarios = [
       await m.goto(launchURL);
       await m.getByLabel("Raise to (%)").fill("75");
       await m.getByRole("button", { name: "Set percentage" }).click();
+      await m.getByText("Raise 1.0.0 from 50% to 75% of users?").waitFor();
+      await m.getByRole("button", { name: "Yes, set percentage" }).click();
       await m.getByTestId("percentage").filter({ hasText: "75%" }).waitFor();
       await m.getByRole("heading", { name: /Launch of 1.0.0/ }).locator(".badge", { hasText: "completed" }).waitFor({ timeout: 45_000 });
       await m.getByTestId("percentage").filter({ hasText: "100%" }).waitFor();
@@ -245,6 +269,14 @@ export const scenarios = [
       await d.getByTestId("release").filter({ hasText: "Live: 1.0.0 to 100% of users (phased)" }).waitFor();
       assert((await d.getByRole("button", { name: "Roll back" }).count()) === 0, "a rollback is offered with no earlier release");
       await harness.shot(d, "16-launches");
+    });
+
+    await harness.step("the workspace's home shows the live version and the steps done", async () => {
+      await m.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Home", exact: true }).click();
+      const row = m.getByRole("table", { name: "Mini programs and their releases" }).locator("tr", { hasText: "Acme Coffee" });
+      await row.getByText("1.0.0 to 100%").waitFor();
+      assert((await m.getByRole("list", { name: "First steps" }).count()) === 0, "the first steps are still shown with all five done");
+      await harness.shot(m, "16b-workspace-home-live");
     });
 
     // --- a host app reports events and crashes ---------------------------------------------
@@ -282,7 +314,8 @@ export const scenarios = [
     await harness.step("analytics shows the page views in a chart", async () => {
       await d.goto(mpURL + "/analytics");
       await eventually(d, "[data-testid=total], .empty", async () => (await d.getByTestId("total").count()) > 0 && (await d.getByTestId("total").textContent()) === "5", "5 page views");
-      await d.getByRole("img", { name: "pageViews per day" }).waitFor();
+      await d.getByRole("img", { name: "Page views per day" }).waitFor();
+      await d.getByTestId("kpi-pageViews").filter({ hasText: /^5$/ }).waitFor();
       await d.getByRole("table", { name: "Top pages" }).getByText("pages/index").waitFor();
       await d.getByLabel("Metric").selectOption("uniqueVisitors");
       await d.getByTestId("total").filter({ hasText: /^3$/ }).waitFor();
@@ -334,6 +367,7 @@ export const scenarios = [
         [o, "/catalog/jsapis", "22-jsapis", ".empty, table"],
         [o, "/catalog/features", "23-features", ".empty, table"],
         [o, "/feedback", "24-feedback", ".empty, table"],
+        [o, "/workspaces/ws_tenant", "26-tenant-home", "ul[aria-label='Platform totals']"],
         [m, "/workspaces", "25-settings", null],
       ];
       for (const [page, path, name, wait] of pages) {
@@ -346,6 +380,79 @@ export const scenarios = [
         }
         await harness.shot(page, name);
       }
+    });
+
+    // --- the same pages on a phone -------------------------------------------------------------
+    const phone = await harness.newUser(browser, { name: "merchant-phone", viewport: { width: 390, height: 844 } });
+    const p = phone.page;
+    const fits = async (what, page = p) => {
+      const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+      assert(scroll <= width + 1, `${what} is ${scroll} px wide on a ${width} px screen: the page scrolls sideways`);
+    };
+    await signIn(harness, p, baseURL, ann, annPassword);
+    await harness.step("on a phone, the navigation hides behind the menu button", async () => {
+      await p.getByRole("heading", { name: company, level: 1 }).waitFor();
+      // On a freshly loaded page the first Tab reaches the skip link, which jumps past the navigation.
+      await p.reload();
+      await p.getByRole("heading", { name: company, level: 1 }).waitFor();
+      await p.keyboard.press("Tab");
+      assert((await p.evaluate(() => document.activeElement?.textContent)) === "Skip to content", "the first Tab does not reach the skip link");
+      await p.keyboard.press("Enter");
+      await p.waitForFunction(() => document.activeElement?.id === "main");
+      const nav = p.getByRole("navigation", { name: "Main" });
+      assert(!(await nav.isVisible()), "the navigation takes the screen before the menu is opened");
+      await fits("the home page");
+      await harness.shot(p, "p01-home-phone");
+      const menu = p.getByRole("button", { name: "Menu" });
+      assert((await menu.getAttribute("aria-expanded")) === "false", "the menu button does not say it is closed");
+      await menu.click();
+      await nav.waitFor({ state: "visible" });
+      await harness.shot(p, "p02-menu-phone");
+      await nav.getByRole("link", { name: "Mini programs" }).click();
+      await p.getByRole("heading", { name: "Mini programs", level: 1 }).waitFor();
+      await nav.waitFor({ state: "hidden" });
+      // Focus moves to the new page's heading, and the tab's title names it.
+      await p.waitForFunction(() => document.activeElement?.tagName === "H1" && document.activeElement.textContent === "Mini programs");
+      assert((await p.title()) === "Mini programs · Mini Program Platform", `the title is ${await p.title()}`);
+      await fits("the mini programs list");
+      await harness.shot(p, "p03-miniprograms-phone");
+    });
+    await harness.step("on a phone, the mini program's pages fit the screen; wide tables scroll in their own box", async () => {
+      for (const [suffix, name, ready] of [
+        ["", "p04-versions-phone", "table[aria-label='Versions']"],
+        ["/versions/1.0.0", "p05-version-phone", "text=The package is valid"],
+        ["/launches", "p06-launches-phone", "[data-testid=release]"],
+        [launchURL.slice(mpURL.length), "p07-launch-phone", "[data-testid=percentage]"],
+        ["/analytics", "p08-analytics-phone", "[data-testid=total], .empty"],
+        ["/crashes", "p09-crashes-phone", "table[aria-label='Crash groups'], .empty"],
+      ]) {
+        await p.goto(mpURL + suffix);
+        await p.locator(ready).first().waitFor();
+        await fits(mpURL + suffix);
+        await harness.shot(p, name);
+      }
+      const wrap = p.locator(".table-wrap").first();
+      if (await wrap.count()) {
+        const box = await wrap.boundingBox();
+        assert(box && box.x >= 0 && box.x + box.width <= 391, `a table box runs off screen: ${JSON.stringify(box)}`);
+      }
+    });
+    const operatorPhone = await harness.newUser(browser, { name: "operator-phone", viewport: { width: 390, height: 844 } });
+    const op = operatorPhone.page;
+    await signIn(harness, op, baseURL, env.TENANT_ADMIN_EMAIL, env.TENANT_ADMIN_PASSWORD);
+    await harness.step("on a phone, the reviewer's inbox and an approval fit the screen", async () => {
+      await op.goto(baseURL + "/approvals?type=&status=approved");
+      await op.getByRole("table", { name: "Approvals" }).waitFor();
+      await fits("the approvals inbox", op);
+      await harness.shot(op, "p10-approvals-phone");
+      await op.getByRole("table", { name: "Approvals" }).getByRole("link", { name: company }).first().click();
+      await op.locator(".page-header .badge", { hasText: "approved" }).waitFor();
+      await fits("an approval", op);
+      await harness.shot(op, "p11-approval-phone");
+      await op.goto(baseURL + "/workspaces/ws_tenant");
+      await op.getByRole("heading", { name: "Platform" }).waitFor();
+      await fits("the tenant's home", op);
+      await harness.shot(op, "p12-tenant-home-phone");
     });
   },
 ];

@@ -33,7 +33,7 @@ export const scenarios = [
     const nav = (page) => page.getByRole("navigation", { name: "Main" });
     const approvalsTab = async (tab, status) => {
       await nav(o).getByRole("link", { name: "Approvals" }).click();
-      await o.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: tab, exact: true }).click();
+      await o.locator(`nav.tabs a[data-label="${tab}"]`).click();
       await o.getByRole("heading", { name: "Approvals", level: 1 }).waitFor();
       if (status) await o.getByLabel("Status").selectOption({ label: status });
     };
@@ -44,6 +44,7 @@ export const scenarios = [
       if (shot) await harness.shot(o, shot);
       await o.getByLabel("Comment (optional)").fill("Fine by us");
       await o.getByRole("button", { name: "Approve" }).click();
+      await o.getByRole("button", { name: "Yes, approve" }).click();
       await o.locator(".page-header .badge", { hasText: "approved" }).waitFor();
     };
     const apply = async (name, email) => {
@@ -72,8 +73,15 @@ export const scenarios = [
       await approvalsTab("Create developer workspace");
       await o.getByRole("table", { name: "Approvals" }).getByRole("link", { name: rejected }).click();
       await o.getByRole("heading", { name: rejected, level: 1 }).waitFor();
+      // A rejection needs a reason, said beside the field before anything is sent.
+      await o.getByRole("button", { name: "Reject" }).click();
+      await o.getByText("Say why you reject it: the requester reads your reason.").waitFor();
       await o.getByLabel("Reason for rejecting").fill(rejectReason);
       await o.getByRole("button", { name: "Reject" }).click();
+      await o.getByText("Reject? The request is closed").waitFor();
+      assert(await o.getByRole("button", { name: "Yes, reject" }).evaluate((b) => b.classList.contains("danger")), "Reject is not styled as destructive");
+      await harness.shot(o, "m01a-reject-confirm");
+      await o.getByRole("button", { name: "Yes, reject" }).click();
       await o.locator(".page-header .badge", { hasText: "rejected" }).waitFor();
       await o.getByText(`Reason: ${rejectReason}`).waitFor();
       assert((await o.getByRole("button", { name: "Approve" }).count()) === 0, "a decided approval still offers Approve");
@@ -306,8 +314,12 @@ export const scenarios = [
       await d.getByRole("table", { name: "Launches" }).locator(".badge", { hasText: "withdrawn" }).waitFor({ state: "detached" });
       await d.getByRole("table", { name: "Launches" }).locator(".badge", { hasText: "completed" }).waitFor();
       await release.filter({ hasText: "Live: 1.0.0 to 100% of users (full)." }).waitFor();
+      await d.getByRole("button", { name: "Request offline" }).click();
+      await d.getByText("Say why it should go offline: the reviewer reads it.").waitFor();
       await d.getByLabel("Why take it offline").fill("Closed for the holidays");
       await d.getByRole("button", { name: "Request offline" }).click();
+      await d.getByText("Once approved, no user can open this mini program").waitFor();
+      await d.getByRole("button", { name: "Yes, request offline" }).click();
       await d.locator(".panel .notice.ok", { hasText: "Offline requested" }).waitFor();
     });
     await harness.step("the operator approves it in the Offline tab", async () => {
@@ -320,6 +332,7 @@ export const scenarios = [
       assert((await d.getByRole("button", { name: "Request offline" }).count()) === 0, "an offline mini program is offered Request offline");
       await d.getByLabel("Why bring it back online").fill("Open again");
       await d.getByRole("button", { name: "Request online" }).click();
+      await d.getByRole("button", { name: "Yes, request online" }).click();
       await d.locator(".panel .notice.ok", { hasText: "Online requested" }).waitFor();
       await harness.shot(d, "m11-release-offline");
       await approve("Online", `Take ${mpName} online`);
@@ -348,6 +361,10 @@ export const scenarios = [
       await release.filter({ hasText: "Live: 1.1.0 to 100% of users (full)" }).waitFor();
       await d.getByLabel("Earlier version").selectOption("1.0.0");
       await d.getByRole("button", { name: "Roll back" }).click();
+      await d.getByText("Roll back to 1.0.0? Every user gets 1.0.0 at once instead of 1.1.0, without review.").waitFor();
+      assert(await d.getByRole("button", { name: "Yes, roll back" }).evaluate((b) => b.classList.contains("danger")), "Roll back is not styled as destructive");
+      await harness.shot(d, "m11a-rollback-confirm");
+      await d.getByRole("button", { name: "Yes, roll back" }).click();
       await d.locator(".panel .notice.ok", { hasText: "Rolled back to 1.0.0" }).waitFor();
       await release.filter({ hasText: "Live: 1.0.0 to 100% of users" }).waitFor();
       assert((await d.getByLabel("Earlier version").inputValue()) === "1.1.0", "after the rollback, the earlier version offered should be 1.1.0");
@@ -500,7 +517,7 @@ export const scenarios = [
     // --- the workspace overview ---------------------------------------------------------------
     const description = `Fresh fruit, delivered within the hour (${run}).`;
     await harness.step("the admin edits the workspace description", async () => {
-      await nav(m).getByRole("link", { name: "Overview" }).click();
+      await nav(m).getByRole("link", { name: "Home", exact: true }).click();
       await m.getByRole("heading", { name: "General info" }).waitFor();
       await m.getByLabel("Description").fill(description);
       await m.getByRole("button", { name: "Save" }).click();
@@ -511,7 +528,7 @@ export const scenarios = [
       await harness.shot(m, "m20-overview-admin");
     });
     await harness.step("a developer sees the description read-only", async () => {
-      await nav(d).getByRole("link", { name: "Overview" }).click();
+      await nav(d).getByRole("link", { name: "Home", exact: true }).click();
       await d.locator("dl.facts dd", { hasText: description }).waitFor();
       assert((await d.getByRole("button", { name: "Save" }).count()) === 0, "a developer is offered Save on the overview");
       assert((await d.locator("main textarea, main input").count()) === 0, "a developer is offered fields on the overview");

@@ -66,7 +66,7 @@ async function main() {
       }
       harness.log(`✓ ${name} (${Date.now() - t0} ms)`);
     }
-    harness.log(`\ne2e: ${all.length} scenario(s) passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    harness.log(`\ne2e: ${all.length} scenario(s) passed in ${((Date.now() - started) / 1000).toFixed(1)} s; axe-core found no serious or critical violation in ${harness.a11yChecks} page states (${(harness.a11yMillis / 1000).toFixed(1)} s of checking)`);
   } finally {
     await browser.close();
   }

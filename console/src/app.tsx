@@ -1,74 +1,34 @@
-// The console's shell: who is signed in, their workspaces, the navigation, and
-// the route table (where each page is found).
-import { ComponentChildren, createContext } from "preact";
-import { useContext, useEffect, useReducer } from "preact/hooks";
-import { Client } from "./api/client";
-import { getMe } from "./api/endpoints";
+// The console's shell: who is signed in, their workspaces, the navigation
+// (a sidebar, behind a menu button on narrow screens), and the route table's
+// lookup. Pages read the shell's state through ./context, never this module.
+import { ComponentChildren } from "preact";
+import { useEffect, useReducer, useState } from "preact/hooks";
+import * as api from "./api/endpoints";
 import { Me } from "./api/types";
-import { Async, useAsync } from "./lib/hooks";
-import { Action as Act, Membership, allows } from "./lib/roles";
-import { match, navigate, Params, useLocation, Location } from "./lib/router";
-import { Cognito } from "./session/cognito";
-import { Config } from "./session/config";
+import { AppCtx, AppState, PendingCounts, Services, ServicesCtx, TENANT, useApp } from "./context";
+import { useAsync } from "./lib/hooks";
+import { allows } from "./lib/roles";
+import { match, navigate, Location, useLocation } from "./lib/router";
+import { lastWorkspace, rememberWorkspace } from "./lib/workspace";
 import { Session } from "./session/store";
 import { Loaded } from "./ui/data";
-import { routes, publicRoutes } from "./routes";
-import { SignIn } from "./pages/auth";
-
-export interface Services {
-  config: Config;
-  client: Client;
-  session: Session;
-  cognito: Cognito;
-}
-
-export interface AppState extends Services {
-  me: Async<Me>;
-  membership: (ws: string) => Membership | undefined;
-  can: (ws: string, a: Act) => boolean;
-  tenant: Membership | undefined;
-}
-
-const Ctx = createContext<AppState | null>(null);
-const ServicesCtx = createContext<Services | null>(null);
-
-export function useServices(): Services {
-  const s = useContext(ServicesCtx);
-  if (!s) throw new Error("useServices outside the app");
-  return s;
-}
-
-export function useApp(): AppState {
-  const s = useContext(Ctx);
-  if (!s) throw new Error("useApp outside a signed-in page");
-  return s;
-}
-
-export const TENANT = "ws_tenant";
-
-export interface RouteProps {
-  params: Params;
-  location: Location;
-}
+import { useFocusHeading, watchTitle } from "./ui/page";
+import { routes, publicRoutes, SignIn } from "./routes";
 
 export function App({ services }: { services: Services }) {
   const location = useLocation();
   const user = useSessionUser(services.session);
+  useEffect(() => watchTitle(document.body), []);
+  let page: ComponentChildren = null;
   for (const [pattern, Page] of publicRoutes) {
     const params = match(pattern, location.path);
     if (params) {
-      return (
-        <ServicesCtx.Provider value={services}>
-          <Page params={params} location={location} />
-        </ServicesCtx.Provider>
-      );
+      page = <Page params={params} location={location} />;
+      break;
     }
   }
-  return (
-    <ServicesCtx.Provider value={services}>
-      {user ? <SignedIn services={services} location={location} /> : <SignIn params={{}} location={location} />}
-    </ServicesCtx.Provider>
-  );
+  if (!page) page = user ? <SignedIn services={services} location={location} /> : <SignIn params={{}} location={location} />;
+  return <ServicesCtx.Provider value={services}>{page}</ServicesCtx.Provider>;
 }
 
 /** useSessionUser re-renders on sign-in and sign-out. */
@@ -78,16 +38,27 @@ function useSessionUser(session: Session) {
   return session.user;
 }
 
+/** countPending counts one page of approvals in review by type. */
+async function countPending(services: Services): Promise<PendingCounts> {
+  const page = await api.listApprovals(services.client, { status: "in_review", limit: 100 });
+  const byType: Record<string, number> = {};
+  for (const a of page.items) byType[a.type] = (byType[a.type] ?? 0) + 1;
+  return { total: page.items.length, byType, more: !!page.nextCursor };
+}
+
 function SignedIn({ services, location }: { services: Services; location: Location }) {
-  const me = useAsync(() => getMe(services.client), [services.session.user?.id]);
+  const me = useAsync(() => api.getMe(services.client), [services.session.user?.id]);
   const memberships = me.data?.memberships ?? [];
   const membership = (ws: string) => memberships.find((m) => m.workspace.id === ws);
+  const reviewer = allows(membership(TENANT), "approvals:decide");
+  const pending = useAsync(() => (reviewer ? countPending(services) : Promise.resolve(null)), [reviewer, location.path]);
   const state: AppState = {
     ...services,
     me,
     membership,
     can: (ws, a) => allows(membership(ws), a),
     tenant: membership(TENANT),
+    pending,
   };
   let page: ComponentChildren = <NotFound />;
   let ws: string | undefined;
@@ -101,7 +72,7 @@ function SignedIn({ services, location }: { services: Services; location: Locati
     }
   }
   return (
-    <Ctx.Provider value={state}>
+    <AppCtx.Provider value={state}>
       <Loaded a={me}>
         {(m) => (
           <Layout me={m} ws={ws ?? lastWorkspace(m)} path={location.path}>
@@ -109,25 +80,21 @@ function SignedIn({ services, location }: { services: Services; location: Locati
           </Layout>
         )}
       </Loaded>
-    </Ctx.Provider>
+    </AppCtx.Provider>
   );
-}
-
-const LAST = "mpdp.workspace";
-
-function lastWorkspace(me: Me): string | undefined {
-  const last = localStorage.getItem(LAST);
-  return me.memberships.find((m) => m.workspace.id === last)?.workspace.id ?? me.memberships[0]?.workspace.id;
 }
 
 function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string; children: ComponentChildren }) {
   const app = useApp();
   const m = ws ? app.membership(ws) : undefined;
+  const [menu, setMenu] = useState(false);
   useEffect(() => {
-    if (ws && m) localStorage.setItem(LAST, ws);
+    if (ws && m) rememberWorkspace(ws);
   }, [ws, m]);
+  useEffect(() => setMenu(false), [path]);
+  useFocusHeading(path);
   const base = ws ? `/workspaces/${encodeURIComponent(ws)}` : "";
-  const link = (href: string, label: string, show = true) =>
+  const link = (href: string, label: ComponentChildren, show = true) =>
     show && (
       <li key={href}>
         <a href={href} aria-current={path === href || (href !== base && path.startsWith(href + "/")) ? "page" : undefined}>
@@ -136,9 +103,16 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
       </li>
     );
   const t = app.tenant;
+  const waiting = app.pending.data?.total ?? 0;
   return (
-    <div class="shell">
+    <div class={"shell" + (menu ? " menu-open" : "")}>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
       <header class="topbar">
+        <button type="button" class="menu-button" aria-expanded={menu} aria-controls="sidebar" onClick={() => setMenu(!menu)}>
+          {menu ? "Close menu" : "Menu"}
+        </button>
         <a class="brand" href="/">
           Mini Program Platform
         </a>
@@ -155,7 +129,9 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
           </label>
         )}
         <span class="spacer" />
-        <a href="/feedback/new">Send feedback</a>
+        <a class="topbar-link" href="/feedback/new">
+          Send feedback
+        </a>
         <span class="who" title={me.userId}>
           {me.email}
         </span>
@@ -164,13 +140,13 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
         </button>
       </header>
       <div class="body">
-        <nav class="sidebar" aria-label="Main">
+        <nav class="sidebar" id="sidebar" aria-label="Main">
           {m && (
             <>
               <h2>{m.workspace.name}</h2>
               {m.status === "blocked" && <p class="notice error small">Your membership of this workspace is blocked.</p>}
               <ul>
-                {link(base, "Overview")}
+                {link(base, "Home")}
                 {link(`${base}/miniprograms`, "Mini programs")}
                 {link(`${base}/members`, "Members")}
                 {link(`${base}/invitations`, "Invitations", allows(m, "members:manage"))}
@@ -183,7 +159,20 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
             <>
               <h2>Platform</h2>
               <ul>
-                {link("/approvals", "Approvals", allows(t, "approvals:decide"))}
+                {link(
+                  "/approvals",
+                  <>
+                    Approvals
+                    {waiting > 0 && (
+                      <span class="count">
+                        {waiting}
+                        {app.pending.data?.more ? "+" : ""}
+                        <span class="sr-only"> waiting</span>
+                      </span>
+                    )}
+                  </>,
+                  allows(t, "approvals:decide"),
+                )}
                 {link("/authorizations", "Authorizations", allows(t, "tenant:manage"))}
                 {link("/apps", "Host apps and keys")}
                 {link("/feedback", "Feedback", allows(t, "tenant:manage"))}
@@ -196,7 +185,9 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
             {link("/catalog/features", "Features")}
           </ul>
         </nav>
-        <main id="main">{children}</main>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
       </div>
     </div>
   );
@@ -206,26 +197,7 @@ function NotFound() {
   return (
     <section>
       <h1>Not found</h1>
-      <p>This page does not exist, or you cannot see it. Pick a workspace or a section on the left.</p>
-    </section>
-  );
-}
-
-/** Home sends a signed-in user to their last workspace, or says how to get one. */
-export function Home() {
-  const app = useApp();
-  const me = app.me.data!;
-  const ws = lastWorkspace(me);
-  useEffect(() => {
-    if (ws) navigate(`/workspaces/${encodeURIComponent(ws)}`, { replace: true });
-  }, [ws]);
-  if (ws) return null;
-  return (
-    <section class="empty">
-      <h1>No workspace yet</h1>
-      <p>
-        You are not a member of any workspace. Ask a workspace admin to invite you, or <a href="/apply">apply for a developer account</a>.
-      </p>
+      <p>This page does not exist, or you cannot see it. Pick a workspace or a section in the navigation.</p>
     </section>
   );
 }

@@ -1,7 +1,8 @@
 // The console's entry: load the host's configuration, wire the services, render.
 import { render } from "preact";
 import { newClient } from "./api/client";
-import { App, Services } from "./app";
+import { App } from "./app";
+import { Services } from "./context";
 import { navigate, onLinkClick } from "./lib/router";
 import { Cognito } from "./session/cognito";
 import { loadConfig } from "./session/config";

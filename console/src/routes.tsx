@@ -1,8 +1,9 @@
 // The route table: every page of the console and the path it lives at.
 import { FunctionComponent } from "preact";
-import { Home, RouteProps } from "./app";
+import { RouteProps } from "./context";
+import { Start, WorkspaceHome } from "./pages/home";
 import { AcceptInvitation, Apply, ResetPassword, SignIn } from "./pages/auth";
-import { Invitations, Members, Overview, Testers } from "./pages/workspace";
+import { Invitations, Members, Testers } from "./pages/workspace";
 import { Settings } from "./pages/settings";
 import { Details, MiniProgramDetail, MiniPrograms, NewMiniProgram, VersionDetail, Features as MiniProgramFeatures } from "./pages/miniprograms";
 import { LaunchDetail, Launches, NewLaunch } from "./pages/launches";
@@ -10,6 +11,8 @@ import { Analytics, CrashDetail, Crashes } from "./pages/analytics";
 import { ApprovalDetail, Approvals } from "./pages/approvals";
 import { FeatureDetail, Features, JSAPIs } from "./pages/catalog";
 import { AppDetail, Apps, Authorizations, FeedbackList, NewFeedback } from "./pages/tenant";
+
+export { SignIn };
 
 type Route = [string, FunctionComponent<RouteProps>];
 
@@ -24,8 +27,8 @@ export const publicRoutes: Route[] = [
 const mp = "/workspaces/:ws/miniprograms/:mp";
 
 export const routes: Route[] = [
-  ["/", Home],
-  ["/workspaces/:ws", Overview],
+  ["/", Start],
+  ["/workspaces/:ws", WorkspaceHome],
   ["/workspaces/:ws/members", Members],
   ["/workspaces/:ws/invitations", Invitations],
   ["/workspaces/:ws/testers", Testers],

@@ -19,7 +19,7 @@ import (
 
 const (
 	consoleDir      = "../../console" // from localstack/browser
-	e2eLimit        = 4 * time.Minute
+	e2eLimit        = 15 * time.Minute
 	e2eAdminEmail   = "admin@tenant.local"
 	e2eAdminPasswd  = "Admin-Passw0rd!"
 	buildTheConsole = "run `make console` (npm ci and the build, in console/)"

@@ -23,8 +23,11 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	f := storage.ApprovalFilter{Type: domain.ApprovalType(q.Get("type")), Status: domain.ApprovalStatus(q.Get("status"))}
+	f := storage.ApprovalFilter{Type: domain.ApprovalType(q.Get("type")), Status: domain.ApprovalStatus(q.Get("status")), Oldest: q.Get("order") == "oldest"}
 	var v domain.ValidationError
+	if o := q.Get("order"); o != "" && o != "oldest" && o != "newest" {
+		v.Add("order", "must be oldest or newest")
+	}
 	if f.Type != "" && !slices.Contains(domain.ApprovalTypes, f.Type) {
 		v.Add("type", "must be one of workspace.create, launch, offline, feature.activate")
 	}
@@ -35,8 +38,34 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Approval], error) {
-		return s.Store.ListApprovals(ctx, f, limit, cursor)
+		p, err := s.Store.ListApprovals(ctx, f, limit, cursor)
+		if err != nil {
+			return p, err
+		}
+		return p, s.nameWorkspaces(ctx, p.Items)
 	})
+}
+
+// nameWorkspaces adds the requesting workspaces' current names, so a reviewer
+// sees which company asks; a workspace since deleted stays unnamed.
+func (s *Server) nameWorkspaces(ctx context.Context, as []domain.Approval) error {
+	names := map[string]string{}
+	for i := range as {
+		id := as[i].Requester.WorkspaceID
+		if id == "" {
+			continue
+		}
+		name, ok := names[id]
+		if !ok {
+			w, err := s.Store.GetWorkspace(ctx, id)
+			if err != nil && !errors.Is(err, domain.ErrNotFound) {
+				return err
+			}
+			name, names[id] = w.Name, w.Name
+		}
+		as[i].Requester.WorkspaceName = name
+	}
+	return nil
 }
 
 // visibleApproval loads an approval the caller may see: tenant reviewers and
@@ -70,6 +99,11 @@ func (s *Server) getApproval(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	named := []domain.Approval{a}
+	if err := s.nameWorkspaces(r.Context(), named); err != nil {
+		return err
+	}
+	a = named[0]
 	httpapi.Entity(w, http.StatusOK, a.Version, a)
 	return nil
 }

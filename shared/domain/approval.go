@@ -56,6 +56,8 @@ type Requester struct {
 	UserID      string `json:"userId,omitempty" dynamodbav:"userId,omitempty"`
 	Email       string `json:"email" dynamodbav:"email"`
 	WorkspaceID string `json:"workspaceId,omitempty" dynamodbav:"workspaceId,omitempty"`
+	// WorkspaceName is the requesting workspace's name now, added when read (not stored: workspaces are renamed).
+	WorkspaceName string `json:"workspaceName,omitempty" dynamodbav:"-"`
 }
 
 // Approval is a request that a tenant reviewer decides.

@@ -84,12 +84,14 @@ func (s *Store) GetApproval(ctx context.Context, id string) (domain.Approval, er
 type ApprovalFilter struct {
 	Type   domain.ApprovalType
 	Status domain.ApprovalStatus
+	// Oldest lists oldest first (a reviewer's queue) instead of newest first.
+	Oldest bool
 }
 
-// ListApprovals lists approvals newest first, by type, status, or both. With
-// neither, it lists those in review.
+// ListApprovals lists approvals newest first (oldest first with f.Oldest), by
+// type, status, or both. With neither, it lists those in review.
 func (s *Store) ListApprovals(ctx context.Context, f ApprovalFilter, limit int, cursor string) (Page[domain.Approval], error) {
-	q := query{limit: limit, cursor: cursor, desc: true}
+	q := query{limit: limit, cursor: cursor, desc: !f.Oldest}
 	switch {
 	case f.Type != "" && f.Status != "":
 		q.index, q.pk = "gsi2", byTypeStatusKey(f.Type, f.Status)

@@ -347,7 +347,7 @@ export const patchFeedback = (c: Client, id: string, patch: FeedbackPatch, ifMat
 // --- approvals ----------------------------------------------------------------
 
 /** Tenant reviewers and admins. */
-export const listApprovals = (c: Client, q: PageQuery & { type?: ApprovalType; status?: ApprovalStatus } = {}) =>
+export const listApprovals = (c: Client, q: PageQuery & { type?: ApprovalType; status?: ApprovalStatus; order?: "newest" | "oldest" } = {}) =>
   c.get<Page<Approval>>("/v1/approvals", q);
 
 /** Tenant reviewers and admins, or the requester. */

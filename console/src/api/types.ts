@@ -372,6 +372,8 @@ export interface Requester {
   userId?: string;
   email: string;
   workspaceId?: string;
+  /** The requesting workspace's current name, added when read. */
+  workspaceName?: string;
 }
 
 /** A workspace.create approval's payload: the application. */

@@ -29,3 +29,9 @@ export function fillDays(from: string, to: string, points: { day: string; value:
   }
   return out;
 }
+
+/** previousRange is the range of the same length just before it. */
+export function previousRange(from: string, to: string): { from: string; to: string } {
+  const n = (Date.parse(to) - Date.parse(from)) / 86400_000 + 1;
+  return { from: day(new Date(Date.parse(from) - n * 86400_000)), to: day(new Date(Date.parse(from) - 86400_000)) };
+}

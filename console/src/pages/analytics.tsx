@@ -3,24 +3,57 @@
 import { useState } from "preact/hooks";
 import * as api from "../api/endpoints";
 import { CrashGroup, CrashStatus, Metric } from "../api/types";
-import { RouteProps, useApp } from "../app";
+import { RouteProps, useApp } from "../context";
 import { Series } from "../lib/chart";
 import { etag } from "../lib/etag";
 import { useAsync } from "../lib/hooks";
-import { checkRange, fillDays, lastDays } from "../lib/range";
+import { checkRange, fillDays, lastDays, previousRange } from "../lib/range";
+import { axisTick, change, formatMetric } from "../lib/format";
 import { Action, Select, TextField } from "../ui/form";
 import { Badge, Empty, Loaded, Table, When } from "../ui/data";
 import { LineChart } from "../ui/chart";
-import { MiniProgramFrame, mpBase } from "./miniprograms";
+import { MiniProgramFrame, mpBase } from "../parts/miniprogram";
 
 const metrics: [Metric, string][] = [
   ["pageViews", "Page views"],
   ["uniqueVisitors", "Unique visitors"],
   ["newVisitors", "New visitors"],
   ["sessions", "Sessions"],
-  ["avgSessionMs", "Average session (ms)"],
-  ["visitDepth", "Visit depth"],
+  ["avgSessionMs", "Average session"],
+  ["visitDepth", "Pages per session"],
 ];
+
+/** Kpis shows every metric's total for the range, with the change against the period before; a card picks the chart's metric. */
+function Kpis({ ws, mp, range, metric, pick }: { ws: string; mp: string; range: { from: string; to: string }; metric: Metric; pick: (m: Metric) => void }) {
+  const { client } = useApp();
+  const before = previousRange(range.from, range.to);
+  const data = useAsync(
+    () =>
+      Promise.all(
+        metrics.map(async ([m]) => {
+          const [now, then] = await Promise.all([api.getAnalytics(client, ws, mp, { ...range, metric: m }), api.getAnalytics(client, ws, mp, { ...before, metric: m })]);
+          return { metric: m, now: now.total, then: then.total };
+        }),
+      ),
+    [ws, mp, range.from, range.to],
+  );
+  if (!data.data) return null;
+  return (
+    <ul class="kpis" aria-label="Key numbers">
+      {data.data.map((k) => (
+        <li key={k.metric} class={k.metric === metric ? "current" : ""}>
+          <button type="button" class="kpi" aria-pressed={k.metric === metric} onClick={() => pick(k.metric)}>
+            <span>{metrics.find(([m]) => m === k.metric)?.[1]}</span>
+            <strong data-testid={`kpi-${k.metric}`}>{formatMetric(k.metric, k.now)}</strong>
+            <span class="kpi-change">
+              {change(k.now, k.then)} <span class="muted">vs the {before.from === before.to ? "day" : "period"} before</span>
+            </span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 function RangePicker({ from, to, set }: { from: string; to: string; set: (r: { from: string; to: string }) => void }) {
   return (
@@ -63,6 +96,7 @@ export function Analytics({ params }: RouteProps) {
             <RangePicker from={range.from} to={range.to} set={setRange} />
             <TextField label="Compare versions" name="versions" value={versions} onInput={setVersions} placeholder="1.0.0, 1.1.0" />
           </div>
+          {!bad && <Kpis ws={params.ws} mp={params.mp} range={range} metric={metric} pick={setMetric} />}
           <Loaded a={data}>
             {(all) => {
               const series: Series[] = all.map((s) => ({ name: s.version === "all" ? "All versions" : s.version, points: fillDays(s.from, s.to, s.points) }));
@@ -71,13 +105,13 @@ export function Analytics({ params }: RouteProps) {
               return (
                 <>
                   <p>
-                    Total <strong data-testid="total">{main.total}</strong>
+                    {metric === "avgSessionMs" || metric === "visitDepth" ? "Average" : "Total"} <strong data-testid="total">{formatMetric(metric, main.total)}</strong>
                     {main.errorBound > 0 && <span class="muted"> (estimated, ±{(main.errorBound * 100).toFixed(1)}% standard error)</span>}
                   </p>
-                  <LineChart series={series} label={`${metric} per day`} />
+                  <LineChart series={series} label={`${metrics.find(([m]) => m === metric)?.[1]} per day`} format={(v) => axisTick(metric, v)} />
                   {main.topPages.length > 0 && (
                     <>
-                      <h3>Top pages</h3>
+                      <h2>Top pages</h2>
                       <Table label="Top pages" rows={main.topPages} rowKey={(p) => p.page} columns={[{ title: "Page", cell: (p) => <code>{p.page}</code> }, { title: "Views", cell: (p) => p.views }]} />
                     </>
                   )}

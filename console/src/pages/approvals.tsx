@@ -4,11 +4,11 @@
 import { useState } from "preact/hooks";
 import * as api from "../api/endpoints";
 import { Approval, ApprovalStatus, ApprovalType } from "../api/types";
-import { RouteProps, TENANT, useApp } from "../app";
+import { RouteProps, TENANT, useApp } from "../context";
 import { useAsync, usePaged } from "../lib/hooks";
 import { navigate, path } from "../lib/router";
 import { Form, Select, TextArea, Action } from "../ui/form";
-import { Badge, Header, Loaded, PagedTable, Tabs, When } from "../ui/data";
+import { Badge, Header, Loaded, PagedTable, When } from "../ui/data";
 
 const approvalTabs: [ApprovalType, string][] = [
   ["launch", "Launch"],
@@ -27,28 +27,98 @@ const statuses: [string, string][] = [
   ["", "All"],
 ];
 
+/** company names who asks: the requesting workspace, or the applicant's company. */
+export function company(a: Approval): string {
+  if (a.type === "workspace.create") return a.payload.company;
+  return a.requester.workspaceName ?? a.requester.workspaceId ?? "";
+}
+
+/** miniProgramOf names the mini program an approval is about, if any. */
+export function miniProgramOf(a: Approval): string {
+  switch (a.type) {
+    case "launch":
+      return `${a.payload.miniProgram} ${a.payload.version}`;
+    case "online":
+    case "offline":
+      return a.payload.miniProgram;
+    case "feature.activate":
+      return a.payload.miniProgramName;
+    default:
+      return "";
+  }
+}
+
+/** waited says how long ago, in the largest whole unit: "3 days", "2 hours", "5 minutes", "just now". */
+export function waited(since: string, now = Date.now()): string {
+  const m = Math.max(0, Math.floor((now - Date.parse(since)) / 60000));
+  if (m === 0) return "just now";
+  const [n, unit] = m >= 2880 ? [Math.floor(m / 1440), "day"] : m >= 120 ? [Math.floor(m / 60), "hour"] : [m, "minute"];
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+function Count({ n, more }: { n?: number; more?: boolean }) {
+  if (!n) return null;
+  return (
+    <span class="count">
+      {n}
+      {more ? "+" : ""}
+      <span class="sr-only"> waiting</span>
+    </span>
+  );
+}
+
+/** Approvals is the reviewers' inbox: everything waiting, oldest first, with counts per type; other statuses by filter. */
 export function Approvals({ location }: RouteProps) {
-  const { client } = useApp();
-  const type = (location.query.get("type") as ApprovalType) || "launch";
+  const { client, pending } = useApp();
+  const type = (location.query.get("type") ?? "") as ApprovalType | "";
   const status = location.query.get("status") ?? "in_review";
-  const paged = usePaged((cursor) => api.listApprovals(client, { cursor, limit: 20, type, status: (status || undefined) as ApprovalStatus | undefined }), [type, status]);
+  // The API lists every type only by status: "all types, all statuses" is not a view.
+  const effective = type === "" && status === "" ? "in_review" : status;
+  const order = effective === "in_review" ? "oldest" : "newest";
+  const paged = usePaged(
+    (cursor) => api.listApprovals(client, { cursor, limit: 20, type: type || undefined, status: (effective || undefined) as ApprovalStatus | undefined, order }),
+    [type, effective],
+  );
   const href = (t: string, s: string) => `/approvals?type=${encodeURIComponent(t)}&status=${encodeURIComponent(s)}`;
+  const counts = effective === "in_review" ? pending.data : null;
+  const elsewhere = counts && type ? counts.total - (counts.byType[type] ?? 0) : 0;
   return (
     <section>
-      <Header title="Approvals" sub="Requests from developer workspaces and merchants, waiting for a decision." />
-      <Tabs current={href(type, status)} tabs={approvalTabs.map(([t, label]) => [href(t, status), label])} />
+      <Header
+        title="Approvals"
+        sub={effective === "in_review" ? "Everything waiting for a decision, oldest first." : "Decided and closed requests, newest first."}
+      />
+      <nav class="tabs" aria-label="Sections">
+        {([["", "All pending"], ...approvalTabs] as [string, string][]).map(([t, label]) => (
+          <a key={t} href={href(t, status)} aria-current={t === type ? "page" : undefined} data-label={label}>
+            {label}
+            <Count n={t ? counts?.byType[t] : counts?.total} more={!t && counts?.more} />
+          </a>
+        ))}
+      </nav>
       <div class="filters">
-        <Select label="Status" name="status" value={status} onChange={(s) => navigate(href(type, s))} options={statuses} />
+        <Select label="Status" name="status" value={effective} onChange={(s) => navigate(href(type, s))} options={type ? statuses : statuses.filter(([s]) => s)} />
       </div>
       <PagedTable<Approval>
         paged={paged}
         label="Approvals"
         rowKey={(a) => a.id}
-        empty={status === "in_review" ? "Nothing waits for a decision here." : "No approvals match."}
+        empty={
+          effective !== "in_review"
+            ? "No approvals match."
+            : elsewhere > 0
+              ? `Nothing of this type waits. ${elsewhere} other request${elsewhere === 1 ? "" : "s"} wait under All pending.`
+              : "Nothing waits for a decision. New requests appear here."
+        }
         columns={[
           { title: "Request", cell: (a) => <a href={path("approvals", a.id)}>{a.title}</a> },
+          { title: "Company", cell: (a) => company(a) || <span class="muted">—</span> },
+          { title: "Mini program", cell: (a) => miniProgramOf(a) || <span class="muted">—</span> },
           { title: "Requested by", cell: (a) => a.requester.email },
-          { title: "Status", cell: (a) => <Badge value={a.status} /> },
+          ...(type ? [] : [{ title: "Type", cell: (a: Approval) => approvalTabs.find(([t]) => t === a.type)?.[1] ?? a.type }]),
+          effective === "in_review"
+            ? { title: "Waiting", cell: (a: Approval) => <span title={new Date(a.createdAt).toISOString()}>{waited(a.createdAt)}</span> }
+            : { title: "Status", cell: (a: Approval) => <Badge value={a.status} /> },
           { title: "Requested", cell: (a) => <When at={a.createdAt} /> },
         ]}
       />
@@ -114,8 +184,26 @@ function Payload({ a }: { a: Approval }) {
   }
 }
 
+/** outcome says what approving does, in the reviewer's words. */
+export function outcome(a: Approval): string {
+  switch (a.type) {
+    case "workspace.create":
+      return `Approve? A developer workspace for ${a.payload.company} is created and ${a.payload.email} is emailed a sign-in.`;
+    case "launch":
+      return `Approve? ${a.payload.miniProgram} ${a.payload.version} is released ${
+        a.payload.strategy === "full" ? "to every user" : a.payload.strategy === "testers" ? "to the workspace's testers" : "in stages to a growing share of users"
+      } at its release time.`;
+    case "offline":
+      return `Approve? No user can open ${a.payload.miniProgram} until it is brought back online.`;
+    case "online":
+      return `Approve? Users can open ${a.payload.miniProgram} again.`;
+    case "feature.activate":
+      return `Approve? ${a.payload.miniProgramName} may use ${a.payload.featureName} at once.`;
+  }
+}
+
 export function ApprovalDetail({ params }: RouteProps) {
-  const { client, can, me } = useApp();
+  const { client, can, me, pending } = useApp();
   const a = useAsync(() => api.getApproval(client, params.id), [params.id]);
   const [comment, setComment] = useState("");
   const [reason, setReason] = useState("");
@@ -125,9 +213,11 @@ export function ApprovalDetail({ params }: RouteProps) {
         const open = x.status === "in_review";
         const mine = x.requester.userId === me.data?.userId;
         const decide = open && !mine && can(TENANT, "approvals:decide");
+        // A decision's answer is read without the requester's workspace name: keep it.
+        const decided = (next: Approval) => (a.set({ ...next, requester: { ...next.requester, workspaceName: x.requester.workspaceName } } as Approval), pending.reload());
         return (
           <section>
-            <Header title={x.title} sub={`${approvalTabs.find(([t]) => t === x.type)?.[1]} request by ${x.requester.email}`}>
+            <Header title={x.title} sub={`${approvalTabs.find(([t]) => t === x.type)?.[1]} request by ${x.requester.email}${company(x) ? ` (${company(x)})` : ""}`}>
               <Badge value={x.status} />
             </Header>
             <Payload a={x} />
@@ -143,15 +233,22 @@ export function ApprovalDetail({ params }: RouteProps) {
             {x.reason && <p>Reason: {x.reason}</p>}
             {decide && (
               <div class="decide">
-                <Form submit="Approve" fields={["comment"]} onSubmit={async () => a.set(await api.approveApproval(client, x.id, { comment: comment || undefined }))}>
+                <Form submit="Approve" fields={["comment"]} confirm={() => outcome(x)} onSubmit={async () => decided(await api.approveApproval(client, x.id, { comment: comment || undefined }))}>
                   <TextArea label="Comment (optional)" name="comment" value={comment} onInput={setComment} rows={2} />
                 </Form>
-                <Form submit="Reject" fields={["reason"]} onSubmit={async () => a.set(await api.rejectApproval(client, x.id, { reason }))}>
-                  <TextArea label="Reason for rejecting" name="reason" value={reason} onInput={setReason} rows={2} hint="The requester sees this." />
+                <Form
+                  submit="Reject"
+                  danger
+                  fields={["reason"]}
+                  check={() => ({ reason: !reason.trim() && "Say why you reject it: the requester reads your reason." })}
+                  confirm={() => "Reject? The request is closed and the requester is emailed your reason."}
+                  onSubmit={async () => decided(await api.rejectApproval(client, x.id, { reason: reason.trim() }))}
+                >
+                  <TextArea label="Reason for rejecting" name="reason" value={reason} onInput={setReason} rows={2} hint="Required. The requester sees this." />
                 </Form>
               </div>
             )}
-            {open && mine && <Action label="Withdraw request" confirm="Withdraw this request?" run={async () => a.set(await api.withdrawApproval(client, x.id))} />}
+            {open && mine && <Action label="Withdraw request" confirm="Withdraw this request? Reviewers no longer see it." run={async () => a.set(await api.withdrawApproval(client, x.id))} />}
             {open && mine && <p class="muted">Someone else decides on your own requests.</p>}
           </section>
         );

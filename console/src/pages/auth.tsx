@@ -2,11 +2,13 @@
 // change, applying for a developer account, and accepting an invitation.
 import { useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
-import { acceptInvitation, submitApplication } from "../api/endpoints";
+import { acceptInvitation, getMe, submitApplication } from "../api/endpoints";
 import { ApplicationReceipt } from "../api/types";
-import { RouteProps, useServices } from "../app";
+import { RouteProps, useServices } from "../context";
 import { navigate } from "../lib/router";
-import { Form, TextArea, TextField } from "../ui/form";
+import { FieldErrors, Form, TextArea, TextField } from "../ui/form";
+import { passwordPolicy, passwordProblem } from "../lib/password";
+import { CognitoError } from "../session/cognito";
 import { Empty } from "../ui/data";
 
 /** safeNext keeps a post-sign-in redirect inside the console. */
@@ -32,13 +34,13 @@ export function SignIn({ location }: RouteProps) {
         <Form
           submit="Set password and sign in"
           fields={["newPassword", "confirm"]}
+          check={() => ({ newPassword: passwordProblem(newPassword), confirm: newPassword !== confirm && "The two passwords differ: type the same one twice." })}
           onSubmit={async () => {
-            if (newPassword !== confirm) throw new Error("The two passwords differ.");
-            session.signedIn(await cognito.setNewPassword(email, challenge, newPassword));
+            session.signedIn(await onPassword("newPassword", cognito.setNewPassword(email, challenge, newPassword)));
             done();
           }}
         >
-          <TextField label="New password" name="newPassword" type="password" autocomplete="new-password" value={newPassword} onInput={setNewPassword} hint="At least 8 characters with upper and lower case letters, a digit and a symbol." />
+          <TextField label="New password" name="newPassword" type="password" autocomplete="new-password" value={newPassword} onInput={setNewPassword} hint={passwordPolicy} />
           <TextField label="Repeat the new password" name="confirm" type="password" autocomplete="new-password" value={confirm} onInput={setConfirm} />
         </Form>
       </Centered>
@@ -108,20 +110,31 @@ export function ResetPassword(_: RouteProps) {
       <p role="status">If an account uses this email, a code is on its way{sentTo ? ` to ${sentTo}` : ""}.</p>
       <Form
         submit="Set new password"
+        fields={["code", "password"]}
+        check={() => ({ code: !code.trim() && "Enter the code from the email.", password: passwordProblem(password) })}
         onSubmit={async () => {
-          if (!code.trim() || !password) throw new Error("Enter the code and a new password.");
-          await cognito.confirmForgotPassword(email.trim(), code.trim(), password);
+          await onPassword("password", cognito.confirmForgotPassword(email.trim(), code.trim(), password));
           setDone(true);
         }}
       >
         <TextField label="Code from the email" name="code" value={code} onInput={setCode} autocomplete="one-time-code" />
-        <TextField label="New password" name="password" type="password" autocomplete="new-password" value={password} onInput={setPassword} hint="At least 8 characters with upper and lower case letters, a digit and a symbol." />
+        <TextField label="New password" name="password" type="password" autocomplete="new-password" value={password} onInput={setPassword} hint={passwordPolicy} />
       </Form>
       <button type="button" class="link" onClick={() => setSentTo(null)}>
         Send another code
       </button>
     </Centered>
   );
+}
+
+/** onPassword shows the user pool's refusal of a password beside the password field. */
+async function onPassword<T>(field: string, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof CognitoError && err.code === "InvalidPasswordException") throw new FieldErrors({ [field]: err.message });
+    throw err;
+  }
 }
 
 function Centered({ title, children }: { title: string; children: preact.ComponentChildren }) {
@@ -173,7 +186,7 @@ export function Apply(_: RouteProps) {
 export function AcceptInvitation({ params, location }: RouteProps) {
   const { client, session } = useServices();
   const token = location.query.get("token") ?? "";
-  const [accepted, setAccepted] = useState<string | null>(null);
+  const [accepted, setAccepted] = useState<{ id: string; name?: string; role?: string } | null>(null);
   if (!session.user) return <SignIn params={{}} location={location} />;
   if (!token) {
     return (
@@ -185,8 +198,11 @@ export function AcceptInvitation({ params, location }: RouteProps) {
   if (accepted) {
     return (
       <Centered title="Welcome">
-        <p role="status">You joined the workspace.</p>
-        <a href={`/workspaces/${encodeURIComponent(accepted)}`}>Open the workspace</a>
+        <p role="status">
+          You joined the workspace{accepted.name ? ` ${accepted.name}` : ""}
+          {accepted.role ? ` as ${accepted.role}` : ""}.
+        </p>
+        <a href={`/workspaces/${encodeURIComponent(accepted.id)}`}>Open the workspace</a>
       </Centered>
     );
   }
@@ -201,7 +217,10 @@ export function AcceptInvitation({ params, location }: RouteProps) {
       <Form
         submit="Accept invitation"
         onSubmit={async () => {
-          setAccepted((await acceptInvitation(client, params.id, token)).workspaceId);
+          const id = (await acceptInvitation(client, params.id, token)).workspaceId;
+          // Name the workspace and the role now held (the invitation itself is not readable before accepting).
+          const m = (await getMe(client).catch(() => undefined))?.memberships.find((x) => x.workspace.id === id);
+          setAccepted({ id, name: m?.workspace.name, role: m?.role });
         }}
       >
         <span />

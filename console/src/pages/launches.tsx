@@ -3,14 +3,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
-import { Launch, LaunchStatus, Strategy } from "../api/types";
-import { RouteProps, useApp } from "../app";
-import { useAsync, usePaged } from "../lib/hooks";
+import { Launch, LaunchStatus, Release, Strategy } from "../api/types";
+import { RouteProps, useApp } from "../context";
+import { Async, useAsync, usePaged } from "../lib/hooks";
 import { actionsFor, describeInterval, localToISO, parseSteps, pollDelay, terminal, Unit, units } from "../lib/launch";
 import { navigate, path } from "../lib/router";
 import { Action, Form, Select, TextArea, TextField } from "../ui/form";
 import { Badge, Empty, Loaded, PagedTable, When } from "../ui/data";
-import { MiniProgramFrame, mpBase } from "./miniprograms";
+import { MiniProgramFrame, mpBase } from "../parts/miniprogram";
 
 const strategies: [Strategy, string][] = [
   ["full", "Full: everyone at once"],
@@ -26,9 +26,11 @@ export function Launches({ params }: RouteProps) {
   const paged = usePaged((cursor) => api.listLaunches(client, params.ws, params.mp, { cursor, limit: 20, status: (status || undefined) as LaunchStatus | undefined }), [params.ws, params.mp, status]);
   const base = mpBase(params.ws, params.mp);
   const develop = can(params.ws, "develop");
+  const release = useAsync(() => api.getRelease(client, params.ws, params.mp), [params.ws, params.mp]);
+  const live = release.data?.offline ? undefined : release.data?.version;
   return (
     <MiniProgramFrame ws={params.ws} mp={params.mp} current={base + "/launches"}>
-      {() => (
+      {(_, __, frame) => (
         <>
           <div class="filters">
             <Select label="Status" name="status" value={status} onChange={setStatus} options={statuses} />
@@ -48,11 +50,15 @@ export function Launches({ params }: RouteProps) {
               { title: "Version", cell: (l) => <a href={`${base}/launches/${encodeURIComponent(l.id)}`}>{l.version}</a> },
               { title: "Strategy", cell: (l) => l.strategy },
               { title: "Status", cell: (l) => <Badge value={l.status} /> },
-              { title: "Users", cell: (l) => `${l.percentage}%` },
+              {
+                title: "Users",
+                // A completed launch whose version is no longer served reads so, not "100 %".
+                cell: (l) => (l.status === "completed" && live && live !== l.version ? <span class="muted">replaced by {live}</span> : `${l.percentage}%`),
+              },
               { title: "Requested", cell: (l) => <When at={l.createdAt} /> },
             ]}
           />
-          <ReleaseControls ws={params.ws} mp={params.mp} develop={develop} />
+          <ReleaseControls ws={params.ws} mp={params.mp} develop={develop} release={release} onChange={frame.refresh} />
         </>
       )}
     </MiniProgramFrame>
@@ -60,9 +66,8 @@ export function Launches({ params }: RouteProps) {
 }
 
 /** ReleaseControls shows what the mini program serves, and lets developers roll back to an earlier release, take it offline or bring it back. */
-function ReleaseControls({ ws, mp, develop }: { ws: string; mp: string; develop: boolean }) {
+function ReleaseControls({ ws, mp, develop, release, onChange }: { ws: string; mp: string; develop: boolean; release: Async<Release>; onChange: () => void }) {
   const { client } = useApp();
-  const release = useAsync(() => api.getRelease(client, ws, mp), [ws, mp]);
   const [version, setVersion] = useState("");
   const [reason, setReason] = useState("");
   const [done, setDone] = useState("");
@@ -100,9 +105,12 @@ function ReleaseControls({ ws, mp, develop }: { ws: string; mp: string; develop:
                 <Form
                   class="inline"
                   submit="Roll back"
+                  danger
                   fields={["version"]}
+                  confirm={() => `Roll back to ${chosen}? Every user gets ${chosen} at once${r.version ? ` instead of ${r.version}` : ""}, without review.`}
                   onSubmit={async () => {
                     release.set(await api.rollback(client, ws, mp, chosen));
+                    onChange();
                     setDone(`Rolled back to ${chosen}: everyone gets it now.`);
                   }}
                 >
@@ -113,14 +121,21 @@ function ReleaseControls({ ws, mp, develop }: { ws: string; mp: string; develop:
                 <Form
                   class="inline"
                   submit={r.offline ? "Request online" : "Request offline"}
+                  danger={!r.offline}
                   fields={["reason"]}
+                  check={() => ({ reason: !reason.trim() && (r.offline ? "Say why it should come back online: the reviewer reads it." : "Say why it should go offline: the reviewer reads it.") })}
+                  confirm={() =>
+                    r.offline
+                      ? `Ask a platform reviewer to bring it back online? Once approved, users can open ${r.version} again.`
+                      : "Ask a platform reviewer to take it offline? Once approved, no user can open this mini program until it is brought back online."
+                  }
                   onSubmit={async () => {
-                    const a = await (r.offline ? api.requestOnline : api.requestOffline)(client, ws, mp, { reason });
+                    const a = await (r.offline ? api.requestOnline : api.requestOffline)(client, ws, mp, { reason: reason.trim() });
                     setReason("");
                     setDone(`${r.offline ? "Online" : "Offline"} requested: approval ${a.id} is in review.`);
                   }}
                 >
-                  <TextField label={r.offline ? "Why bring it back online" : "Why take it offline"} name="reason" value={reason} onInput={setReason} />
+                  <TextField label={r.offline ? "Why bring it back online" : "Why take it offline"} name="reason" value={reason} onInput={setReason} hint="Required. The platform reviewer reads it." />
                 </Form>
               )}
             </>
@@ -155,14 +170,20 @@ export function NewLaunch({ params, location }: RouteProps) {
               <Form
                 submit="Submit for review"
                 fields={["version", "strategy", "steps", "intervalSeconds", "releaseAt", "note"]}
+                // Every problem at once, beside its field, before anything is sent.
+                check={() => {
+                  if (strategy !== "phased") return {};
+                  const s = parseSteps(steps);
+                  const upper = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+                  return {
+                    steps: typeof s === "string" && upper(s) + ".",
+                    intervalSeconds: !(Number(interval) > 0) && "Enter how long to wait between steps, a number above 0.",
+                  };
+                }}
                 onSubmit={async () => {
                   let phased = {};
                   if (strategy === "phased") {
-                    const s = parseSteps(steps);
-                    if (typeof s === "string") throw new Error("Steps: " + s + ".");
-                    const n = Number(interval);
-                    if (!(n > 0)) throw new Error("Interval: enter a positive number.");
-                    phased = { steps: s, intervalSeconds: Math.round(n * units[unit]) };
+                    phased = { steps: parseSteps(steps) as number[], intervalSeconds: Math.round(Number(interval) * units[unit]) };
                   }
                   const at = localToISO(releaseAt);
                   const l = await api.createLaunch(client, params.ws, params.mp, { version: chosen, strategy, ...phased, releaseAt: at || undefined, note: note || undefined }, key);
@@ -257,7 +278,17 @@ export function LaunchDetail({ params }: RouteProps) {
                   {act.resume && <Action label="Resume rollout" kind="primary" run={() => api.resumeLaunch(client, params.ws, params.mp, x.id).then(reload)} />}
                 </div>
                 {act.percentage && x.percentage < 100 && (
-                  <Form class="inline" submit="Set percentage" fields={["percentage"]} onSubmit={async () => (await api.setLaunchPercentage(client, params.ws, params.mp, x.id, Number(pct)), setPct(""), reload())}>
+                  <Form
+                    class="inline"
+                    submit="Set percentage"
+                    fields={["percentage"]}
+                    check={() => {
+                      const n = Number(pct);
+                      return { percentage: !(Number.isInteger(n) && n > x.percentage && n <= 100) && `Enter a whole number above ${x.percentage} and at most 100.` };
+                    }}
+                    confirm={() => `Raise ${x.version} from ${x.percentage}% to ${Number(pct)}% of users? The share can only be raised, never lowered.`}
+                    onSubmit={async () => (await api.setLaunchPercentage(client, params.ws, params.mp, x.id, Number(pct)), setPct(""), reload())}
+                  >
                     <TextField label="Raise to (%)" name="percentage" type="number" value={pct} onInput={setPct} hint={`Higher than ${x.percentage}; admins only.`} />
                   </Form>
                 )}

@@ -1,29 +1,32 @@
 // Mini programs: list, create, detail with versions and browser uploads, a
 // version's validation report and trial, and feature grants.
-import { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
-import { Category, MiniProgram, PackageVersion, Trial } from "../api/types";
-import { RouteProps, useApp } from "../app";
+import { Category, MiniProgram, PackageVersion, Release, Trial } from "../api/types";
+import { RouteProps, useApp } from "../context";
 import { useAsync, usePaged } from "../lib/hooks";
 import { navigate, path } from "../lib/router";
 import { put, sha256Hex } from "../lib/upload";
 import { manifestVersion, ZipError } from "../lib/zip";
 import { Action, Form, Select, TextArea, TextField, errorText } from "../ui/form";
-import { Badge, Empty, Header, Loaded, PagedTable, Tabs, When } from "../ui/data";
+import { Badge, Empty, Header, Loaded, PagedTable, When } from "../ui/data";
 import { etag } from "../lib/etag";
-import { ImageField } from "./settings";
+import { ImageField } from "../parts/image";
+import { Live, MiniProgramFrame, mpBase } from "../parts/miniprogram";
 import { QRCode } from "../ui/qr";
 
 const categories: Category[] = ["shopping", "food", "travel", "finance", "education", "entertainment", "games", "health", "lifestyle", "social", "tools", "government", "other"];
 
-export const mpBase = (ws: string, mp: string) => path("workspaces", ws, "miniprograms", mp);
-
 export function MiniPrograms({ params }: RouteProps) {
   const { client, can } = useApp();
   const [sort, setSort] = useState<"-createdAt" | "createdAt">("-createdAt");
-  const paged = usePaged((cursor) => api.listMiniPrograms(client, params.ws, { cursor, limit: 20, sort }), [params.ws, sort]);
+  // Each row says what users get now: the page's releases, read with it.
+  const paged = usePaged<MiniProgram & { release?: Release }>(async (cursor) => {
+    const page = await api.listMiniPrograms(client, params.ws, { cursor, limit: 20, sort });
+    const releases = await Promise.all(page.items.map((m) => api.getRelease(client, params.ws, m.id).catch(() => undefined)));
+    return { ...page, items: page.items.map((m, i) => ({ ...m, release: releases[i] })) };
+  }, [params.ws, sort]);
   const develop = can(params.ws, "develop");
   return (
     <section>
@@ -31,7 +34,7 @@ export function MiniPrograms({ params }: RouteProps) {
       <div class="filters">
         <Select label="Sort" name="sort" value={sort} onChange={(v) => setSort(v as typeof sort)} options={[["-createdAt", "Newest first"], ["createdAt", "Oldest first"]]} />
       </div>
-      <PagedTable<MiniProgram>
+      <PagedTable<MiniProgram & { release?: Release }>
         paged={paged}
         label="Mini programs"
         rowKey={(m) => m.id}
@@ -39,7 +42,8 @@ export function MiniPrograms({ params }: RouteProps) {
         columns={[
           { title: "Name", cell: (m) => <a href={mpBase(params.ws, m.id)}>{m.name}</a> },
           { title: "Category", cell: (m) => m.category },
-          { title: "Latest version", cell: (m) => m.latestVersion ?? <span class="muted">none</span> },
+          { title: "Live", cell: (m) => <Live r={m.release} /> },
+          { title: "Latest upload", cell: (m) => m.latestVersion ?? <span class="muted">none</span> },
           { title: "Created", cell: (m) => <When at={m.createdAt} /> },
         ]}
       />
@@ -115,37 +119,6 @@ function DetailsForm({ m, ws, onSaved }: { m: MiniProgram & { etag?: string }; w
   );
 }
 
-/** MiniProgramFrame loads the mini program and shows its tabs around a section. */
-export function MiniProgramFrame({ ws, mp, current, children }: { ws: string; mp: string; current: string; children: (m: MiniProgram, set: (m: MiniProgram) => void) => ComponentChildren }) {
-  const { client } = useApp();
-  const m = useAsync(() => api.getMiniProgram(client, ws, mp), [ws, mp]);
-  const base = mpBase(ws, mp);
-  return (
-    <Loaded a={m}>
-      {(x) => (
-        <section>
-          <div class="mp-title">
-            {x.iconUrl && <img class="mp-icon" src={x.iconUrl} alt="" />}
-            <Header title={x.name} sub={`${x.category}${x.latestVersion ? " · latest upload " + x.latestVersion : ""}`} />
-          </div>
-          <Tabs
-            current={current}
-            tabs={[
-              [base, "Versions"],
-              [base + "/launches", "Launches"],
-              [base + "/features", "Features"],
-              [base + "/analytics", "Analytics"],
-              [base + "/crashes", "Quality"],
-              [base + "/details", "Details"],
-            ]}
-          />
-          {children(x, m.set)}
-        </section>
-      )}
-    </Loaded>
-  );
-}
-
 export function MiniProgramDetail({ params }: RouteProps) {
   const { client, can } = useApp();
   const [tick, setTick] = useState(0);
@@ -161,9 +134,16 @@ export function MiniProgramDetail({ params }: RouteProps) {
   const base = mpBase(params.ws, params.mp);
   return (
     <MiniProgramFrame ws={params.ws} mp={params.mp} current={base}>
-      {() => (
+      {(_, __, frame) => (
         <>
-          {develop && <UploadBox ws={params.ws} mp={params.mp} onUploaded={() => setTick((n) => n + 1)} />}
+          {develop && (
+            <UploadBox
+              ws={params.ws}
+              mp={params.mp}
+              versions={versions.data?.items ?? []}
+              onUploaded={() => (setTick((n) => n + 1), frame.refresh())}
+            />
+          )}
           <h2>Versions</h2>
           <PagedTable<PackageVersion>
             paged={versions}
@@ -175,7 +155,7 @@ export function MiniProgramDetail({ params }: RouteProps) {
               { title: "Status", cell: (v) => <Badge value={v.status} /> },
               { title: "Size", cell: (v) => bytes(v.size) },
               { title: "Uploaded", cell: (v) => <When at={v.createdAt} /> },
-              { title: "", cell: (v) => (v.status === "ready" && develop ? <a href={`${base}/launches/new?version=${encodeURIComponent(v.version)}`}>Launch…</a> : null) },
+              { title: "Launch", cell: (v) => (v.status === "ready" && develop ? <a href={`${base}/launches/new?version=${encodeURIComponent(v.version)}`}>Launch…</a> : null) },
             ]}
           />
         </>
@@ -193,7 +173,7 @@ function bytes(n: number): string {
 type Stage = { step: "idle" } | { step: "reading" | "hashing" | "requesting" } | { step: "uploading"; progress: number } | { step: "done"; version: string };
 
 /** UploadBox takes a package by drag and drop (or a file picker), reads its version, and uploads it with progress. */
-function UploadBox({ ws, mp, onUploaded }: { ws: string; mp: string; onUploaded: () => void }) {
+function UploadBox({ ws, mp, versions, onUploaded }: { ws: string; mp: string; versions: PackageVersion[]; onUploaded: () => void }) {
   const { client } = useApp();
   const [file, setFile] = useState<File | null>(null);
   const [version, setVersion] = useState("");
@@ -270,11 +250,7 @@ function UploadBox({ ws, mp, onUploaded }: { ws: string; mp: string; onUploaded:
         </div>
       )}
       {(stage.step === "hashing" || stage.step === "requesting" || stage.step === "reading") && <p aria-busy="true">{{ reading: "Reading app.json…", hashing: "Computing the checksum…", requesting: "Asking for an upload link…" }[stage.step]}</p>}
-      {stage.step === "done" && (
-        <p class="notice ok" role="status">
-          Uploaded {stage.version}. The platform is validating it; the report appears below in a few seconds.
-        </p>
-      )}
+      {stage.step === "done" && <Uploaded version={stage.version} v={versions.find((x) => x.version === stage.version)} href={`${mpBase(ws, mp)}/versions/${encodeURIComponent(stage.version)}`} />}
       {error !== undefined && (
         <div class="notice error" role="alert">
           <p>{errorText(error)}</p>
@@ -290,6 +266,27 @@ function UploadBox({ ws, mp, onUploaded }: { ws: string; mp: string; onUploaded:
         </div>
       )}
     </div>
+  );
+}
+
+/** Uploaded says where a just-uploaded version stands, following its validation to the end. */
+function Uploaded({ version, v, href }: { version: string; v?: PackageVersion; href: string }) {
+  if (v?.status === "ready")
+    return (
+      <p class="notice ok" role="status">
+        Uploaded {version}: it is valid and ready to launch.
+      </p>
+    );
+  if (v && v.status !== "processing" && v.status !== "uploading")
+    return (
+      <p class="notice error" role="status">
+        Uploaded {version}, but it is {v.status.replace(/_/g, " ")}: <a href={href}>see its report</a> for what to fix.
+      </p>
+    );
+  return (
+    <p class="notice ok" role="status">
+      Uploaded {version}. The platform is validating it; the result appears here and below in a few seconds.
+    </p>
   );
 }
 
@@ -393,25 +390,31 @@ export function Features({ params }: RouteProps) {
         <>
           {can(params.ws, "develop") && (
             <Loaded a={catalog}>
-              {(c) =>
-                c.items.length === 0 ? (
+              {(c) => {
+                // What this mini program already holds is not offered again (the first page of grants; the API refuses the rest).
+                const held = new Set((grants.data?.items ?? []).filter((g) => g.status === "active").map((g) => g.featureId));
+                const offered = c.items.filter((f) => !held.has(f.id));
+                const chosen = offered.some((f) => f.id === featureId) ? featureId : offered[0]?.id ?? "";
+                return c.items.length === 0 ? (
                   <Empty>The platform offers no features yet.</Empty>
+                ) : offered.length === 0 ? (
+                  <p class="muted">This mini program holds every feature the platform offers.</p>
                 ) : (
                   <Form
                     class="inline"
                     submit="Request activation"
                     fields={["featureId", "reason"]}
                     onSubmit={async () => {
-                      const a = await api.requestFeature(client, params.ws, params.mp, { featureId: featureId || c.items[0].id, reason: reason || undefined });
+                      const a = await api.requestFeature(client, params.ws, params.mp, { featureId: chosen, reason: reason || undefined });
                       setRequested(a.id);
                       setTick((t) => t + 1);
                     }}
                   >
-                    <Select label="Feature" name="featureId" value={featureId || c.items[0].id} onChange={setFeatureId} options={c.items.map((f) => [f.id, f.name])} />
+                    <Select label="Feature" name="featureId" value={chosen} onChange={setFeatureId} options={offered.map((f) => [f.id, f.name])} />
                     <TextField label="Why" name="reason" value={reason} onInput={setReason} />
                   </Form>
-                )
-              }
+                );
+              }}
             </Loaded>
           )}
           {requested && (

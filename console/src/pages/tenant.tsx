@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
 import { App, CreatedAppKey, Feedback, FeedbackCategory, FeedbackStatus, Platform } from "../api/types";
-import { RouteProps, TENANT, useApp } from "../app";
+import { RouteProps, TENANT, useApp } from "../context";
 import { etag } from "../lib/etag";
 import { useAsync, usePaged } from "../lib/hooks";
 import { navigate, path } from "../lib/router";

@@ -2,11 +2,11 @@
 import { useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
-import { Invitation, InvitationWithToken, Member, Role, TesterInput, Workspace } from "../api/types";
-import { RouteProps, useApp } from "../app";
+import { Invitation, InvitationWithToken, Member, Role, TesterInput } from "../api/types";
+import { RouteProps, useApp } from "../context";
 import { etag } from "../lib/etag";
 import { useAsync, usePaged } from "../lib/hooks";
-import { Action, Form, Select, TextArea, TextField } from "../ui/form";
+import { Action, Form, Select, TextField } from "../ui/form";
 import { Badge, Header, Loaded, PagedTable, When, Empty } from "../ui/data";
 
 const roles: [Role, string][] = [
@@ -14,76 +14,6 @@ const roles: [Role, string][] = [
   ["reviewer", "Reviewer"],
   ["admin", "Admin"],
 ];
-
-export function Overview({ params }: RouteProps) {
-  const { client, can } = useApp();
-  const ws = useAsync(() => api.getWorkspace(client, params.ws), [params.ws]);
-  return (
-    <Loaded a={ws}>
-      {(w) => (
-        <section>
-          <Header title={w.name} sub={w.kind === "tenant" ? "The platform operator's workspace" : "Developer workspace"}>
-            {w.authorization && <Badge value={w.authorization === "active" ? "authorized" : "revoked"} />}
-          </Header>
-          {w.authorization === "revoked" && (
-            <p class="notice error">The platform revoked this workspace's authorization: you can read everything, but not upload or launch.</p>
-          )}
-          {can(params.ws, "workspace:manage") ? <GeneralInfo w={w} onSaved={ws.set} /> : <GeneralInfoView w={w} />}
-        </section>
-      )}
-    </Loaded>
-  );
-}
-
-function GeneralInfoView({ w }: { w: Workspace }) {
-  return (
-    <dl class="facts">
-      <dt>Description</dt>
-      <dd>{w.description || <span class="muted">None yet.</span>}</dd>
-      <dt>Contact</dt>
-      <dd>
-        {w.contact.name} &lt;{w.contact.email}&gt; {w.contact.phone}
-      </dd>
-      <dt>Created</dt>
-      <dd>
-        <When at={w.createdAt} />
-      </dd>
-    </dl>
-  );
-}
-
-function GeneralInfo({ w, onSaved }: { w: Workspace & { etag?: string }; onSaved: (w: Workspace) => void }) {
-  const { client } = useApp();
-  const [f, setF] = useState({ name: w.name, description: w.description, contactName: w.contact.name, contactEmail: w.contact.email, contactPhone: w.contact.phone ?? "" });
-  const [saved, setSaved] = useState(false);
-  const set = (k: keyof typeof f) => (v: string) => (setF({ ...f, [k]: v }), setSaved(false));
-  return (
-    <>
-      <h2>General info</h2>
-      <Form
-        submit="Save"
-        fields={["name", "description", "contact.name", "contact.email", "contact.phone"]}
-        onSubmit={async () => {
-          const next = await api.patchWorkspace(
-            client,
-            w.id,
-            { name: f.name, description: f.description, contact: { name: f.contactName, email: f.contactEmail, phone: f.contactPhone || undefined } },
-            w.etag ?? etag(w.version),
-          );
-          onSaved(next);
-          setSaved(true);
-        }}
-        secondary={saved && <span role="status">Saved.</span>}
-      >
-        <TextField label="Name" name="name" value={f.name} onInput={set("name")} />
-        <TextArea label="Description" name="description" value={f.description} onInput={set("description")} />
-        <TextField label="Contact name" name="contact.name" value={f.contactName} onInput={set("contactName")} />
-        <TextField label="Contact email" name="contact.email" type="email" value={f.contactEmail} onInput={set("contactEmail")} />
-        <TextField label="Contact phone" name="contact.phone" value={f.contactPhone} onInput={set("contactPhone")} />
-      </Form>
-    </>
-  );
-}
 
 export function Members({ params }: RouteProps) {
   const { client, can, me } = useApp();

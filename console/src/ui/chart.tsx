@@ -3,9 +3,10 @@ import { plot, Series } from "../lib/chart";
 
 const colors = ["#2563eb", "#db2777", "#16a34a", "#ea580c", "#7c3aed", "#0891b2"];
 
-export function LineChart({ series, label, width = 720, height = 240 }: { series: Series[]; label: string; width?: number; height?: number }) {
-  const p = plot(series, width, height);
-  const pad = 32;
+export function LineChart({ series, label, width = 720, height = 240, format = String }: { series: Series[]; label: string; width?: number; height?: number; format?: (v: number) => string }) {
+  // Wide enough on the left for labels like "1.7 min".
+  const pad = 56;
+  const p = plot(series, width, height, pad);
   const labelEvery = Math.max(1, Math.ceil(p.xs.length / 8));
   return (
     <figure class="chart">
@@ -16,7 +17,7 @@ export function LineChart({ series, label, width = 720, height = 240 }: { series
             <g key={t}>
               <line x1={pad} x2={width - pad} y1={y} y2={y} class="grid" />
               <text x={pad - 4} y={y + 4} text-anchor="end" class="tick">
-                {t}
+                {format(t)}
               </text>
             </g>
           );
@@ -33,7 +34,7 @@ export function LineChart({ series, label, width = 720, height = 240 }: { series
             <path d={l.d} fill="none" stroke-width="2" />
             {l.points.map((q) => (
               <circle key={q.x} cx={q.cx} cy={q.cy} r="3">
-                <title>{`${l.name} ${q.x}: ${q.y}`}</title>
+                <title>{`${l.name} ${q.x}: ${format(q.y)}`}</title>
               </circle>
             ))}
           </g>

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { useState } from "preact/hooks";
 import { ApiError } from "../api/client";
 import { usePaged } from "../lib/hooks";
-import { Action, Form, TextField } from "./form";
+import { Action, Form, TextField, sentence } from "./form";
 import { PagedTable } from "./data";
 import { LineChart } from "./chart";
 import { QRCode } from "./qr";
@@ -36,12 +36,71 @@ test("a form shows field errors beside the field and the rest in one notice", as
   assert.deepEqual(sent, ["not-an-email"]);
   const field = el.querySelector(".field.invalid")!;
   assert.ok(field, "the email field is marked invalid");
-  assert.equal(field.querySelector(".field-error")?.textContent, "must be an email address");
+  assert.equal(field.querySelector(".field-error")?.textContent, "Email must be an email address.");
   assert.equal(field.querySelector("input")?.getAttribute("aria-invalid"), "true");
   const notice = el.querySelector(".notice.error")!;
   assert.match(notice.textContent!, /The invitation is invalid\./);
   assert.match(notice.textContent!, /role: must be admin, reviewer or developer/);
   assert.doesNotMatch(notice.textContent!, /must be an email address/, "a field's own error is not repeated in the notice");
+});
+
+test("a form with every error beside its field shows no banner", async () => {
+  const el = await mount(
+    <InviteForm submit={async () => { throw new ApiError({ type: "t", title: "Bad Request", status: 400, detail: "the request has invalid fields", requestId: "r-1", errors: [{ field: "email", message: "is required" }] }); }} />,
+  );
+  await click(byText(el, "button", "Send"));
+  assert.equal(el.querySelector(".field-error")?.textContent, "Email is required.");
+  assert.equal(el.querySelector(".notice.error"), null, "no banner repeats what the field says");
+  assert.doesNotMatch(el.textContent!, /Request id/);
+});
+
+function ChangeForm({ submit }: { submit: () => Promise<unknown> }) {
+  const [reason, setReason] = useState("");
+  const [name, setName] = useState("");
+  return (
+    <Form
+      submit="Take offline"
+      danger
+      fields={["reason", "name"]}
+      check={() => ({ ...(reason.trim() ? {} : { reason: "Say why, for the reviewer." }), ...(name ? {} : { name: "is required" }) })}
+      confirm={() => "Users can no longer open it once a reviewer approves."}
+      onSubmit={submit}
+    >
+      <TextField label="Reason" name="reason" value={reason} onInput={setReason} />
+      <TextField label="Name" name="name" value={name} onInput={setName} />
+    </Form>
+  );
+}
+
+test("a form's own checks show every problem at once and send nothing; then it asks before it sends", async () => {
+  let sent = 0;
+  const el = await mount(<ChangeForm submit={async () => sent++} />);
+  await click(byText(el, "button", "Take offline"));
+  assert.equal(sent, 0);
+  assert.deepEqual([...el.querySelectorAll(".field-error")].map((e) => e.textContent), ["Say why, for the reviewer.", "Name is required."]);
+  assert.equal(el.querySelector(".notice.error"), null);
+  const [reason, name] = [...el.querySelectorAll("input")];
+  await type(reason, "legal review");
+  await type(name, "x");
+  await click(byText(el, "button", "Take offline"));
+  assert.equal(sent, 0, "nothing is sent before the confirmation");
+  assert.match(el.querySelector(".confirm")!.textContent!, /Users can no longer open it/);
+  assert.ok(byText(el, "button", "Yes, take offline").classList.contains("danger"));
+  await click(byText(el, "button", "Cancel"));
+  assert.equal(sent, 0);
+  await click(byText(el, "button", "Take offline"));
+  await click(byText(el, "button", "Yes, take offline"));
+  assert.equal(sent, 1);
+});
+
+test("sentence makes a field's message a sentence about the field", () => {
+  for (const [label, message, want] of [
+    ["Company", "is required", "Company is required."],
+    ["Country (two letters, like SG)", "must be two letters", "Country must be two letters."],
+    ["What will you build?", "must be 10 to 2,000 characters", "This field must be 10 to 2,000 characters."],
+    ["Email", "Enter an email address.", "Enter an email address."],
+    ["Email", "No such user", "No such user."],
+  ]) assert.equal(sentence(label, message), want);
 });
 
 test("a form clears its errors when a later submit succeeds", async () => {

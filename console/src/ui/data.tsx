@@ -32,7 +32,8 @@ export interface Column<T> {
 
 export function Table<T>({ rows, columns, rowKey, label }: { rows: T[]; columns: Column<T>[]; rowKey: (t: T) => string; label: string }) {
   return (
-    <div class="table-wrap">
+    // A region of its own that scrolls sideways on narrow screens, reachable by keyboard.
+    <div class="table-wrap" role="region" aria-label={label} tabIndex={0}>
       <table aria-label={label}>
         <thead>
           <tr>
