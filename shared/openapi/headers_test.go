@@ -35,6 +35,9 @@ func TestValidateResponseHeaders(t *testing.T) {
 		{"401 without WWW-Authenticate", "GET", "/v1/me", 401, h(), "WWW-Authenticate as required"},
 		{"401 with it", "GET", "/v1/me", 401, h("WWW-Authenticate", `Bearer realm="mpdp"`), ""},
 		{"status without headers", "GET", "/v1/me", 200, h(), ""},
+		// Header values are text: an integer schema takes "120" (simple style).
+		{"Retry-After seconds", "POST", "/v1/applications", 429, h("Retry-After", "120"), ""},
+		{"Retry-After not seconds", "POST", "/v1/applications", 429, h("Retry-After", "soon"), "header Retry-After"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := d.ValidateResponseHeaders(c.method, c.path, c.status, c.header)
