@@ -18,9 +18,9 @@ import (
 // (signed, validated, queued) and aggregated by the worker.
 type ingestRun struct {
 	users, events, batches, accepted int
-	took                   time.Duration
-	calls                  map[string]float64 // DynamoDB calls per event, by operation
-	items                  float64            // DynamoDB items written per event (transaction and batch items counted one by one)
+	took                             time.Duration
+	calls                            map[string]float64 // DynamoDB calls per event, by operation
+	items                            float64            // DynamoDB items written per event (transaction and batch items counted one by one)
 }
 
 // ingestBatch is the largest batch the runtime route takes.

@@ -73,7 +73,7 @@ import (
 
 // The goals' limits (issue 13).
 const (
-	limitLatencyRatio = 1.3
+	limitLatencyRatio    = 1.3
 	limitCallsPerRead    = 2
 	limitCallsPerWrite   = 2
 	limitReadyRatio      = 1.5
@@ -83,18 +83,18 @@ const (
 )
 
 type options struct {
-	n, warmup, runs      int
-	readReps, writeReps  int
-	ingestEvents         int
-	ingestUsers          []int
-	processorSizesInMiBs []int64
+	n, warmup, runs     int
+	readReps, writeReps int
+	ingestEvents        int
+	ingestUsers         []int
+	procSizesMiB        []int64
 }
 
 func main() {
-	o := options{ingestUsers: []int{10, 100, 1000}, processorSizesInMiBs: []int64{1, 30}}
+	o := options{ingestUsers: []int{10, 100, 1000}, procSizesMiB: []int64{1, 30}}
 	flag.IntVar(&o.n, "n", 100, "measured rounds of the latency comparison (gateway and bare GetItem each)")
 	flag.IntVar(&o.warmup, "warmup", 10, "warm-up rounds before the latency comparison")
-	flag.IntVar(&o.runs, "runs", 5, "start-to-ready runs per function binary (each paired with one of the minimal binary)")
+	flag.IntVar(&o.runs, "runs", 9, "start-to-ready runs per function binary (each paired with one of the minimal binary)")
 	flag.IntVar(&o.readReps, "read-reps", 10, "requests per read route whose DynamoDB calls are counted")
 	flag.IntVar(&o.writeReps, "write-reps", 3, "requests per write route (each on fresh entities) whose DynamoDB calls are counted")
 	flag.IntVar(&o.ingestEvents, "events", 1000, "analytics events per distinct-user count")
@@ -192,7 +192,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	fmt.Fprintln(os.Stderr, "bench: package processor memory")
-	proc, err := procBench(ctx, s, host.procmem, lambdaEnv(s), o.processorSizesInMiBs)
+	proc, err := procBench(ctx, sc, host.procmem, lambdaEnv(s), o.procSizesMiB)
 	if err != nil {
 		return fmt.Errorf("package processor: %w", err)
 	}

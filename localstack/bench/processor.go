@@ -3,9 +3,9 @@ package main
 // Package processor: peak memory, the last goal of the report.
 //
 // Each size is one real upload, processed in a process of its own (procmem)
-// that does nothing else: a fresh mini program and version 1.0.0 are written
-// through the store (CreateMiniProgram, StartUpload, as the API's upload route
-// does), the package is PUT to the incoming key, the bucket's ObjectCreated
+// that does nothing else: a fresh mini program and an upload of version 1.0.0
+// are created through the API (as the developer workspace's admin), the
+// package is PUT to the presigned URL, the bucket's ObjectCreated
 // notification is received from the package queue and handed to procmem, which
 // runs the worker's Handle on it and reports its own peak RSS (VmHWM, read from
 // /proc/self/status as it exits; the parent's rusage cannot show it, since on
@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os/exec"
 	"time"
 
@@ -31,7 +32,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/mpdp/platform/localstack/stack"
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/packages"
@@ -40,9 +40,9 @@ import (
 const benchPackageVersion = "1.0.0"
 
 type benchPackage struct {
-	body     []byte
-	sha256   string
-	entries  int
+	body    []byte
+	sha256  string
+	entries int
 }
 
 // buildPackage builds a valid package of at most limit bytes: a tiny main package
@@ -117,10 +117,10 @@ func (r procMemory) ratio() float64 {
 }
 
 // procBench runs procmem once with nothing to process and once per size (MiB).
-func procBench(ctx context.Context, s *stack.Stack, procmem string, env []string, sizesMiB []int64) (procMemory, error) {
+func procBench(ctx context.Context, sc *scenario, procmem string, env []string, sizesMiB []int64) (procMemory, error) {
 	began := time.Now()
 	quiet := func(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true } // as platform.NewProcessor's client
-	u := &uploader{s: s, s3: s3.NewFromConfig(s.AWS, quiet), sqs: sqs.NewFromConfig(s.AWS)}
+	u := &uploader{sc: sc, s3: s3.NewFromConfig(sc.s.AWS, quiet), sqs: sqs.NewFromConfig(sc.s.AWS)}
 	var out procMemory
 	if err := u.drainQueue(ctx); err != nil {
 		return out, err
@@ -182,39 +182,42 @@ func runProcmem(ctx context.Context, bin string, env []string, msg []byte) (memU
 	return memUse{hwm: res.VMHWMBytes, heap: res.HeapPeakBytes, seconds: res.Seconds}, nil
 }
 
+// uploader uploads packages as a developer's client does: a fresh mini program
+// and an upload started through the API, the package PUT to the presigned URL.
 type uploader struct {
-	s      *stack.Stack
-	s3     *s3.Client
-	sqs    *sqs.Client
-	seq    int
+	sc  *scenario
+	s3  *s3.Client
+	sqs *sqs.Client
+	seq int
 }
 
-// upload creates a mini program and an uploading version for pkg through the
-// store, PUTs the package to the version's incoming key, and returns the S3 event
-// message that arrives on the package queue for it.
+// upload creates a mini program and starts an upload of pkg as version 1.0.0
+// through the API, PUTs the package to the presigned URL, and returns the
+// version and the S3 event message that arrives on the package queue for it.
 func (u *uploader) upload(ctx context.Context, pkg benchPackage) (domain.PackageVersion, events.SQSMessage, error) {
 	u.seq++
-	now := time.Now().UTC()
-	mp := domain.MiniProgram{ID: domain.NewID("mp"), WorkspaceID: domain.TenantWorkspaceID,
-		Name: fmt.Sprintf("Bench package %d", u.seq), Category: "tools", CreatedBy: u.s.Admin.ID,
-		CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := u.s.Store.CreateMiniProgram(ctx, mp); err != nil {
-		return domain.PackageVersion{}, events.SQSMessage{}, fmt.Errorf("create mini program: %w", err)
+	sc := u.sc
+	var mp struct{ ID string }
+	if _, err := sc.api.call("POST", "/v1/workspaces/"+sc.ws+"/miniprograms", sc.dev,
+		map[string]string{"name": fmt.Sprintf("Bench package %d", u.seq), "category": "tools"}, http.StatusCreated, &mp); err != nil {
+		return domain.PackageVersion{}, events.SQSMessage{}, err
 	}
-	v := domain.PackageVersion{ID: domain.NewID("ver"), MiniProgramID: mp.ID, WorkspaceID: mp.WorkspaceID,
-		Version: benchPackageVersion, Status: domain.VersionUploading, Size: int64(len(pkg.body)), SHA256: pkg.sha256,
-		UploadedBy: u.s.Admin.ID, CreatedAt: now, ExpiresAt: now.Add(domain.UploadTTL), Revision: 1}
-	if err := u.s.Store.StartUpload(ctx, mp, v); err != nil {
-		return v, events.SQSMessage{}, fmt.Errorf("start upload: %w", err)
+	var up struct {
+		Version domain.PackageVersion `json:"packageVersion"`
+		Upload  struct {
+			URL, Method string
+			Headers     map[string]string
+		}
 	}
-	key := bucket.IncomingKey(v)
-	_, err := u.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: &u.s.Config.BucketName, Key: &key,
-		Body: bytes.NewReader(pkg.body), ContentLength: aws.Int64(int64(len(pkg.body))), ContentType: aws.String("application/zip")})
-	if err != nil {
-		return v, events.SQSMessage{}, fmt.Errorf("put %s: %w", key, err)
+	if _, err := sc.api.call("POST", "/v1/workspaces/"+sc.ws+"/miniprograms/"+mp.ID+"/uploads", sc.dev,
+		map[string]any{"version": benchPackageVersion, "size": len(pkg.body), "sha256": pkg.sha256}, http.StatusCreated, &up); err != nil {
+		return domain.PackageVersion{}, events.SQSMessage{}, err
 	}
-	msg, err := u.receive(ctx, key)
-	return v, msg, err
+	if err := putPresigned(ctx, up.Upload.URL, up.Upload.Method, up.Upload.Headers, pkg.body); err != nil {
+		return up.Version, events.SQSMessage{}, err
+	}
+	msg, err := u.receive(ctx, bucket.IncomingKey(up.Version))
+	return up.Version, msg, err
 }
 
 // receive waits for the ObjectCreated message for key; any other message on the
@@ -222,7 +225,7 @@ func (u *uploader) upload(ctx context.Context, pkg benchPackage) (domain.Package
 func (u *uploader) receive(ctx context.Context, key string) (events.SQSMessage, error) {
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		out, err := u.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &u.s.PackageQueueURL, MaxNumberOfMessages: 10,
+		out, err := u.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &u.sc.s.PackageQueueURL, MaxNumberOfMessages: 10,
 			WaitTimeSeconds: 1, MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
 		if err != nil {
 			return events.SQSMessage{}, fmt.Errorf("receive: %w", err)
@@ -234,7 +237,7 @@ func (u *uploader) receive(ctx context.Context, key string) (events.SQSMessage, 
 					Body: aws.ToString(m.Body), Attributes: m.Attributes, EventSource: "aws:sqs"}
 				continue
 			}
-			if _, err := u.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &u.s.PackageQueueURL, ReceiptHandle: m.ReceiptHandle}); err != nil {
+			if _, err := u.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &u.sc.s.PackageQueueURL, ReceiptHandle: m.ReceiptHandle}); err != nil {
 				return events.SQSMessage{}, fmt.Errorf("delete message: %w", err)
 			}
 		}
@@ -248,12 +251,12 @@ func (u *uploader) receive(ctx context.Context, key string) (events.SQSMessage, 
 // drainQueue deletes whatever is on the package queue (say, S3's test event).
 func (u *uploader) drainQueue(ctx context.Context) error {
 	for {
-		out, err := u.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &u.s.PackageQueueURL, MaxNumberOfMessages: 10})
+		out, err := u.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &u.sc.s.PackageQueueURL, MaxNumberOfMessages: 10})
 		if err != nil || len(out.Messages) == 0 {
 			return err
 		}
 		for _, m := range out.Messages {
-			if _, err := u.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &u.s.PackageQueueURL, ReceiptHandle: m.ReceiptHandle}); err != nil {
+			if _, err := u.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &u.sc.s.PackageQueueURL, ReceiptHandle: m.ReceiptHandle}); err != nil {
 				return err
 			}
 		}
@@ -276,21 +279,23 @@ func eventKey(body string) string {
 	return ev.Records[0].S3.Object.URLDecodedKey
 }
 
-// finish checks that the version ended ready, then deletes the message and both
-// objects so that the emulator's memory does not grow with the runs.
+// finish checks through the API that the version ended ready, then deletes the
+// message and both objects so that the emulator's memory does not grow.
 func (u *uploader) finish(ctx context.Context, v domain.PackageVersion, msg events.SQSMessage) error {
-	got, err := u.s.Store.GetVersion(ctx, v.MiniProgramID, v.Version)
-	if err != nil {
-		return fmt.Errorf("read version: %w", err)
+	var got struct{ Status, Failure string }
+	if _, err := u.sc.api.call("GET", "/v1/workspaces/"+v.WorkspaceID+"/miniprograms/"+v.MiniProgramID+"/versions/"+v.Version,
+		u.sc.dev, nil, http.StatusOK, &got); err != nil {
+		return err
 	}
-	if got.Status != domain.VersionReady {
-		return fmt.Errorf("version ended %s, not ready: %s %s", got.Status, got.Failure, got.Report)
+	if got.Status != "ready" {
+		return fmt.Errorf("version ended %s, not ready: %s", got.Status, got.Failure)
 	}
-	if _, err := u.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &u.s.PackageQueueURL, ReceiptHandle: &msg.ReceiptHandle}); err != nil {
+	queue := u.sc.s.PackageQueueURL
+	if _, err := u.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &queue, ReceiptHandle: &msg.ReceiptHandle}); err != nil {
 		return fmt.Errorf("delete message: %w", err)
 	}
 	for _, key := range []string{bucket.IncomingKey(v), bucket.PackageKey(v)} {
-		if _, err := u.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &u.s.Config.BucketName, Key: aws.String(key)}); err != nil {
+		if _, err := u.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &u.sc.s.Config.BucketName, Key: aws.String(key)}); err != nil {
 			return fmt.Errorf("delete %s: %w", key, err)
 		}
 	}
