@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -116,7 +118,7 @@ func report(w io.Writer, o options, r reportData) {
 	p("AWS calls per request (reads: %d requests each after a warm-up; writes: %d each on fresh entities)", o.readReps, o.writeReps)
 	for _, rc := range r.calls {
 		var parts, other []string
-		for _, k := range sortedKeys(rc.calls) {
+		for _, k := range slices.Sorted(maps.Keys(rc.calls)) {
 			if op, ok := strings.CutPrefix(k, "DynamoDB."); ok {
 				parts = append(parts, op+" "+num(rc.calls[k]))
 			} else {
@@ -148,7 +150,7 @@ func report(w io.Writer, o options, r reportData) {
 	p("  %-16s %16s %12s  %s", "distinct users", "items / event", "events/s", "DynamoDB calls per event")
 	for _, in := range r.ingest {
 		var calls []string
-		for _, k := range sortedKeys(in.calls) {
+		for _, k := range slices.Sorted(maps.Keys(in.calls)) {
 			calls = append(calls, fmt.Sprintf("%s %.3f", k, in.calls[k]))
 		}
 		p("  %-16d %16.3f %12.0f  %s", in.users, in.items, float64(in.events)/in.took.Seconds(), strings.Join(calls, ", "))
