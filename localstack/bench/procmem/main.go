@@ -1,6 +1,6 @@
 // Command procmem processes one package upload with the package-processor worker
 // and exits, so that the benchmark can read the peak memory of a process that
-// did nothing else (its peak RSS comes from wait4's rusage in the parent).
+// did nothing else.
 //
 // It is configured from the environment exactly as functions/processor is
 // (platform.MustLoad, platform.NewProcessor), reads one SQS message (the
