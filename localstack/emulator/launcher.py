@@ -263,25 +263,17 @@ def main():
         for fix in fixes:
             fix(module)
 
-    name = "moto.stepfunctions.parser.models"
-    if name in sys.modules:
-        fix_stepfunctions(sys.modules[name])
-    else:
-        sys.meta_path.insert(0, _PatchOnImport(name, fix_stepfunctions))
+    def patch(name, hook):
+        if name in sys.modules:
+            hook(sys.modules[name])
+        else:
+            sys.meta_path.insert(0, _PatchOnImport(name, hook))
 
-    name = "moto.dynamodb.responses"
-    if name in sys.modules:
-        _serialize_dynamodb(sys.modules[name])
-    else:
-        sys.meta_path.insert(0, _PatchOnImport(name, _serialize_dynamodb))
+    patch("moto.stepfunctions.parser.models", fix_stepfunctions)
+    patch("moto.dynamodb.responses", _serialize_dynamodb)
     print("moto launcher: DynamoDB requests serialized, as DynamoDB's conditional writes are",
           file=sys.stderr, flush=True)
-
-    name = "moto.dynamodb.models"
-    if name in sys.modules:
-        _journal_transactions(sys.modules[name])
-    else:
-        sys.meta_path.insert(0, _PatchOnImport(name, _journal_transactions))
+    patch("moto.dynamodb.models", _journal_transactions)
     print("moto launcher: TransactWriteItems journals the items it touches instead of copying tables",
           file=sys.stderr, flush=True)
 

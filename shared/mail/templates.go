@@ -15,12 +15,7 @@ func ApplicationReceived(to, company, approvalID string) Message {
 func ApplicationApproved(to, workspace, consoleURL, temporaryPassword string) Message {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Your application was approved: the workspace %q is ready and you are its admin.\n\n", workspace)
-	fmt.Fprintf(&b, "Sign in at %s with %s", consoleURL, to)
-	if temporaryPassword != "" {
-		fmt.Fprintf(&b, " and this temporary password, which you will change at first sign-in:\n\n    %s\n", temporaryPassword)
-	} else {
-		b.WriteString(" and your existing password.\n")
-	}
+	writeSignIn(&b, to, consoleURL, temporaryPassword)
 	return Message{To: to, Subject: "Your developer workspace is ready", Text: b.String()}
 }
 
@@ -65,12 +60,18 @@ func Released(to, miniProgram, version, strategy string, percentage int) Message
 func TenantAdmin(to, workspace, consoleURL, temporaryPassword string) Message {
 	var b strings.Builder
 	fmt.Fprintf(&b, "The platform is ready: the tenant workspace %q exists and you are its first admin.\n\n", workspace)
-	fmt.Fprintf(&b, "Sign in at %s with %s", consoleURL, to)
+	writeSignIn(&b, to, consoleURL, temporaryPassword)
+	b.WriteString("\nFrom there you invite the tenant's reviewers and admins, and approve merchants' applications.\n")
+	return Message{To: to, Subject: "Your mini program platform is ready", Text: b.String()}
+}
+
+// writeSignIn says where and how to sign in: with a temporary password when
+// the account is new, else with the one the user has.
+func writeSignIn(b *strings.Builder, to, consoleURL, temporaryPassword string) {
+	fmt.Fprintf(b, "Sign in at %s with %s", consoleURL, to)
 	if temporaryPassword != "" {
-		fmt.Fprintf(&b, " and this temporary password, which you will change at first sign-in:\n\n    %s\n", temporaryPassword)
+		fmt.Fprintf(b, " and this temporary password, which you will change at first sign-in:\n\n    %s\n", temporaryPassword)
 	} else {
 		b.WriteString(" and your existing password.\n")
 	}
-	b.WriteString("\nFrom there you invite the tenant's reviewers and admins, and approve merchants' applications.\n")
-	return Message{To: to, Subject: "Your mini program platform is ready", Text: b.String()}
 }
