@@ -101,6 +101,14 @@ export async function signIn(harness, page, baseURL, email, password, newPasswor
       await page.getByLabel("Repeat the new password").fill(newPassword);
       await page.getByRole("button", { name: "Set password and sign in" }).click();
     }
+    // Signed in once the session is stored: a navigation before that would cancel
+    // the sign-in request (seen under load: the next page opened signed out).
+    await page.waitForFunction((email) => {
+      const s = JSON.parse(localStorage.getItem("mpdp.session") ?? "null");
+      if (typeof s?.idToken !== "string") return false;
+      const claims = JSON.parse(atob(s.idToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+      return String(claims.email).toLowerCase() === email.toLowerCase();
+    }, email);
   });
 }
 
