@@ -19,9 +19,6 @@ import (
 const decisionLease = time.Minute
 
 func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActDecide); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	f := storage.ApprovalFilter{Type: domain.ApprovalType(q.Get("type")), Status: domain.ApprovalStatus(q.Get("status")), Oldest: q.Get("order") == "oldest"}
 	var v domain.ValidationError
@@ -34,10 +31,11 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 	if f.Status != "" && !slices.Contains(domain.ApprovalStatuses, f.Status) {
 		v.Add("status", "must be one of in_review, approved, rejected, withdrawn, expired")
 	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Approval], error) {
+	bad := v.Err() // answered only to a caller who may list
+	return authorizedList(s, w, r, domain.TenantWorkspaceID, domain.ActDecide, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Approval], error) {
+		if bad != nil {
+			return storage.Page[domain.Approval]{}, bad
+		}
 		p, err := s.Store.ListApprovals(ctx, f, limit, cursor)
 		if err != nil {
 			return p, err

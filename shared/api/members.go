@@ -16,10 +16,7 @@ import (
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
-		return err
-	}
-	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Member], error) {
+	return authorizedList(s, w, r, ws, domain.ActRead, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Member], error) {
 		return s.Store.ListMembers(ctx, ws, limit, cursor)
 	})
 }
