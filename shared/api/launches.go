@@ -330,17 +330,7 @@ func (s *Server) getRelease(w http.ResponseWriter, r *http.Request) error {
 	ws, mpID := r.PathValue("ws"), r.PathValue("mp")
 	var rel domain.Release
 	if _, err := s.authorizeAnd(r, ws, domain.ActRead, func(ctx context.Context) (err error) {
-		// A release names its workspace; only before the first one (or on a
-		// release written without it) is the mini program read to tell an
-		// empty release from 404.
-		if rel, err = s.Store.GetRelease(ctx, mpID); err != nil || rel.WorkspaceID == ws {
-			return err
-		}
-		if rel.WorkspaceID != "" {
-			return domain.ErrNotFound
-		}
-		mp, err := s.Store.GetMiniProgram(ctx, ws, mpID)
-		rel.WorkspaceID = mp.WorkspaceID
+		rel, err = s.Store.GetReleaseIn(ctx, ws, mpID)
 		return err
 	}); err != nil {
 		return err
