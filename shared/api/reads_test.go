@@ -71,6 +71,7 @@ func TestReadsCheckMembershipAlongsideTheEntity(t *testing.T) {
 	}{
 		{wsPath, admin},
 		{wsPath + "/members", admin},
+		{wsPath + "/invitations", admin},
 		{wsPath + "/miniprograms", admin},
 		{mp, admin},
 		{mp + "/versions", admin},
