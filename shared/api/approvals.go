@@ -19,9 +19,6 @@ import (
 const decisionLease = time.Minute
 
 func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActDecide); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	f := storage.ApprovalFilter{Type: domain.ApprovalType(q.Get("type")), Status: domain.ApprovalStatus(q.Get("status")), Oldest: q.Get("order") == "oldest"}
 	var v domain.ValidationError
@@ -34,10 +31,11 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 	if f.Status != "" && !slices.Contains(domain.ApprovalStatuses, f.Status) {
 		v.Add("status", "must be one of in_review, approved, rejected, withdrawn, expired")
 	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Approval], error) {
+	bad := v.Err() // answered only to a caller who may list
+	return authorizedList(s, w, r, domain.TenantWorkspaceID, domain.ActDecide, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Approval], error) {
+		if bad != nil {
+			return storage.Page[domain.Approval]{}, bad
+		}
 		p, err := s.Store.ListApprovals(ctx, f, limit, cursor)
 		if err != nil {
 			return p, err
@@ -47,23 +45,21 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 }
 
 // nameWorkspaces adds the requesting workspaces' current names, so a reviewer
-// sees which company asks; a workspace since deleted stays unnamed.
+// sees which company asks; a workspace since deleted stays unnamed. One batch
+// read for the whole page.
 func (s *Server) nameWorkspaces(ctx context.Context, as []domain.Approval) error {
-	names := map[string]string{}
-	for i := range as {
-		id := as[i].Requester.WorkspaceID
-		if id == "" {
-			continue
+	ids := make([]string, len(as))
+	for i, a := range as {
+		ids[i] = a.Requester.WorkspaceID
+	}
+	names, err := s.Store.WorkspaceNames(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i, a := range as {
+		if a.Requester.WorkspaceID != "" {
+			as[i].Requester.WorkspaceName = names[a.Requester.WorkspaceID]
 		}
-		name, ok := names[id]
-		if !ok {
-			w, err := s.Store.GetWorkspace(ctx, id)
-			if err != nil && !errors.Is(err, domain.ErrNotFound) {
-				return err
-			}
-			name, names[id] = w.Name, w.Name
-		}
-		as[i].Requester.WorkspaceName = name
 	}
 	return nil
 }
@@ -71,8 +67,10 @@ func (s *Server) nameWorkspaces(ctx context.Context, as []domain.Approval) error
 // visibleApproval loads an approval the caller may see: tenant reviewers and
 // admins see every approval, a requester sees their own while still an active
 // member of the workspace they asked for (removed or blocked: 403, as on every
-// route of that workspace); to anyone else it does not exist.
-func (s *Server) visibleApproval(r *http.Request) (domain.Approval, auth.Caller, error) {
+// route of that workspace); to anyone else it does not exist. also, if not
+// nil, completes the approval while the caller's standing is checked (see
+// authorizeAnd).
+func (s *Server) visibleApproval(r *http.Request, also func(ctx context.Context, a *domain.Approval) error) (domain.Approval, auth.Caller, error) {
 	c, err := auth.CallerFrom(r.Context())
 	if err != nil {
 		return domain.Approval{}, c, err
@@ -81,29 +79,34 @@ func (s *Server) visibleApproval(r *http.Request) (domain.Approval, auth.Caller,
 	if err != nil {
 		return a, c, err
 	}
+	read := func(ctx context.Context) error {
+		if also == nil {
+			return nil
+		}
+		return also(ctx, &a)
+	}
 	if a.Requester.UserID != "" && a.Requester.UserID == c.UserID {
 		if ws := a.Requester.WorkspaceID; ws != "" {
-			if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
-				return a, c, err
-			}
+			_, err = s.authorizeAnd(r, ws, domain.ActRead, read)
+			return a, c, err
 		}
-		return a, c, nil
+		return a, c, read(r.Context())
 	}
 	// Outside the tenant this is a 404; a blocked or non-reviewing tenant member gets 403.
-	_, err = s.authorize(r, domain.TenantWorkspaceID, domain.ActDecide)
+	_, err = s.authorizeAnd(r, domain.TenantWorkspaceID, domain.ActDecide, read)
 	return a, c, err
 }
 
 func (s *Server) getApproval(w http.ResponseWriter, r *http.Request) error {
-	a, _, err := s.visibleApproval(r)
+	a, _, err := s.visibleApproval(r, func(ctx context.Context, a *domain.Approval) error {
+		named := []domain.Approval{*a}
+		err := s.nameWorkspaces(ctx, named)
+		*a = named[0]
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	named := []domain.Approval{a}
-	if err := s.nameWorkspaces(r.Context(), named); err != nil {
-		return err
-	}
-	a = named[0]
 	httpapi.Entity(w, http.StatusOK, a.Version, a)
 	return nil
 }
@@ -113,7 +116,7 @@ func (s *Server) decide(to domain.ApprovalStatus) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		// Whoever sees the approval is its requester or a tenant decider, and
 		// CheckDecider keeps requesters from deciding their own.
-		a, c, err := s.visibleApproval(r)
+		a, c, err := s.visibleApproval(r, nil)
 		if err != nil {
 			return err
 		}

@@ -140,26 +140,35 @@ func (s *Server) launchInput(l domain.Launch, a domain.Approval) workflows.Input
 }
 
 func (s *Server) listLaunches(w http.ResponseWriter, r *http.Request) error {
-	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
-		return err
-	}
+	ws, mpID := r.PathValue("ws"), r.PathValue("mp")
 	status := domain.LaunchStatus(r.URL.Query().Get("status"))
-	if status != "" && !slices.Contains(domain.LaunchStatuses, status) {
-		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "status", Message: "is not a launch status"}}}
-	}
-	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
-	if err != nil {
-		return err
-	}
-	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Launch], error) {
-		return s.Store.ListLaunches(ctx, mp.ID, status, limit, cursor)
+	return authorizedList(s, w, r, ws, domain.ActRead, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Launch], error) {
+		if status != "" && !slices.Contains(domain.LaunchStatuses, status) {
+			return storage.Page[domain.Launch]{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "status", Message: "is not a launch status"}}}
+		}
+		// The launches' partition is the mini program's: each launch names its
+		// workspace, so a mini program of another workspace is not listable
+		// through this one, and only an empty page needs the mini program read
+		// to tell "none yet" from 404.
+		page, err := s.Store.ListLaunches(ctx, mpID, status, limit, cursor)
+		if err != nil {
+			return page, err
+		}
+		for _, l := range page.Items {
+			if l.WorkspaceID != ws {
+				return page, domain.ErrNotFound
+			}
+		}
+		if len(page.Items) == 0 {
+			_, err = s.Store.GetMiniProgram(ctx, ws, mpID)
+		}
+		return page, err
 	})
 }
 
 // launch loads a launch of the mini program in the URL, in workspace ws.
-func (s *Server) launch(r *http.Request, ws string) (domain.Launch, error) {
-	l, err := s.Store.GetLaunch(r.Context(), r.PathValue("mp"), r.PathValue("launch"))
+func (s *Server) launch(ctx context.Context, r *http.Request, ws string) (domain.Launch, error) {
+	l, err := s.Store.GetLaunch(ctx, r.PathValue("mp"), r.PathValue("launch"))
 	if err == nil && l.WorkspaceID != ws {
 		return l, domain.ErrNotFound
 	}
@@ -173,16 +182,19 @@ type launchDetail struct {
 
 func (s *Server) getLaunch(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+	var d launchDetail
+	if _, err := s.authorizeAnd(r, ws, domain.ActRead, func(ctx context.Context) error {
+		l, err := s.launch(ctx, r, ws)
+		if err != nil {
+			return err
+		}
+		d.Launch = l
+		if a, err := s.Store.GetApproval(ctx, l.ApprovalID); err == nil {
+			d.Approval = &a
+		}
+		return nil
+	}); err != nil {
 		return err
-	}
-	l, err := s.launch(r, ws)
-	if err != nil {
-		return err
-	}
-	d := launchDetail{Launch: l}
-	if a, err := s.Store.GetApproval(r.Context(), l.ApprovalID); err == nil {
-		d.Approval = &a
 	}
 	httpapi.JSON(w, http.StatusOK, d)
 	return nil
@@ -195,7 +207,7 @@ func (s *Server) withdrawLaunch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.launch(r, ws)
+	l, err := s.launch(r.Context(), r, ws)
 	if err != nil {
 		return err
 	}
@@ -231,7 +243,7 @@ func (s *Server) moveRollout(w http.ResponseWriter, r *http.Request, from, to do
 	if err != nil {
 		return err
 	}
-	l, err := s.launch(r, ws)
+	l, err := s.launch(r.Context(), r, ws)
 	if err != nil {
 		return err
 	}
@@ -282,7 +294,7 @@ func (s *Server) patchLaunch(w http.ResponseWriter, r *http.Request) error {
 	if err := httpapi.Decode(r, &in); err != nil {
 		return err
 	}
-	l, err := s.launch(r, ws)
+	l, err := s.launch(r.Context(), r, ws)
 	if err != nil {
 		return err
 	}
@@ -315,15 +327,14 @@ func (s *Server) patchLaunch(w http.ResponseWriter, r *http.Request) error {
 // its share, the history a rollback picks from, and whether it is offline. One
 // that never released answers a release without a version.
 func (s *Server) getRelease(w http.ResponseWriter, r *http.Request) error {
-	mp, err := s.miniProgramIn(r, domain.ActRead)
-	if err != nil {
+	ws, mpID := r.PathValue("ws"), r.PathValue("mp")
+	var rel domain.Release
+	if _, err := s.authorizeAnd(r, ws, domain.ActRead, func(ctx context.Context) (err error) {
+		rel, err = s.Store.GetReleaseIn(ctx, ws, mpID)
+		return err
+	}); err != nil {
 		return err
 	}
-	rel, err := s.Store.GetRelease(r.Context(), mp.ID)
-	if err != nil {
-		return err
-	}
-	rel.WorkspaceID = mp.WorkspaceID
 	httpapi.JSON(w, http.StatusOK, rel)
 	return nil
 }

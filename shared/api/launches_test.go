@@ -126,6 +126,7 @@ func TestFullLaunchApprovedAndReleased(t *testing.T) {
 	if len(list.Items) != 1 || list.Items[0].ID != l.ID {
 		t.Fatalf("completed launches %+v", list.Items)
 	}
+	notThroughAnotherWorkspace(t, mp) // with a release
 }
 
 func TestLaunchRejectedWithdrawnExpired(t *testing.T) {

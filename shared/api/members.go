@@ -16,10 +16,7 @@ import (
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
-		return err
-	}
-	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Member], error) {
+	return authorizedList(s, w, r, ws, domain.ActRead, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Member], error) {
 		return s.Store.ListMembers(ctx, ws, limit, cursor)
 	})
 }
@@ -99,22 +96,14 @@ func (s *Server) unblockMember(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listInvitations(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActManageMembers); err != nil {
-		return err
-	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
-		return err
-	}
-	page, err := s.Store.ListInvitations(r.Context(), ws, limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	now := s.Now()
-	for i := range page.Items {
-		page.Items[i] = page.Items[i].View(now)
-	}
-	return list(w, page)
+	return authorizedList(s, w, r, ws, domain.ActManageMembers, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Invitation], error) {
+		page, err := s.Store.ListInvitations(ctx, ws, limit, cursor)
+		now := s.Now()
+		for i := range page.Items {
+			page.Items[i] = page.Items[i].View(now)
+		}
+		return page, err
+	})
 }
 
 // invitationResponse shows an invitation with its token, which is returned only

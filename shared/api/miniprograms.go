@@ -15,18 +15,19 @@ import (
 
 func (s *Server) listMiniPrograms(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
-		return err
-	}
 	newest := true
+	var bad error // answered only to a caller who may list
 	switch sort := r.URL.Query().Get("sort"); sort {
 	case "", "-createdAt":
 	case "createdAt":
 		newest = false
 	default:
-		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "sort", Message: "must be createdAt (oldest first) or -createdAt (newest first)"}}}
+		bad = &domain.ValidationError{Fields: []domain.FieldError{{Field: "sort", Message: "must be createdAt (oldest first) or -createdAt (newest first)"}}}
 	}
-	return listed(w, r, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.MiniProgram], error) {
+	return authorizedList(s, w, r, ws, domain.ActRead, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.MiniProgram], error) {
+		if bad != nil {
+			return storage.Page[domain.MiniProgram]{}, bad
+		}
 		return s.Store.ListMiniPrograms(ctx, ws, newest, limit, cursor)
 	})
 }
@@ -59,10 +60,12 @@ func (s *Server) createMiniProgram(w http.ResponseWriter, r *http.Request) error
 // in its workspace; one of another workspace does not exist here.
 func (s *Server) miniProgramIn(r *http.Request, act domain.Action) (domain.MiniProgram, error) {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, act); err != nil {
-		return domain.MiniProgram{}, err
-	}
-	return s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+	var mp domain.MiniProgram
+	_, err := s.authorizeAnd(r, ws, act, func(ctx context.Context) (err error) {
+		mp, err = s.Store.GetMiniProgram(ctx, ws, r.PathValue("mp"))
+		return err
+	})
+	return mp, err
 }
 
 func (s *Server) getMiniProgram(w http.ResponseWriter, r *http.Request) error {
@@ -179,39 +182,31 @@ func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
-	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
-		return err
-	}
-	limit, err := httpapi.Limit(r)
-	if err != nil {
-		return err
-	}
-	// The versions' partition is the mini program's; a mini program of another
-	// workspace must not be listable through this one.
-	mpID := r.PathValue("mp")
-	page, err := s.Store.ListVersions(r.Context(), mpID, limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	now := s.Now()
-	for i, v := range page.Items {
-		if v.WorkspaceID != ws {
-			return domain.ErrNotFound
+	ws, mpID := r.PathValue("ws"), r.PathValue("mp")
+	return authorizedList(s, w, r, ws, domain.ActRead, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.PackageVersion], error) {
+		// The versions' partition is the mini program's; a mini program of another
+		// workspace must not be listable through this one.
+		page, err := s.Store.ListVersions(ctx, mpID, limit, cursor)
+		if err != nil {
+			return page, err
 		}
-		page.Items[i] = v.View(now)
-	}
-	if len(page.Items) == 0 {
-		if _, err := s.Store.GetMiniProgram(r.Context(), ws, mpID); err != nil {
-			return err
+		now := s.Now()
+		for i, v := range page.Items {
+			if v.WorkspaceID != ws {
+				return page, domain.ErrNotFound
+			}
+			page.Items[i] = v.View(now)
 		}
-	}
-	return list(w, page)
+		if len(page.Items) == 0 {
+			_, err = s.Store.GetMiniProgram(ctx, ws, mpID)
+		}
+		return page, err
+	})
 }
 
 // version loads a version of a mini program of ws.
-func (s *Server) version(r *http.Request, ws string) (domain.PackageVersion, error) {
-	v, err := s.Store.GetVersion(r.Context(), r.PathValue("mp"), r.PathValue("version"))
+func (s *Server) version(ctx context.Context, r *http.Request, ws string) (domain.PackageVersion, error) {
+	v, err := s.Store.GetVersion(ctx, r.PathValue("mp"), r.PathValue("version"))
 	if err != nil {
 		return v, err
 	}
@@ -223,11 +218,11 @@ func (s *Server) version(r *http.Request, ws string) (domain.PackageVersion, err
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+	var v domain.PackageVersion
+	if _, err := s.authorizeAnd(r, ws, domain.ActRead, func(ctx context.Context) (err error) {
+		v, err = s.version(ctx, r, ws)
 		return err
-	}
-	v, err := s.version(r, ws)
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 	httpapi.Entity(w, http.StatusOK, v.Revision, v)
@@ -264,7 +259,7 @@ func (s *Server) trial(w http.ResponseWriter, r *http.Request) error {
 		}
 		return domain.Errorf(domain.ErrForbidden, "you are not on this workspace's tester whitelist")
 	}
-	v, err := s.version(r, ws)
+	v, err := s.version(r.Context(), r, ws)
 	if err != nil {
 		return err
 	}

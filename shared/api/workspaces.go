@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -46,11 +47,11 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) getWorkspace(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActRead); err != nil {
+	var got domain.Workspace
+	if _, err := s.authorizeAnd(r, ws, domain.ActRead, func(ctx context.Context) (err error) {
+		got, err = s.Store.GetWorkspace(ctx, ws)
 		return err
-	}
-	got, err := s.Store.GetWorkspace(r.Context(), ws)
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 	httpapi.Entity(w, http.StatusOK, got.Version, got)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/resources"
 	"github.com/mpdp/platform/shared/workflows"
 )
 
@@ -202,6 +203,36 @@ func (s *Store) GetRelease(ctx context.Context, mp string) (domain.Release, erro
 		it.History = []string{}
 	}
 	return it.Release, err
+}
+
+// GetReleaseIn is GetRelease of a mini program of workspace ws, reading the
+// mini program (to know it is ws's) and its release in one batch read;
+// ErrNotFound if ws has no such mini program.
+func (s *Store) GetReleaseIn(ctx context.Context, ws, mp string) (domain.Release, error) {
+	raw, err := s.batchGet(ctx, [][2]string{{wsKey(ws), mpSK(mp)}, {mpKey(mp), skRelease}})
+	if err != nil {
+		return domain.Release{}, err
+	}
+	rel, found := domain.Release{MiniProgramID: mp, History: []string{}}, false
+	for _, it := range raw {
+		if sk, _ := it[resources.Table.SortKey].(*types.AttributeValueMemberS); sk != nil && sk.Value == skRelease {
+			var r releaseItem
+			if err := attributevalue.UnmarshalMap(it, &r); err != nil {
+				return rel, err
+			}
+			rel = r.Release
+		} else {
+			found = true
+		}
+	}
+	if !found {
+		return domain.Release{}, domain.ErrNotFound
+	}
+	if rel.History == nil {
+		rel.History = []string{}
+	}
+	rel.WorkspaceID = ws
+	return rel, nil
 }
 
 func (s *Store) releaseWrite(before, after domain.Release) (cond, error) {
