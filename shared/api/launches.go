@@ -434,7 +434,7 @@ func (s *Server) requestOnline(typ domain.ApprovalType) handlerFunc {
 
 // reviewResult is what a launch approval's decision tells the workflow.
 func reviewResult(a domain.Approval) workflows.ReviewResult {
-	return workflows.ReviewResult{Decision: string(a.Status), By: a.DecidedBy, Reason: a.Reason}
+	return workflows.ReviewResult{Decision: string(a.Status), By: a.DecidedBy, Reason: a.ReasonText()}
 }
 
 // signalReview completes the launch workflow's review task with the decision.
@@ -455,5 +455,5 @@ func (s *Server) notifyDecision(r *http.Request, a domain.Approval) {
 	if a.Requester.Email == "" || a.Status == domain.ApprovalWithdrawn {
 		return
 	}
-	s.notify(r, mail.Decision(a.Requester.Email, a.Title, string(a.Status), a.Reason, a.Comment))
+	s.notify(r, mail.Decision(a.Requester.Email, a.Title, string(a.Status), a.ReasonText(), a.Comment))
 }
