@@ -432,11 +432,6 @@ func (s *Server) requestOnline(typ domain.ApprovalType) handlerFunc {
 	}
 }
 
-// reviewResult is what a launch approval's decision tells the workflow.
-func reviewResult(a domain.Approval) workflows.ReviewResult {
-	return workflows.ReviewResult{Decision: string(a.Status), By: a.DecidedBy, Reason: a.ReasonText()}
-}
-
 // signalReview completes the launch workflow's review task with the decision.
 // If the worker has not stored the task token yet, it will find the decision
 // when it tries, and complete the task itself: the workflow never waits on a
@@ -445,7 +440,7 @@ func (s *Server) signalReview(r *http.Request, a domain.Approval) {
 	if a.TaskToken == "" {
 		return
 	}
-	if err := s.Workflows.Succeed(r.Context(), a.TaskToken, reviewResult(a)); err != nil && !errors.Is(err, workflows.ErrTaskGone) {
+	if err := s.Workflows.Succeed(r.Context(), a.TaskToken, workflows.ReviewOf(a)); err != nil && !errors.Is(err, workflows.ErrTaskGone) {
 		httpapi.Logger(r.Context()).ErrorContext(r.Context(), "review decision not delivered to the workflow", "approval", a.ID, "error", err.Error())
 	}
 }
