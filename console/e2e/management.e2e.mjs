@@ -76,6 +76,8 @@ export const scenarios = [
       // A rejection needs a reason, said beside the field before anything is sent.
       await o.getByRole("button", { name: "Reject" }).click();
       await o.getByText("Say why you reject it: the requester reads your reason.").waitFor();
+      await o.getByText("Choose what kind of problem it is.").waitFor();
+      await o.getByLabel("Kind of problem").selectOption("policy");
       await o.getByLabel("Reason for rejecting").fill(rejectReason);
       await o.getByRole("button", { name: "Reject" }).click();
       await o.getByText("Reject? The request is closed").waitFor();
@@ -83,14 +85,14 @@ export const scenarios = [
       await harness.shot(o, "m01a-reject-confirm");
       await o.getByRole("button", { name: "Yes, reject" }).click();
       await o.locator(".page-header .badge", { hasText: "rejected" }).waitFor();
-      await o.getByText(`Reason: ${rejectReason}`).waitFor();
+      await o.getByText(`Reason: Policy: ${rejectReason}`).waitFor();
       assert((await o.getByRole("button", { name: "Approve" }).count()) === 0, "a decided approval still offers Approve");
       assert((await o.getByText("Loading the console…").count()) === 0, "the boot message stays above the console");
       await harness.shot(o, "m01-approval-rejected");
     });
     await harness.step("the applicant receives the rejection by email", async () => {
       const mail = await harness.mail.latest(rex, { subjectMatch: /not approved/, after: rejectedAt });
-      assert(mail.text.includes(rejectReason), `the rejection email lacks the reason:\n${mail.text}`);
+      assert(mail.text.includes(`Policy: ${rejectReason}`), `the rejection email lacks the coded reason:\n${mail.text}`);
       assert(mail.text.includes(rejected), `the rejection email lacks the company:\n${mail.text}`);
     });
     await harness.step("the status filter lists the rejected application", async () => {
@@ -344,7 +346,7 @@ export const scenarios = [
 
     await harness.step("1.1.0 is released, then rolled back to 1.0.0", async () => {
       await d.goto(mpURL);
-      await drop(d, "tea-1.1.0.zip", pkg("1.1.0", ["pages/index", "pages/menu"]));
+      await drop(d, "tea-1.1.0.zip", pkg("1.1.0", ["pages/index", "pages/menu", "pages/cart"]));
       await d.waitForFunction(() => document.querySelector("input[name=version]")?.value === "1.1.0", null, { timeout: 5000 });
       await d.getByRole("button", { name: "Upload 1.1.0" }).click();
       const row = d.getByRole("table", { name: "Versions" }).locator("tr", { hasText: "1.1.0" });
@@ -354,6 +356,16 @@ export const scenarios = [
       await d.getByRole("button", { name: "Submit for review" }).click();
       await d.getByRole("heading", { name: /Launch of 1.1.0/ }).locator(".badge", { hasText: "in review" }).waitFor();
       const url = d.url();
+      // The reviewer sees what they decide on: the version's report and pages, the live version and the pages it adds.
+      await approvalsTab("Launch");
+      await o.getByRole("table", { name: "Approvals" }).getByRole("link", { name: mpName }).first().click();
+      const context = o.getByRole("region", { name: "What you decide on" });
+      await context.getByRole("heading", { name: "Against the live version 1.0.0" }).waitFor();
+      await context.getByRole("list", { name: "Pages added" }).getByText("pages/cart").waitFor();
+      await context.getByRole("list", { name: "Pages of 1.1.0" }).getByText("pages/menu").waitFor();
+      await context.getByText("To every user at once").waitFor();
+      await context.getByText(/^Valid: \d+ files, 3 pages/).waitFor();
+      await harness.shot(o, "m11-launch-approval-context");
       await approve("Launch", mpName);
       await d.goto(url);
       await d.getByRole("heading", { name: /Launch of 1.1.0/ }).locator(".badge", { hasText: "completed" }).waitFor({ timeout: 45_000 });

@@ -98,10 +98,16 @@ func (s *Server) visibleApproval(r *http.Request, also func(ctx context.Context,
 }
 
 func (s *Server) getApproval(w http.ResponseWriter, r *http.Request) error {
+	// The names and the context are read while the caller's access is checked;
+	// a refusal discards them.
 	a, _, err := s.visibleApproval(r, func(ctx context.Context, a *domain.Approval) error {
 		named := []domain.Approval{*a}
-		err := s.nameWorkspaces(ctx, named)
+		if err := s.nameWorkspaces(ctx, named); err != nil {
+			return err
+		}
 		*a = named[0]
+		var err error
+		a.Context, err = s.approvalContext(ctx, *a)
 		return err
 	})
 	if err != nil {
@@ -109,6 +115,75 @@ func (s *Server) getApproval(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.Entity(w, http.StatusOK, a.Version, a)
 	return nil
+}
+
+// approvalContext reads what an approval about a mini program decides on, all
+// within the requesting workspace (so a requester sees only their own
+// workspace's data); nil for other types.
+func (s *Server) approvalContext(ctx context.Context, a domain.Approval) (*domain.ApprovalContext, error) {
+	if a.Type == domain.ApprovalWorkspaceCreate || a.Requester.WorkspaceID == "" {
+		return nil, nil
+	}
+	var p launchPayload // every such payload names its mini program; launches also the launch
+	if err := json.Unmarshal(a.Payload, &p); err != nil || p.MiniProgramID == "" {
+		return nil, err
+	}
+	mp, err := s.Store.GetMiniProgram(ctx, a.Requester.WorkspaceID, p.MiniProgramID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c := &domain.ApprovalContext{MiniProgram: &mp, Features: []domain.FeatureGrant{}}
+	if p.LaunchID != "" {
+		l, err := s.Store.GetLaunch(ctx, mp.ID, p.LaunchID)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return nil, err
+		}
+		if err == nil {
+			c.Launch = &l
+		}
+	}
+	if c.Version, err = s.optionalVersion(ctx, mp.ID, p.Version); err != nil {
+		return nil, err
+	}
+	rel, err := s.Store.GetRelease(ctx, mp.ID)
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return nil, err
+	}
+	if err == nil {
+		c.Release = &rel
+		live := rel.Version
+		if live == p.Version && p.Version != "" { // this launch is live now: compare with what it replaced
+			live = rel.PreviousVersion
+		}
+		if c.LiveVersion, err = s.optionalVersion(ctx, mp.ID, live); err != nil {
+			return nil, err
+		}
+	}
+	grants, err := s.Store.ListFeatureGrants(ctx, mp.ID, 100, "")
+	if err != nil {
+		return nil, err
+	}
+	c.Features = append(c.Features, grants.Items...)
+	return c, nil
+}
+
+// optionalVersion is the package version v of mini program mp, or nil if v is
+// empty or no longer stored.
+func (s *Server) optionalVersion(ctx context.Context, mp, v string) (*domain.PackageVersion, error) {
+	if v == "" {
+		return nil, nil
+	}
+	pv, err := s.Store.GetVersion(ctx, mp, v)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &pv, nil
 }
 
 // decide approves, rejects or withdraws an approval.
@@ -127,7 +202,7 @@ func (s *Server) decide(to domain.ApprovalStatus) handlerFunc {
 		if err := in.Validate(to); err != nil {
 			return err
 		}
-		d := domain.Decision{To: to, By: c.UserID, ByEmail: c.Email, Comment: in.Comment, Reason: in.Reason, At: s.Now().UTC()}
+		d := domain.Decision{To: to, By: c.UserID, ByEmail: c.Email, Comment: in.Comment, Reason: in.Reason, Code: in.ReasonCode, At: s.Now().UTC()}
 		after, err := s.applyLaunchAwareDecision(r, a, d)
 		if err != nil {
 			return err
@@ -195,7 +270,7 @@ func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Deci
 		if d.To == domain.ApprovalRejected {
 			var app domain.Application
 			json.Unmarshal(a.Payload, &app)
-			s.notify(r, mail.ApplicationRejected(a.Requester.Email, app.Company, after.Reason))
+			s.notify(r, mail.ApplicationRejected(a.Requester.Email, app.Company, after.ReasonText()))
 		}
 	case domain.ApprovalLaunch:
 		s.signalReview(r, after)

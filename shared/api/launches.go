@@ -443,11 +443,6 @@ func (s *Server) requestOnline(typ domain.ApprovalType) handlerFunc {
 	}
 }
 
-// reviewResult is what a launch approval's decision tells the workflow.
-func reviewResult(a domain.Approval) workflows.ReviewResult {
-	return workflows.ReviewResult{Decision: string(a.Status), By: a.DecidedBy, Reason: a.Reason}
-}
-
 // signalReview completes the launch workflow's review task with the decision.
 // If the worker has not stored the task token yet, it will find the decision
 // when it tries, and complete the task itself: the workflow never waits on a
@@ -456,7 +451,7 @@ func (s *Server) signalReview(r *http.Request, a domain.Approval) {
 	if a.TaskToken == "" {
 		return
 	}
-	if err := s.Workflows.Succeed(r.Context(), a.TaskToken, reviewResult(a)); err != nil && !errors.Is(err, workflows.ErrTaskGone) {
+	if err := s.Workflows.Succeed(r.Context(), a.TaskToken, workflows.ReviewOf(a)); err != nil && !errors.Is(err, workflows.ErrTaskGone) {
 		httpapi.Logger(r.Context()).ErrorContext(r.Context(), "review decision not delivered to the workflow", "approval", a.ID, "error", err.Error())
 	}
 }
@@ -466,5 +461,5 @@ func (s *Server) notifyDecision(r *http.Request, a domain.Approval) {
 	if a.Requester.Email == "" || a.Status == domain.ApprovalWithdrawn {
 		return
 	}
-	s.notify(r, mail.Decision(a.Requester.Email, a.Title, string(a.Status), a.Reason, a.Comment))
+	s.notify(r, mail.Decision(a.Requester.Email, a.Title, string(a.Status), a.ReasonText(), a.Comment))
 }

@@ -56,7 +56,7 @@ func TestRoleRouteMatrix(t *testing.T) {
 		t.Fatalf("version %+v", v)
 	}
 	startUpload(t, devAdmin, otherMP, "2.0.0", validPkg(t, "2.0.0"))
-	var otherLaunch struct{ ID string }
+	var otherLaunch struct{ ID, ApprovalID string }
 	devAdmin.must(201, "POST", otherMP+"/launches", map[string]any{"version": "1.0.0", "strategy": "full"}).decode(t, &otherLaunch)
 	foreignLaunch := mp + "/launches/" + otherLaunch.ID
 
@@ -186,6 +186,8 @@ func TestRoleRouteMatrix(t *testing.T) {
 		{"POST /v1/approvals/{id}/reject", "/v1/approvals/" + decided.ID + "/reject", map[string]string{"reason": "r"}, 409, tenantDecide},
 		{"POST /v1/approvals/{id}/withdraw", "/v1/approvals/" + decided.ID + "/withdraw", nil, 403, tenantDecide},
 		{"GET /v1/approvals/{id}", "/v1/approvals/" + requested.ID, nil, 200, removedRequester},
+		// A launch approval with its context: its requester (the developer admin) reads it too.
+		{"GET /v1/approvals/{id}", "/v1/approvals/" + otherLaunch.ApprovalID, nil, 200, with(tenantDecide, "developer admin", 0)},
 		// Only its requester may withdraw it, and they were removed.
 		{"POST /v1/approvals/{id}/withdraw", "/v1/approvals/" + requested.ID + "/withdraw", nil, 403, removedRequester},
 	}
@@ -231,6 +233,23 @@ func TestRoleRouteMatrix(t *testing.T) {
 			if got := c.do(method, tc.path, tc.body); got.Status != want {
 				t.Errorf("%s as %s: %d, want %d: %s", tc.route, name, got.Status, want, got.Body)
 			}
+		}
+	}
+	// Whoever reads the launch approval gets its context from the requesting
+	// workspace only.
+	for _, name := range []string{"tenant admin", "tenant reviewer", "developer admin"} {
+		var a struct {
+			Context *struct {
+				MiniProgram struct{ ID, WorkspaceID string }
+				Version     struct{ WorkspaceID string }
+			}
+		}
+		c := callers[name]
+		c.t = t
+		c.must(200, "GET", "/v1/approvals/"+otherLaunch.ApprovalID, nil).decode(t, &a)
+		if a.Context == nil || a.Context.MiniProgram.WorkspaceID != ws || a.Context.Version.WorkspaceID != ws ||
+			!strings.HasSuffix(otherMP, "/"+a.Context.MiniProgram.ID) {
+			t.Errorf("launch approval's context as %s: %+v", name, a.Context)
 		}
 	}
 	for _, rt := range routes.Table {

@@ -74,11 +74,47 @@ type Approval struct {
 	DecidedBy   string          `json:"decidedBy,omitempty" dynamodbav:"decidedBy,omitempty"`
 	Comment     string          `json:"comment,omitempty" dynamodbav:"comment,omitempty"`
 	Reason      string          `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
+	// ReasonCode classifies a rejection; empty on older rejections and other decisions.
+	ReasonCode RejectionCode `json:"reasonCode,omitempty" dynamodbav:"reasonCode,omitempty"`
 	// Result names what the decision created, such as the new workspace's id.
 	Result map[string]string `json:"result,omitempty" dynamodbav:"result,omitempty"`
 	// TaskToken is the launch workflow's review task, completed by the decision.
 	TaskToken string `json:"-" dynamodbav:"taskToken,omitempty"`
 	Version   int    `json:"version" dynamodbav:"version"`
+	// Context is what a reviewer decides on, added when one approval is read (not stored).
+	Context *ApprovalContext `json:"context,omitempty" dynamodbav:"-"`
+}
+
+// ApprovalContext is the requesting workspace's state that a launch, offline,
+// online or feature approval is about, read-only for its reviewers. Parts that
+// no longer exist (a deleted mini program) are left out.
+type ApprovalContext struct {
+	MiniProgram *MiniProgram `json:"miniProgram,omitempty"`
+	// Version is the package version under review (launch), with its report.
+	Version *PackageVersion `json:"version,omitempty"`
+	// LiveVersion is what users get before this launch takes effect.
+	LiveVersion *PackageVersion `json:"liveVersion,omitempty"`
+	Release     *Release        `json:"release,omitempty"`
+	// Launch holds the rollout plan and schedule (launch approvals).
+	Launch   *Launch        `json:"launch,omitempty"`
+	Features []FeatureGrant `json:"features"`
+}
+
+// RejectionCode classifies why a request was rejected.
+type RejectionCode string
+
+// RejectionCodes lists the known codes, with the label shown to requesters.
+var RejectionCodes = map[RejectionCode]string{
+	"policy": "Policy", "content": "Content", "functionality": "Functionality", "privacy": "Privacy", "other": "Other",
+}
+
+// ReasonText is the rejection reason as told to the requester: its code's
+// label, then the reviewer's text.
+func (a Approval) ReasonText() string {
+	if l, ok := RejectionCodes[a.ReasonCode]; ok && a.Reason != "" {
+		return l + ": " + a.Reason
+	}
+	return a.Reason
 }
 
 // Decision is a reviewer's (or the requester's) verdict on an approval.
@@ -88,6 +124,7 @@ type Decision struct {
 	ByEmail string
 	Comment string
 	Reason  string
+	Code    RejectionCode
 	At      time.Time
 }
 
@@ -95,6 +132,8 @@ type Decision struct {
 type DecisionInput struct {
 	Comment string `json:"comment"`
 	Reason  string `json:"reason"`
+	// ReasonCode classifies a rejection (optional for older clients).
+	ReasonCode RejectionCode `json:"reasonCode"`
 }
 
 // Validate checks the input for a decision to status to.
@@ -102,6 +141,13 @@ func (in DecisionInput) Validate(to ApprovalStatus) error {
 	var v ValidationError
 	if to == ApprovalRejected && strings.TrimSpace(in.Reason) == "" {
 		v.Add("reason", "is required to reject")
+	}
+	if in.ReasonCode != "" {
+		if to != ApprovalRejected {
+			v.Add("reasonCode", "is only given with a rejection")
+		} else if _, ok := RejectionCodes[in.ReasonCode]; !ok {
+			v.Add("reasonCode", "must be one of policy, content, functionality, privacy, other")
+		}
 	}
 	checkLength(&v, "reason", in.Reason, 0, 2000)
 	checkLength(&v, "comment", in.Comment, 0, 2000)
@@ -135,7 +181,7 @@ func Decide(a Approval, d Decision) (Approval, error) {
 	}
 	at := d.At
 	a.Status, a.DecidedAt, a.DecidedBy = d.To, &at, d.By
-	a.Comment, a.Reason = strings.TrimSpace(d.Comment), strings.TrimSpace(d.Reason)
+	a.Comment, a.Reason, a.ReasonCode = strings.TrimSpace(d.Comment), strings.TrimSpace(d.Reason), d.Code
 	a.Version++
 	return a, nil
 }

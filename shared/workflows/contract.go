@@ -4,6 +4,8 @@
 // its task-token states exchange with the workflow worker.
 package workflows
 
+import "github.com/mpdp/platform/shared/domain"
+
 // Config is what the definition is built for: the table its DynamoDB states
 // write to and the queue its task-token states send work to.
 type Config struct {
@@ -77,6 +79,12 @@ type ReviewResult struct {
 	Decision string `json:"decision"`
 	By       string `json:"by"`
 	Reason   string `json:"reason,omitempty"`
+}
+
+// ReviewOf is what a decided launch approval tells the workflow: the reason as
+// the requester reads it, with its rejection code's label.
+func ReviewOf(a domain.Approval) ReviewResult {
+	return ReviewResult{Decision: string(a.Status), By: a.DecidedBy, Reason: a.ReasonText()}
 }
 
 // RolloutResult completes a publish or advance task: where the rollout stands.

@@ -430,7 +430,27 @@ interface ApprovalBase {
   decidedBy?: string;
   comment?: string;
   reason?: string;
+  /** A rejection's kind (absent on older rejections). */
+  reasonCode?: RejectionCode;
+  /** Only from GET /v1/approvals/{id}, for approvals about a mini program. */
+  context?: ApprovalContext;
   version: number;
+}
+
+/** What kind of problem a rejection is about. */
+export type RejectionCode = "policy" | "content" | "functionality" | "privacy" | "other";
+
+/** The requesting workspace's state an approval decides on, read-only. */
+export interface ApprovalContext {
+  miniProgram?: MiniProgram;
+  /** The version under review (launch), with its report. */
+  version?: PackageVersion;
+  /** What users got before this launch. */
+  liveVersion?: PackageVersion;
+  release?: Release;
+  /** The rollout plan and schedule. */
+  launch?: Launch;
+  features: FeatureGrant[];
 }
 
 export interface WorkspaceCreateApproval extends ApprovalBase {
@@ -481,6 +501,7 @@ export interface DecisionInput {
 export interface RejectInput {
   comment?: string;
   reason: string;
+  reasonCode?: RejectionCode;
 }
 
 // --- mini programs, uploads, versions -----------------------------------------

@@ -43,3 +43,10 @@ export function change(now: number, before: number): string {
   if (r === 0) return "no change";
   return `${r > 0 ? "+" : "−"}${Math.abs(r)}%`;
 }
+
+/** bytes reads a size: "512 B", "3.4 KiB", "1.2 MiB". */
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -3,7 +3,10 @@
 // withdraws.
 import { useState } from "preact/hooks";
 import * as api from "../api/endpoints";
-import { Approval, ApprovalStatus, ApprovalType } from "../api/types";
+import { Approval, ApprovalContext, ApprovalStatus, ApprovalType, RejectionCode } from "../api/types";
+import { bytes } from "../lib/format";
+import { describeInterval } from "../lib/launch";
+import { pagesDiff, rejectionCodes, rejectionLabel } from "../lib/review";
 import { RouteProps, TENANT, useApp } from "../context";
 import { useAsync, usePaged } from "../lib/hooks";
 import { navigate, path } from "../lib/router";
@@ -184,6 +187,123 @@ function Payload({ a }: { a: Approval }) {
   }
 }
 
+function PageList({ pages, label }: { pages: string[]; label: string }) {
+  if (pages.length === 0) return <span class="muted">none</span>;
+  return (
+    <ul class="changes" aria-label={label}>
+      {pages.map((p) => (
+        <li key={p}>
+          <code>{p}</code>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Context shows, read-only, what the reviewer decides on: the mini program, the version under review with its report, what is live, the rollout plan and the features held. */
+function Context({ c }: { c: ApprovalContext }) {
+  const v = c.version;
+  const live = c.liveVersion;
+  const l = c.launch;
+  const r = c.release;
+  const diff = pagesDiff(v, live);
+  const held = c.features.filter((f) => f.status === "active");
+  return (
+    <section class="panel review-context" aria-labelledby="review-context">
+      <h2 id="review-context">What you decide on</h2>
+      <dl class="facts">
+        {c.miniProgram && (
+          <>
+            <dt>Mini program</dt>
+            <dd>
+              {c.miniProgram.name} ({c.miniProgram.category}){c.miniProgram.description && <> — {c.miniProgram.description}</>}
+            </dd>
+          </>
+        )}
+        <dt>Live now</dt>
+        <dd>
+          {r?.version ? `${r.version} to ${r.percentage}% of users${r.strategy ? ` (${r.strategy})` : ""}` : "Nothing is live yet"}
+          {r?.offline && " — offline"}
+        </dd>
+        {l && (
+          <>
+            <dt>Rollout plan</dt>
+            <dd>
+              {l.strategy === "phased" && l.steps
+                ? `Phased: ${l.steps.join("% → ")}%, every ${describeInterval(l.intervalSeconds ?? 0)}`
+                : l.strategy === "testers"
+                  ? "To the workspace's testers only"
+                  : "To every user at once"}
+            </dd>
+            <dt>Schedule</dt>
+            <dd>{l.releaseAt ? <When at={l.releaseAt} /> : "As soon as it is approved"}</dd>
+          </>
+        )}
+        <dt>Features held</dt>
+        <dd>{held.length ? held.map((f) => f.featureName).join(", ") : "None"}</dd>
+      </dl>
+      {v && (
+        <>
+          <h3>Version {v.version} under review</h3>
+          <dl class="facts">
+            <dt>Size</dt>
+            <dd>
+              {bytes(v.size)}
+              {v.report && ` (${bytes(v.report.uncompressedBytes)} unpacked, ${bytes(v.report.mainBytes)} main package)`}
+            </dd>
+            <dt>Package report</dt>
+            <dd>
+              {!v.report ? (
+                <span class="muted">Not processed</span>
+              ) : v.report.valid ? (
+                `Valid: ${v.report.entries} files, ${v.report.manifest?.pages.length ?? 0} pages, ${v.report.manifest?.subpackages ?? 0} subpackages`
+              ) : (
+                <ul class="problems" aria-label="Problems">
+                  {v.report.problems.map((p, i) => (
+                    <li key={i}>
+                      <code>{p.code}</code> {p.message}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </dd>
+            {v.report?.manifest && (
+              <>
+                <dt>Pages</dt>
+                <dd>
+                  <PageList pages={v.report.manifest.pages} label={`Pages of ${v.version}`} />
+                </dd>
+              </>
+            )}
+          </dl>
+          <p class="muted">No trial QR code here: trial downloads are offered to the workspace's developers and testers, not to reviewers.</p>
+        </>
+      )}
+      {live && (
+        <>
+          <h3>Against the live version {live.version}</h3>
+          {diff ? (
+            <dl class="facts">
+              <dt>Pages added</dt>
+              <dd>
+                <PageList pages={diff.added} label="Pages added" />
+              </dd>
+              <dt>Pages removed</dt>
+              <dd>
+                <PageList pages={diff.removed} label="Pages removed" />
+              </dd>
+              <dt>Size before</dt>
+              <dd>{bytes(live.size)}</dd>
+            </dl>
+          ) : (
+            <p class="muted">Size {bytes(live.size)}; its pages are not known.</p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
 /** outcome says what approving does, in the reviewer's words. */
 export function outcome(a: Approval): string {
   switch (a.type) {
@@ -207,6 +327,7 @@ export function ApprovalDetail({ params }: RouteProps) {
   const a = useAsync(() => api.getApproval(client, params.id), [params.id]);
   const [comment, setComment] = useState("");
   const [reason, setReason] = useState("");
+  const [reasonCode, setReasonCode] = useState<RejectionCode | "">("");
   return (
     <Loaded a={a}>
       {(x) => {
@@ -221,6 +342,7 @@ export function ApprovalDetail({ params }: RouteProps) {
               <Badge value={x.status} />
             </Header>
             <Payload a={x} />
+            {x.context && <Context c={x.context} />}
             <p class="muted">
               Requested <When at={x.createdAt} />
               {x.decidedAt && (
@@ -230,7 +352,12 @@ export function ApprovalDetail({ params }: RouteProps) {
               )}
             </p>
             {x.comment && <p>Comment: {x.comment}</p>}
-            {x.reason && <p>Reason: {x.reason}</p>}
+            {x.reason && (
+              <p>
+                Reason: {x.reasonCode && <strong>{rejectionLabel(x.reasonCode)}: </strong>}
+                {x.reason}
+              </p>
+            )}
             {decide && (
               <div class="decide">
                 <Form submit="Approve" fields={["comment"]} confirm={() => outcome(x)} onSubmit={async () => decided(await api.approveApproval(client, x.id, { comment: comment || undefined }))}>
@@ -239,11 +366,21 @@ export function ApprovalDetail({ params }: RouteProps) {
                 <Form
                   submit="Reject"
                   danger
-                  fields={["reason"]}
-                  check={() => ({ reason: !reason.trim() && "Say why you reject it: the requester reads your reason." })}
+                  fields={["reasonCode", "reason"]}
+                  check={() => ({
+                    reasonCode: !reasonCode && "Choose what kind of problem it is.",
+                    reason: !reason.trim() && "Say why you reject it: the requester reads your reason.",
+                  })}
                   confirm={() => "Reject? The request is closed and the requester is emailed your reason."}
-                  onSubmit={async () => decided(await api.rejectApproval(client, x.id, { reason: reason.trim() }))}
+                  onSubmit={async () => decided(await api.rejectApproval(client, x.id, { reason: reason.trim(), reasonCode: reasonCode || undefined }))}
                 >
+                  <Select
+                    label="Kind of problem"
+                    name="reasonCode"
+                    value={reasonCode}
+                    onChange={(v) => setReasonCode(v as RejectionCode | "")}
+                    options={[["", "Choose…"], ...rejectionCodes]}
+                  />
                   <TextArea label="Reason for rejecting" name="reason" value={reason} onInput={setReason} rows={2} hint="Required. The requester sees this." />
                 </Form>
               </div>

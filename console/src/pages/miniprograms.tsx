@@ -12,6 +12,7 @@ import { manifestVersion, ZipError } from "../lib/zip";
 import { Action, Form, Select, TextArea, TextField, errorText } from "../ui/form";
 import { Badge, Empty, Header, Loaded, PagedTable, When } from "../ui/data";
 import { etag } from "../lib/etag";
+import { bytes } from "../lib/format";
 import { ImageField } from "../parts/image";
 import { Live, MiniProgramFrame, mpBase } from "../parts/miniprogram";
 import { QRCode } from "../ui/qr";
@@ -162,12 +163,6 @@ export function MiniProgramDetail({ params }: RouteProps) {
       )}
     </MiniProgramFrame>
   );
-}
-
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 type Stage = { step: "idle" } | { step: "reading" | "hashing" | "requesting" } | { step: "uploading"; progress: number } | { step: "done"; version: string };

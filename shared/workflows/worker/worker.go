@@ -118,7 +118,7 @@ func (w *Worker) review(ctx context.Context, t workflows.Task) error {
 	}
 	switch a.Status {
 	case domain.ApprovalApproved, domain.ApprovalRejected, domain.ApprovalWithdrawn:
-		return w.answer(ctx, w.Tasks.Succeed(ctx, t.TaskToken, workflows.ReviewResult{Decision: string(a.Status), By: a.DecidedBy, Reason: a.Reason}))
+		return w.answer(ctx, w.Tasks.Succeed(ctx, t.TaskToken, workflows.ReviewOf(a)))
 	}
 	return nil
 }
