@@ -128,39 +128,22 @@ func (s *Server) approvalContext(ctx context.Context, a domain.Approval) (*domai
 	if err := json.Unmarshal(a.Payload, &p); err != nil || p.MiniProgramID == "" {
 		return nil, err
 	}
-	mp, err := s.Store.GetMiniProgram(ctx, a.Requester.WorkspaceID, p.MiniProgramID)
+	// One batch read for the mini program, its release, the version and the launch.
+	sub, err := s.Store.GetReviewSubject(ctx, a.Requester.WorkspaceID, p.MiniProgramID, p.Version, p.LaunchID)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	c := &domain.ApprovalContext{MiniProgram: &mp, Features: []domain.FeatureGrant{}}
-	if p.LaunchID != "" {
-		l, err := s.Store.GetLaunch(ctx, mp.ID, p.LaunchID)
-		if err != nil && !errors.Is(err, domain.ErrNotFound) {
-			return nil, err
-		}
-		if err == nil {
-			c.Launch = &l
-		}
+	mp := sub.MiniProgram
+	c := &domain.ApprovalContext{MiniProgram: &mp, Launch: sub.Launch, Version: sub.Version, Release: sub.Release, Features: []domain.FeatureGrant{}}
+	live := sub.Release.Version
+	if live == p.Version && p.Version != "" { // this launch is live now: compare with what it replaced
+		live = sub.Release.PreviousVersion
 	}
-	if c.Version, err = s.optionalVersion(ctx, mp.ID, p.Version); err != nil {
+	if c.LiveVersion, err = s.optionalVersion(ctx, mp.ID, live); err != nil {
 		return nil, err
-	}
-	rel, err := s.Store.GetRelease(ctx, mp.ID)
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return nil, err
-	}
-	if err == nil {
-		c.Release = &rel
-		live := rel.Version
-		if live == p.Version && p.Version != "" { // this launch is live now: compare with what it replaced
-			live = rel.PreviousVersion
-		}
-		if c.LiveVersion, err = s.optionalVersion(ctx, mp.ID, live); err != nil {
-			return nil, err
-		}
 	}
 	grants, err := s.Store.ListFeatureGrants(ctx, mp.ID, 100, "")
 	if err != nil {

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -260,4 +261,73 @@ func (s *Store) PublishLaunch(ctx context.Context, before, after domain.Release,
 		return err
 	}
 	return s.transact(ctx, "", w, s.launchUpdate(l, from, to, after.Percentage, entry))
+}
+
+// ReviewSubject is what an approval of a mini program is about, as one batch
+// read returns it: the mini program of workspace ws, its release, and
+// optionally one version and one launch. Missing parts are nil; ErrNotFound
+// when ws has no such mini program.
+type ReviewSubject struct {
+	MiniProgram domain.MiniProgram
+	Release     *domain.Release
+	Version     *domain.PackageVersion
+	Launch      *domain.Launch
+}
+
+// GetReviewSubject reads a ReviewSubject in one BatchGetItem.
+func (s *Store) GetReviewSubject(ctx context.Context, ws, mp, version, launch string) (ReviewSubject, error) {
+	keys := [][2]string{{wsKey(ws), mpSK(mp)}, {mpKey(mp), skRelease}}
+	verSK := ""
+	if sv, err := domain.ParseSemver(version); err == nil {
+		verSK = versionSK(sv.Key())
+		keys = append(keys, [2]string{mpKey(mp), verSK})
+	}
+	if launch != "" {
+		keys = append(keys, [2]string{mpKey(mp), launchSK(launch)})
+	}
+	raw, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return ReviewSubject{}, err
+	}
+	var out ReviewSubject
+	found := false
+	for _, it := range raw {
+		sk, _ := it[resources.Table.SortKey].(*types.AttributeValueMemberS)
+		if sk == nil {
+			continue
+		}
+		switch {
+		case sk.Value == mpSK(mp):
+			var m miniProgramItem
+			err, found = attributevalue.UnmarshalMap(it, &m), true
+			out.MiniProgram = m.MiniProgram
+		case sk.Value == skRelease:
+			var r releaseItem
+			err = attributevalue.UnmarshalMap(it, &r)
+			if r.History == nil {
+				r.History = []string{}
+			}
+			out.Release = &r.Release
+		case sk.Value == verSK:
+			var v versionItem
+			err = attributevalue.UnmarshalMap(it, &v)
+			pv := v.version()
+			out.Version = &pv
+		default:
+			var l launchItem
+			err = attributevalue.UnmarshalMap(it, &l)
+			la := l.launch()
+			out.Launch = &la
+		}
+		if err != nil {
+			return ReviewSubject{}, fmt.Errorf("review subject: %w", err)
+		}
+	}
+	if !found {
+		return ReviewSubject{}, domain.ErrNotFound
+	}
+	if out.Release == nil { // as GetRelease: a mini program never released has an empty release
+		out.Release = &domain.Release{MiniProgramID: mp, History: []string{}}
+	}
+	return out, nil
 }
