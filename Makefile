@@ -66,7 +66,7 @@ build: cli
 	@$(PREREQS) go
 	@for f in $(FUNCTIONS); do \
 		echo "build $$f"; \
-		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags="-s -w" -o $(BUILD_DIR)/$$f/bootstrap ./functions/$$f || exit 1; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(BUILD_DIR)/$$f/bootstrap ./functions/$$f || exit 1; \
 	done
 
 ## cli: the developer CLI for this machine, to build/mpdp

@@ -20,7 +20,8 @@
 //     that stack.Options.Wrap installs in every client the platform builds;
 //   - every function's start-to-ready time (exec to its first GET
 //     /runtime/invocation/next on a fake Lambda Runtime API) against a minimal
-//     aws-lambda-go binary, interleaved, median of -runs each: at most 1.5×;
+//     aws-lambda-go binary (built with the same flags), interleaved, median of
+//     -runs each: at most 1.5×;
 //   - every function's binary as it ships (linux/arm64, stripped): at most 15 MB
 //     (10^6 bytes);
 //   - analytics: DynamoDB items written per event for 1,000 page views of one
@@ -28,6 +29,9 @@
 //     the gateway and aggregated by the worker: at most 0.05 each (ingest.go);
 //   - the package processor's peak RSS on a 30 MiB package against a 1 MiB one,
 //     each in its own procmem process: at most 1.2× (processor.go).
+//
+// -only functions runs just the builds, the emulator (for the functions'
+// environment) and the start-to-ready and size goals.
 //
 // A goal missed is a result, not an error: the exit status is 0 whatever the
 // verdicts, and non-zero only when the bench itself cannot run.
@@ -93,6 +97,9 @@ type options struct {
 	ingestEvents        int
 	ingestUsers         []int
 	procSizesMiB        []int64
+	// functionsOnly measures only the functions' sizes and start-to-ready
+	// (-only functions), for a quick look at the Lambda binaries.
+	functionsOnly bool
 }
 
 func main() {
@@ -103,7 +110,16 @@ func main() {
 	flag.IntVar(&o.readReps, "read-reps", 10, "requests per read route whose DynamoDB calls are counted")
 	flag.IntVar(&o.writeReps, "write-reps", 3, "requests per write route (each on fresh entities) whose DynamoDB calls are counted")
 	flag.IntVar(&o.ingestEvents, "events", 1000, "analytics events per distinct-user count")
+	only := flag.String("only", "", `"functions": only the functions' binary sizes and start-to-ready (skips the request, analytics and processor parts)`)
 	flag.Parse()
+	switch *only {
+	case "":
+	case "functions":
+		o.functionsOnly = true
+	default:
+		fmt.Fprintf(os.Stderr, "bench: -only %q: the only part that runs alone is \"functions\"\n", *only)
+		os.Exit(2)
+	}
 	if o.n < 1 || o.runs < 1 || o.readReps < 1 || o.writeReps < 1 || o.warmup < 0 || o.ingestEvents < 1 {
 		fmt.Fprintln(os.Stderr, "bench: -n, -runs, -read-reps, -write-reps and -events must be at least 1, -warmup at least 0")
 		os.Exit(2)
@@ -170,6 +186,17 @@ func run(ctx context.Context, o options) error {
 	defer gw.Close()
 	api := &apiClient{ctx: ctx, base: gw.URL, http: &http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: 30 * time.Second}}
 	stackTime := time.Since(stackStart)
+
+	if o.functionsOnly {
+		fmt.Fprintln(os.Stderr, "bench: start-to-ready")
+		ready, err := startToReady(ctx, host, lambdaEnv(s), o.runs)
+		if err != nil {
+			return err
+		}
+		r := reportData{sizes: sizes, ready: ready, build: buildTime, stack: stackTime, total: time.Since(began), load: load}
+		report(os.Stdout, o, r)
+		return nil
+	}
 
 	fmt.Fprintln(os.Stderr, "bench: DynamoDB calls per request")
 	sc := &scenario{ctx: ctx, s: s, c: counter, api: api, tenant: tenant}
@@ -442,7 +469,10 @@ func goBuild(ctx context.Context, root, dir string, env, pkgs []string) error {
 	// One go build writes them all into a directory (sharing the work), then the
 	// names get the .bin suffix the callers expect.
 	out := filepath.Join(dir, "out") + string(filepath.Separator)
-	args := append([]string{"build", "-trimpath", "-ldflags=-s -w", "-o", out}, pkgs...)
+	// The flags of `make build`: lambda.norpc drops aws-lambda-go's RPC mode,
+	// which only the retired go1.x runtime used; its reflection on methods would
+	// keep every exported method of every SDK client in the binary.
+	args := append([]string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out}, pkgs...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), append([]string{"CGO_ENABLED=0"}, env...)...)

@@ -60,12 +60,17 @@ type reportData struct {
 	load                string // ", load average X" at the start, where known
 }
 
+// functionsOnly says the run measured only the functions (-only functions).
+func (r reportData) functionsOnly() bool { return len(r.proc.sizes) == 0 }
+
 // goals are the verdicts, in the order of issue 13's table.
 func (r reportData) goals() []goal {
 	var out []goal
 	ratio := func(a, b time.Duration) float64 { return float64(a) / float64(b) }
-	out = append(out, goal{name: "latency.get-workspace-vs-bare-getitem",
-		measured: ratio(percentile(r.lat.gateway, 50), percentile(r.lat.bare, 50)), limit: limitLatencyRatio, unit: "×", decimals: 2})
+	if !r.functionsOnly() {
+		out = append(out, goal{name: "latency.get-workspace-vs-bare-getitem",
+			measured: ratio(percentile(r.lat.gateway, 50), percentile(r.lat.bare, 50)), limit: limitLatencyRatio, unit: "×", decimals: 2})
+	}
 	for _, kind := range []string{"read", "write"} {
 		limit := float64(limitCallsPerRead)
 		if kind == "write" {
@@ -85,6 +90,9 @@ func (r reportData) goals() []goal {
 	}
 	for _, in := range r.ingest {
 		out = append(out, goal{name: fmt.Sprintf("analytics-writes-per-event.%d-users", in.users), measured: in.items, limit: limitWritesPerEvent, decimals: 3})
+	}
+	if r.functionsOnly() {
+		return out
 	}
 	last, first := r.proc.sizes[len(r.proc.sizes)-1], r.proc.sizes[0]
 	out = append(out, goal{name: fmt.Sprintf("processor-peak-rss.%dMiB-vs-%dMiB", last.limit>>20, first.limit>>20),
@@ -108,6 +116,14 @@ func report(w io.Writer, o options, r reportData) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 	p("mpdp bench: %s %s/%s, %d CPUs%s; moto emulator on loopback", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), r.load)
 	p("")
+	if r.functionsOnly() {
+		reportFunctions(p, o, r)
+		p("")
+		p("Took %.1f s (builds %.1f s, stack up %.1f s)", r.total.Seconds(), r.build.Seconds(), r.stack.Seconds())
+		p("")
+		reportGoals(p, r)
+		return
+	}
 	p("Latency: the cheapest authenticated read through the gateway against one bare GetItem of the same item,")
 	p("interleaved, %d rounds after %d warm-up (signed-in workspace admin, same SDK config)", r.lat.rounds, r.lat.warmups)
 	p("  %-48s %10s %10s", "", "median", "p99")
@@ -132,18 +148,7 @@ func report(w io.Writer, o options, r reportData) {
 		p("  %-5s %-58s %4s DynamoDB  (%s)", rc.kind, rc.route, num(rc.dynamoDB()), detail)
 	}
 	p("")
-	p("Lambda binaries: size as shipped (linux/arm64, CGO_ENABLED=0, -trimpath -ldflags=\"-s -w\"; MB = 10^6 bytes),")
-	p("and start-to-ready on this machine (%s/%s, same flags; exec to the first GET /runtime/invocation/next of a fake", runtime.GOOS, runtime.GOARCH)
-	p("Runtime API; median of %d runs, each followed by a run of a minimal aws-lambda-go binary)", o.runs)
-	p("  %-12s %9s %12s %12s %8s", "function", "size", "ready", "minimal", "ratio")
-	ready := map[string]readyTimes{}
-	for _, rt := range r.ready {
-		ready[rt.name] = rt
-	}
-	for _, b := range r.sizes {
-		rt := ready[b.name]
-		p("  %-12s %6.1f MB %12s %12s %7.2f×", b.name, float64(b.size)/1e6, ms(percentile(rt.function, 50)), ms(percentile(rt.minimal, 50)), rt.ratio())
-	}
+	reportFunctions(p, o, r)
 	p("")
 	p("Analytics ingestion (%d page views of one mini program-day per row, in batches of %d through the gateway,", o.ingestEvents, ingestBatch)
 	p("then the worker drains the queue; every DynamoDB call of the route and the worker counted)")
@@ -161,9 +166,29 @@ func report(w io.Writer, o options, r reportData) {
 	p("Took %.1f s (builds %.1f s, stack up %.1f s, package processor %.1f s)",
 		r.total.Seconds(), r.build.Seconds(), r.stack.Seconds(), r.proc.took.Seconds())
 	p("")
+	reportGoals(p, r)
+}
+
+func reportGoals(p func(string, ...any), r reportData) {
 	goals := r.goals()
 	for _, g := range goals {
 		p("%s", g)
 	}
 	p("%s", summary(goals))
+}
+
+// reportFunctions is the Lambda binaries' part: size and start-to-ready.
+func reportFunctions(p func(string, ...any), o options, r reportData) {
+	p("Lambda binaries: size as shipped (linux/arm64, CGO_ENABLED=0, -tags lambda.norpc -trimpath -ldflags=\"-s -w\"; MB = 10^6 bytes),")
+	p("and start-to-ready on this machine (%s/%s, same flags; exec to the first GET /runtime/invocation/next of a fake", runtime.GOOS, runtime.GOARCH)
+	p("Runtime API; median of %d runs, each followed by a run of a minimal aws-lambda-go binary)", o.runs)
+	p("  %-12s %9s %12s %12s %8s", "function", "size", "ready", "minimal", "ratio")
+	ready := map[string]readyTimes{}
+	for _, rt := range r.ready {
+		ready[rt.name] = rt
+	}
+	for _, b := range r.sizes {
+		rt := ready[b.name]
+		p("  %-12s %6.1f MB %12s %12s %7.2f×", b.name, float64(b.size)/1e6, ms(percentile(rt.function, 50)), ms(percentile(rt.minimal, 50)), rt.ratio())
+	}
 }
