@@ -4,10 +4,12 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/mpdp/platform/shared/api"
 	"github.com/mpdp/platform/shared/lambdahttp"
 	"github.com/mpdp/platform/shared/platform"
 )
 
 func main() {
-	lambda.Start(lambdahttp.Handler(platform.NewServer(platform.MustLoad()).Handler("apps")))
+	awsCfg, c, log := platform.MustLoad()
+	lambda.Start(lambdahttp.Handler(platform.NewFunction(api.Apps, awsCfg, c, log)))
 }

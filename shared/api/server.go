@@ -20,7 +20,6 @@ import (
 	"github.com/mpdp/platform/shared/ingest"
 	"github.com/mpdp/platform/shared/mail"
 	"github.com/mpdp/platform/shared/packages"
-	"github.com/mpdp/platform/shared/routes"
 	"github.com/mpdp/platform/shared/storage"
 )
 
@@ -93,14 +92,21 @@ func serve(h handlerFunc) http.HandlerFunc {
 	}
 }
 
-// handlers maps each route pattern to its handler.
-func (s *Server) handlers() map[string]handlerFunc {
+// Each function's handlers, by route pattern: one method per function of the
+// route table, so a function's main references only its own handlers and the
+// linker leaves the other functions' out of its binary.
+
+func (s *Server) accountsHandlers() map[string]handlerFunc {
 	return map[string]handlerFunc{
 		"GET /v1/health":        s.health,
 		"POST /v1/applications": s.idempotent(s.apply),
 		"GET /v1/me":            s.me,
 		"POST /v1/invitations/{invitationId}/accept": s.acceptInvitation,
+	}
+}
 
+func (s *Server) workspacesHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
 		"GET /v1/workspaces":                       s.listWorkspaces,
 		"GET /v1/workspaces/{ws}":                  s.getWorkspace,
 		"PATCH /v1/workspaces/{ws}":                s.patchWorkspace,
@@ -110,7 +116,11 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/workspaces/{ws}/settings/assets": s.createAsset,
 		"GET /v1/workspaces/{ws}/testers":          s.getTesters,
 		"PUT /v1/workspaces/{ws}/testers":          s.putTesters,
+	}
+}
 
+func (s *Server) membersHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
 		"GET /v1/workspaces/{ws}/members":                   s.listMembers,
 		"PATCH /v1/workspaces/{ws}/members/{userId}":        s.patchMember,
 		"DELETE /v1/workspaces/{ws}/members/{userId}":       s.removeMember,
@@ -122,7 +132,11 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/workspaces/{ws}/invitations/{id}/resend":  s.resendInvitation,
 		"GET /v1/authorizations":                            s.listAuthorizations,
 		"DELETE /v1/authorizations/{id}":                    s.revokeAuthorization,
+	}
+}
 
+func (s *Server) miniProgramsHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
 		"GET /v1/workspaces/{ws}/miniprograms":                                s.listMiniPrograms,
 		"POST /v1/workspaces/{ws}/miniprograms":                               s.idempotent(s.createMiniProgram),
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}":                           s.getMiniProgram,
@@ -131,7 +145,11 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/versions":                  s.listVersions,
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}":        s.getVersion,
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/versions/{version}/trial": s.trial,
+	}
+}
 
+func (s *Server) launchesHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/launches":                    s.listLaunches,
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/launches":                   s.idempotent(s.createLaunch),
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/launches/{launch}":           s.getLaunch,
@@ -143,23 +161,40 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/rollback":                   s.rollback,
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/offline":                    s.requestOnline(domain.ApprovalOffline),
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/online":                     s.requestOnline(domain.ApprovalOnline),
+	}
+}
 
-		"GET /v1/apps":                              s.listApps,
-		"POST /v1/apps":                             s.idempotent(s.createApp),
-		"GET /v1/apps/{app}":                        s.getApp,
-		"PATCH /v1/apps/{app}":                      s.patchApp,
-		"GET /v1/apps/{app}/keys":                   s.listAppKeys,
-		"POST /v1/apps/{app}/keys":                  s.createAppKey, // no Idempotency-Key: a replay would show the secret twice
-		"DELETE /v1/apps/{app}/keys/{keyId}":        s.revokeAppKey,
+func (s *Server) appsHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
+		"GET /v1/apps":                       s.listApps,
+		"POST /v1/apps":                      s.idempotent(s.createApp),
+		"GET /v1/apps/{app}":                 s.getApp,
+		"PATCH /v1/apps/{app}":               s.patchApp,
+		"GET /v1/apps/{app}/keys":            s.listAppKeys,
+		"POST /v1/apps/{app}/keys":           s.createAppKey, // no Idempotency-Key: a replay would show the secret twice
+		"DELETE /v1/apps/{app}/keys/{keyId}": s.revokeAppKey,
+	}
+}
+
+func (s *Server) runtimeHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
 		"GET /v1/runtime/miniprograms/{mp}/release": s.runtimeRelease,
 		"POST /v1/runtime/events":                   s.runtimeIngest(ingest.KindEvents),
 		"POST /v1/runtime/crashes":                  s.runtimeIngest(ingest.KindCrashes),
+	}
+}
 
+func (s *Server) analyticsHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics":               s.getAnalytics,
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes":                 s.listCrashes,
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}":   s.getCrash,
 		"PATCH /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}": s.patchCrash,
+	}
+}
 
+func (s *Server) catalogHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
 		"GET /v1/jsapis":                                      s.listJSAPIs,
 		"POST /v1/jsapis":                                     s.idempotent(s.createJSAPI),
 		"GET /v1/jsapis/{name}":                               s.getJSAPI,
@@ -171,12 +206,20 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"GET /v1/features/{id}/history":                       s.listFeatureHistory,
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/features":  s.listFeatureGrants,
 		"POST /v1/workspaces/{ws}/miniprograms/{mp}/features": s.requestFeature, // the lock answers a repeat with 409
+	}
+}
 
+func (s *Server) feedbackHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
 		"GET /v1/feedback":              s.listFeedback,
 		"POST /v1/feedback":             s.idempotent(s.createFeedback),
 		"POST /v1/feedback/screenshots": s.createScreenshot,
 		"PATCH /v1/feedback/{id}":       s.patchFeedback,
+	}
+}
 
+func (s *Server) approvalsHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
 		"GET /v1/approvals":                s.listApprovals,
 		"GET /v1/approvals/{id}":           s.getApproval,
 		"POST /v1/approvals/{id}/approve":  s.decide(domain.ApprovalApproved),
@@ -186,20 +229,47 @@ func (s *Server) handlers() map[string]handlerFunc {
 }
 
 // Handler serves the routes of one function, or of all functions when function
-// is "". It panics if the route table names a route with no handler, which the
-// tests catch before anything ships.
+// is "": the local gateway's and the tests' way in. Like a function's Lambda,
+// each request runs with only the clients the function declares in its Needs
+// (on a copy of s taken per request, so tests may still change s's limits and
+// timing), so a handler that calls a client its function's main does not build
+// fails the tests. It panics on an unknown function or a function whose
+// handlers and routes differ, which the tests catch before anything ships.
 func (s *Server) Handler(function string) http.Handler {
-	hs := s.handlers()
 	mux := http.NewServeMux()
-	for _, rt := range routes.Table {
-		if function != "" && rt.Function != function {
+	found := false
+	for _, f := range Functions() {
+		if function != "" && f.Name != function {
 			continue
 		}
-		h, ok := hs[rt.Pattern()]
-		if !ok {
-			panic(fmt.Sprintf("route %s has no handler", rt.Pattern()))
+		found = true
+		if err := f.check(f.handlers(s)); err != nil {
+			panic(err.Error())
 		}
-		mux.Handle(rt.Pattern(), serve(h))
+		for pattern := range f.handlers(s) {
+			mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				c := *s
+				c.Deps = f.Needs.only(c.Deps)
+				serve(f.handlers(&c)[pattern])(w, r)
+			}))
+		}
+	}
+	if !found {
+		panic(fmt.Sprintf("no function %q", function))
+	}
+	mux.HandleFunc("/", httpapi.NotFound)
+	return httpapi.WithRequest(s.Log, mux)
+}
+
+// serveFunction serves f's routes on s, as f's Lambda does.
+func (s *Server) serveFunction(f Function) http.Handler {
+	hs := f.handlers(s)
+	if err := f.check(hs); err != nil {
+		panic(err.Error())
+	}
+	mux := http.NewServeMux()
+	for pattern, h := range hs {
+		mux.Handle(pattern, serve(h))
 	}
 	mux.HandleFunc("/", httpapi.NotFound)
 	return httpapi.WithRequest(s.Log, mux)

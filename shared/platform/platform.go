@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -110,19 +111,45 @@ func Logger() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stderr, nil)
 // it at an emulator; nothing here knows the difference).
 func AWS(ctx context.Context) (aws.Config, error) { return config.LoadDefaultConfig(ctx) }
 
-// NewServer builds the API server on AWS clients from awsCfg.
+// NewServer builds the API server with every client, for the local gateway and
+// the tests, which serve all functions in one process.
 func NewServer(awsCfg aws.Config, c Config, log *slog.Logger) *api.Server {
-	return api.New(api.Deps{
+	all := api.Needs{Users: true, Mail: true, Packages: true, Workflows: true, Secrets: true, Analytics: true}
+	return api.New(deps(awsCfg, c, log, all))
+}
+
+// NewFunction builds the handler of one API function (a Lambda's main), with
+// only the clients that function's handlers call.
+func NewFunction(f api.Function, awsCfg aws.Config, c Config, log *slog.Logger) http.Handler {
+	return f.Handler(deps(awsCfg, c, log, f.Needs))
+}
+
+// deps builds the store and the clients n names.
+func deps(awsCfg aws.Config, c Config, log *slog.Logger, n api.Needs) api.Deps {
+	d := api.Deps{
 		Store:      storage.New(dynamodb.NewFromConfig(awsCfg), c.TableName, nil),
-		Users:      identity.New(cip.NewFromConfig(awsCfg), c.UserPoolID),
-		Mail:       mail.NewOutbox(sqs.NewFromConfig(awsCfg), c.MailQueueURL),
-		Packages:   bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil),
-		Workflows:  workflows.NewRunner(sfn.NewFromConfig(awsCfg), c.StateMachineARN),
-		Secrets:    appkeys.NewSecrets(kms.NewFromConfig(awsCfg), c.AppKeysKMSKey, nil),
-		Analytics:  &ingest.Queue{Client: sqs.NewFromConfig(awsCfg), URL: c.AnalyticsQueueURL},
 		ConsoleURL: c.ConsoleURL,
 		Log:        log,
-	})
+	}
+	if n.Users {
+		d.Users = identity.New(cip.NewFromConfig(awsCfg), c.UserPoolID)
+	}
+	if n.Mail {
+		d.Mail = mail.NewOutbox(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+	}
+	if n.Packages {
+		d.Packages = bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil)
+	}
+	if n.Workflows {
+		d.Workflows = workflows.NewRunner(sfn.NewFromConfig(awsCfg), c.StateMachineARN)
+	}
+	if n.Secrets {
+		d.Secrets = appkeys.NewSecrets(kms.NewFromConfig(awsCfg), c.AppKeysKMSKey, nil)
+	}
+	if n.Analytics {
+		d.Analytics = &ingest.Queue{Client: sqs.NewFromConfig(awsCfg), URL: c.AnalyticsQueueURL}
+	}
+	return d
 }
 
 // NewProcessor builds the package-processor worker.
