@@ -59,7 +59,7 @@ var (
 	Runtime      = Function{Name: "runtime", Needs: Needs{Packages: true, Secrets: true, Analytics: true}, handlers: (*Server).runtimeHandlers}
 	Catalog      = Function{Name: "catalog", handlers: (*Server).catalogHandlers}
 	Feedback     = Function{Name: "feedback", Needs: Needs{Packages: true}, handlers: (*Server).feedbackHandlers}
-	Approvals    = Function{Name: "approvals", Needs: Needs{Users: true, Workflows: true}, handlers: (*Server).approvalsHandlers}
+	Approvals    = Function{Name: "approvals", Needs: Needs{Users: true, Mail: true, Workflows: true}, handlers: (*Server).approvalsHandlers}
 )
 
 // The miniprograms function also serves the analytics and crash reads.
