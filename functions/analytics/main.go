@@ -5,8 +5,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/mpdp/platform/shared/platform"
+	"github.com/mpdp/platform/shared/platform/workers"
 )
 
 func main() {
-	lambda.Start(platform.NewAnalyticsWorker(platform.MustLoad()).Handle)
+	lambda.Start(workers.NewAnalyticsWorker(platform.MustLoad()).Handle)
 }

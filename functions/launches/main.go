@@ -7,9 +7,10 @@ import (
 	"github.com/mpdp/platform/shared/api"
 	"github.com/mpdp/platform/shared/lambdahttp"
 	"github.com/mpdp/platform/shared/platform"
+	"github.com/mpdp/platform/shared/platform/apiserver"
 )
 
 func main() {
 	awsCfg, c, log := platform.MustLoad()
-	lambda.Start(lambdahttp.Handler(platform.NewFunction(api.Launches, awsCfg, c, log)))
+	lambda.Start(lambdahttp.Handler(apiserver.NewFunction(api.Launches, awsCfg, c, log)))
 }

@@ -119,7 +119,7 @@ func (r procMemory) ratio() float64 {
 // procBench runs procmem once with nothing to process and once per size (MiB).
 func procBench(ctx context.Context, sc *scenario, procmem string, env []string, sizesMiB []int64) (procMemory, error) {
 	began := time.Now()
-	quiet := func(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true } // as platform.NewProcessor's client
+	quiet := func(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true } // as workers.NewProcessor's client
 	u := &uploader{sc: sc, s3: s3.NewFromConfig(sc.s.AWS, quiet), sqs: sqs.NewFromConfig(sc.s.AWS)}
 	var out procMemory
 	if err := u.drainQueue(ctx); err != nil {

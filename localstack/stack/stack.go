@@ -25,6 +25,8 @@ import (
 	"github.com/mpdp/platform/shared/auth"
 	"github.com/mpdp/platform/shared/identity"
 	"github.com/mpdp/platform/shared/platform"
+	"github.com/mpdp/platform/shared/platform/workers"
+	"github.com/mpdp/platform/shared/platform/apiserver"
 	"github.com/mpdp/platform/shared/provision"
 	"github.com/mpdp/platform/shared/storage"
 )
@@ -104,7 +106,7 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 		opts.Wrap(&awsCfg)
 	}
 	s := &Stack{Emulator: em, AWS: awsCfg, Config: cfg, log: opts.Log, PackageQueueURL: out.PackageQueueURL, WorkflowQueueURL: out.WorkflowQueueURL,
-		Server:    platform.NewServer(awsCfg, cfg, opts.Log),
+		Server:    apiserver.NewServer(awsCfg, cfg, opts.Log),
 		Store:     storage.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, nil),
 		Directory: identity.New(cip.NewFromConfig(awsCfg), cfg.UserPoolID),
 		// The emulator serves the pool's keys under its own endpoint; tokens still
@@ -130,11 +132,11 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 func (s *Stack) Pollers() []*poller.Poller {
 	client := sqs.NewFromConfig(s.AWS)
 	return []*poller.Poller{
-		{Client: client, QueueURL: s.Config.MailQueueURL, Worker: platform.NewMailer(s.AWS, s.Config, s.log).Handle, Log: s.log},
-		{Client: client, QueueURL: s.PackageQueueURL, Worker: platform.NewProcessor(s.AWS, s.Config, s.log).Handle, Log: s.log},
-		{Client: client, QueueURL: s.WorkflowQueueURL, Worker: platform.NewWorkflowWorker(s.AWS, s.Config, s.log).Handle, Log: s.log},
+		{Client: client, QueueURL: s.Config.MailQueueURL, Worker: workers.NewMailer(s.AWS, s.Config, s.log).Handle, Log: s.log},
+		{Client: client, QueueURL: s.PackageQueueURL, Worker: workers.NewProcessor(s.AWS, s.Config, s.log).Handle, Log: s.log},
+		{Client: client, QueueURL: s.WorkflowQueueURL, Worker: workers.NewWorkflowWorker(s.AWS, s.Config, s.log).Handle, Log: s.log},
 		// Appended last so the indexes above stay put.
-		{Client: client, QueueURL: s.Config.AnalyticsQueueURL, Worker: platform.NewAnalyticsWorker(s.AWS, s.Config, s.log).Handle, Log: s.log},
+		{Client: client, QueueURL: s.Config.AnalyticsQueueURL, Worker: workers.NewAnalyticsWorker(s.AWS, s.Config, s.log).Handle, Log: s.log},
 	}
 }
 

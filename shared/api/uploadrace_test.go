@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 
-	"github.com/mpdp/platform/shared/platform"
+	"github.com/mpdp/platform/shared/platform/workers"
 )
 
 // afterGet is an SDK HTTP client that runs hook once, right after the first
@@ -65,7 +65,7 @@ func TestUploadRaceServesTheValidatedBytes(t *testing.T) {
 	}
 	cfg.HTTPClient = &afterGet{base: base, match: "/" + mpID + "/", hook: func() { put(t, u1, first) }}
 	hooked := packagePoller()
-	hooked.Worker = platform.NewProcessor(cfg, env.Config, hooked.Log).Handle
+	hooked.Worker = workers.NewProcessor(cfg, env.Config, hooked.Log).Handle
 	for range 50 {
 		n, err := hooked.Once(context.Background())
 		if err != nil {

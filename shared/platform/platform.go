@@ -1,38 +1,29 @@
-// Package platform wires the functions: it reads their configuration from the
-// environment and builds the handlers on real AWS clients.
+// Package platform is what every function shares at start: its configuration
+// from the environment, the SDK's, the logger, and the clients most of them
+// use. The API functions are wired in package apiserver, the workers in
+// package workers, so that a worker does not link (or initialize) the API and
+// an API function no worker.
 package platform
 
 import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/mpdp/platform/shared/api"
-	"github.com/mpdp/platform/shared/appkeys"
 	"github.com/mpdp/platform/shared/bucket"
-	"github.com/mpdp/platform/shared/identity"
-	"github.com/mpdp/platform/shared/ingest"
 	"github.com/mpdp/platform/shared/mail"
-	"github.com/mpdp/platform/shared/packages"
-	"github.com/mpdp/platform/shared/processor"
 	"github.com/mpdp/platform/shared/resources"
 	"github.com/mpdp/platform/shared/storage"
 	"github.com/mpdp/platform/shared/workflows"
-	"github.com/mpdp/platform/shared/workflows/worker"
 )
 
 // Config is what the functions need to find their resources.
@@ -138,85 +129,24 @@ func AWSFromEnv(get func(string) string) (aws.Config, error) {
 	return cfg, nil
 }
 
-// NewServer builds the API server with every client, for the local gateway and
-// the tests, which serve all functions in one process.
-func NewServer(awsCfg aws.Config, c Config, log *slog.Logger) *api.Server {
-	all := api.Needs{Users: true, Mail: true, Packages: true, Workflows: true, Secrets: true, Analytics: true}
-	return api.New(deps(awsCfg, c, log, all))
+// NewStore is the table's store.
+func NewStore(awsCfg aws.Config, c Config) *storage.Store {
+	return storage.New(dynamodb.NewFromConfig(awsCfg), c.TableName, nil)
 }
 
-// NewFunction builds the handler of one API function (a Lambda's main), with
-// only the clients that function's handlers call.
-func NewFunction(f api.Function, awsCfg aws.Config, c Config, log *slog.Logger) http.Handler {
-	return f.Handler(deps(awsCfg, c, log, f.Needs))
+// NewBucket is the packages bucket.
+func NewBucket(awsCfg aws.Config, c Config) *bucket.Bucket {
+	return bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil)
 }
 
-// deps builds the store and the clients n names.
-func deps(awsCfg aws.Config, c Config, log *slog.Logger, n api.Needs) api.Deps {
-	d := api.Deps{
-		Store:      storage.New(dynamodb.NewFromConfig(awsCfg), c.TableName, nil),
-		ConsoleURL: c.ConsoleURL,
-		Log:        log,
-	}
-	if n.Users {
-		d.Users = identity.New(cip.NewFromConfig(awsCfg), c.UserPoolID)
-	}
-	if n.Mail {
-		d.Mail = mail.NewOutbox(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
-	}
-	if n.Packages {
-		d.Packages = bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil)
-	}
-	if n.Workflows {
-		d.Workflows = workflows.NewRunner(sfn.NewFromConfig(awsCfg), c.StateMachineARN)
-	}
-	if n.Secrets {
-		d.Secrets = appkeys.NewSecrets(kms.NewFromConfig(awsCfg), c.AppKeysKMSKey, nil)
-	}
-	if n.Analytics {
-		d.Analytics = &ingest.Queue{Client: sqs.NewFromConfig(awsCfg), URL: c.AnalyticsQueueURL}
-	}
-	return d
+// NewOutbox queues emails for the mailer.
+func NewOutbox(awsCfg aws.Config, c Config) *mail.Outbox {
+	return mail.NewOutbox(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
 }
 
-// NewProcessor builds the package-processor worker.
-func NewProcessor(awsCfg aws.Config, c Config, log *slog.Logger) *processor.Worker {
-	return &processor.Worker{
-		Store:       storage.New(dynamodb.NewFromConfig(awsCfg), c.TableName, nil),
-		Bucket:      bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil),
-		Limits:      packages.DefaultLimits(),
-		MaxReceives: resources.PackageQueue.MaxReceiveCount,
-		Log:         log,
-		Now:         time.Now,
-	}
-}
-
-// NewWorkflowWorker builds the launch workflow's task worker.
-func NewWorkflowWorker(awsCfg aws.Config, c Config, log *slog.Logger) *worker.Worker {
-	return &worker.Worker{
-		Store: storage.New(dynamodb.NewFromConfig(awsCfg), c.TableName, nil),
-		Tasks: workflows.NewRunner(sfn.NewFromConfig(awsCfg), c.StateMachineARN),
-		Mail:  mail.NewOutbox(sqs.NewFromConfig(awsCfg), c.MailQueueURL),
-		Log:   log,
-		Now:   time.Now,
-	}
-}
-
-// NewAnalyticsWorker builds the analytics worker.
-func NewAnalyticsWorker(awsCfg aws.Config, c Config, log *slog.Logger) *ingest.Worker {
-	return &ingest.Worker{
-		Store:  storage.New(dynamodb.NewFromConfig(awsCfg), c.TableName, nil),
-		Bucket: bucket.New(s3.NewFromConfig(awsCfg, quietChecksums), c.BucketName, nil),
-		Log:    log,
-		Now:    time.Now,
-	}
-}
-
-// NewMailer builds the mail worker.
-func NewMailer(awsCfg aws.Config, c Config, log *slog.Logger) *mail.Worker {
-	sender := mail.NewSender(sesv2.NewFromConfig(awsCfg), c.MailFrom)
-	sender.ConfigurationSet = c.MailConfigurationSet
-	return &mail.Worker{Sender: sender, Log: log}
+// NewRunner starts and signals the launch workflow.
+func NewRunner(awsCfg aws.Config, c Config) *workflows.Runner {
+	return workflows.NewRunner(sfn.NewFromConfig(awsCfg), c.StateMachineARN)
 }
 
 // MustLoad loads a function's configuration from its environment, with the

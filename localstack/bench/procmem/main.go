@@ -3,7 +3,7 @@
 // did nothing else.
 //
 // It is configured from the environment exactly as functions/processor is
-// (platform.MustLoad, platform.NewProcessor), reads one SQS message (the
+// (platform.MustLoad, workers.NewProcessor), reads one SQS message (the
 // JSON of an events.SQSMessage, as the bench received it from the package
 // queue) on stdin, hands it to Worker.Handle and prints a JSON line:
 //
@@ -36,6 +36,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/mpdp/platform/shared/platform"
+	"github.com/mpdp/platform/shared/platform/workers"
 )
 
 const heapMetric = "/memory/classes/heap/objects:bytes"
@@ -51,7 +52,7 @@ func main() {
 	if err := json.Unmarshal(in, &msg); err != nil {
 		log.Fatalf("stdin: %v", err)
 	}
-	worker := platform.NewProcessor(platform.MustLoad())
+	worker := workers.NewProcessor(platform.MustLoad())
 
 	peak := newHeapPeak()
 	t0 := time.Now()

@@ -1,16 +1,18 @@
-package mail
+package mailer
 
 import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/mpdp/platform/shared/mail"
 )
 
 // The mailer sends through the configuration set it is given (in the cloud,
 // MAIL_CONFIGURATION_SET: bounce and complaint events, suppression), and
 // through none when it has none (locally).
 func TestSenderConfigurationSet(t *testing.T) {
-	m := Message{To: "bob@example.test", Subject: "Hi", Text: "Hello"}
+	m := mail.Message{To: "bob@example.test", Subject: "Hi", Text: "Hello"}
 	for _, tc := range []struct{ set, want string }{{"", ""}, {"mpdp-prod-mail", "mpdp-prod-mail"}} {
 		s := NewSender(nil, "no-reply@mail.example.test")
 		s.ConfigurationSet = tc.set

@@ -1,4 +1,4 @@
-package mail_test
+package mailer_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/mpdp/platform/localstack/poller"
 	"github.com/mpdp/platform/localstack/stack"
 	"github.com/mpdp/platform/shared/mail"
+	"github.com/mpdp/platform/shared/mailer"
 )
 
 // The mailer against the emulator: queued messages reach SES, undeliverable
@@ -63,7 +64,7 @@ func TestMailerDeliversThroughSES(t *testing.T) {
 	}
 
 	// An unverified sender fails the send: the message stays for a retry.
-	failing := &mail.Worker{Sender: mail.NewSender(sesv2.NewFromConfig(s.AWS), "nobody@unverified.test"), Log: s.Server.Log}
+	failing := &mailer.Worker{Sender: mailer.NewSender(sesv2.NewFromConfig(s.AWS), "nobody@unverified.test"), Log: s.Server.Log}
 	outbox.Send(ctx, mail.ApplicationRejected("ann@example.test", "Acme", "reason"))
 	retry := &poller.Poller{Client: q, QueueURL: s.Config.MailQueueURL, Worker: failing.Handle, Log: s.Server.Log, Wait: time.Second}
 	if n, err := retry.Once(ctx); n != 1 || err != nil {
