@@ -3,9 +3,10 @@ package analytics
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mpdp/platform/shared/lazyre"
 )
 
 // FingerprintFrames is how many in-app frames, from the top of the stack,
@@ -32,13 +33,13 @@ type Frame struct {
 }
 
 var (
-	v8Frame  = regexp.MustCompile(`^at\s+(?:(.*?)\s+\((.*)\)|(.*))$`)
-	lineCol  = regexp.MustCompile(`(?::\d+){1,2}$`)
-	schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://[^/]*`)
-	hexRE    = regexp.MustCompile(`0[xX][0-9a-fA-F]+`)
-	uuidRE   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	buildSeg = regexp.MustCompile(`^(?:[0-9a-fA-F]{8,}|\d+|v?\d+(?:\.\d+)+(?:-[A-Za-z0-9.]+)?|[0-9a-fA-F]+-[0-9a-fA-F-]{8,})$`)
-	hashPart = regexp.MustCompile(`^[0-9a-fA-F]{6,}$`)
+	v8Frame  = lazyre.New(`^at\s+(?:(.*?)\s+\((.*)\)|(.*))$`)
+	lineCol  = lazyre.New(`(?::\d+){1,2}$`)
+	schemeRE = lazyre.New(`^[A-Za-z][A-Za-z0-9+.-]*://[^/]*`)
+	hexRE    = lazyre.New(`0[xX][0-9a-fA-F]+`)
+	uuidRE   = lazyre.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	buildSeg = lazyre.New(`^(?:[0-9a-fA-F]{8,}|\d+|v?\d+(?:\.\d+)+(?:-[A-Za-z0-9.]+)?|[0-9a-fA-F]+-[0-9a-fA-F-]{8,})$`)
+	hashPart = lazyre.New(`^[0-9a-fA-F]{6,}$`)
 )
 
 // ParseStack extracts the frames of a V8 ("at fn (file:line:col)",
@@ -246,11 +247,11 @@ func hashFP(s string) string {
 }
 
 var (
-	quotedRE = regexp.MustCompile("\"[^\"]*\"|'[^']*'|`[^`]*`")
-	uuidAny  = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
-	wordRE   = regexp.MustCompile(`[A-Za-z0-9_]+`)
-	spaceRE  = regexp.MustCompile(`\s+`)
-	hexWord  = regexp.MustCompile(`^0[xX][0-9a-fA-F]+$`)
+	quotedRE = lazyre.New("\"[^\"]*\"|'[^']*'|`[^`]*`")
+	uuidAny  = lazyre.New(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+	wordRE   = lazyre.New(`[A-Za-z0-9_]+`)
+	spaceRE  = lazyre.New(`\s+`)
+	hexWord  = lazyre.New(`^0[xX][0-9a-fA-F]+$`)
 )
 
 // MaxNormalizedMessage bounds NormalizeMessage's output, in bytes.

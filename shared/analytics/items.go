@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/jsonstrict"
+	"github.com/mpdp/platform/shared/lazyre"
 )
 
 // Limits of the ingestion API.
@@ -92,10 +92,10 @@ func StatusOf(err error) int {
 }
 
 var (
-	idRE   = regexp.MustCompile(`^[A-Za-z0-9_.:-]{8,64}$`)
-	mpRE   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-	userRE = regexp.MustCompile(`^[A-Za-z0-9_.:@=+-]{1,128}$`)
-	appVRE = regexp.MustCompile(`^[A-Za-z0-9_.+-]{1,32}$`)
+	idRE   = lazyre.New(`^[A-Za-z0-9_.:-]{8,64}$`)
+	mpRE   = lazyre.New(`^[A-Za-z0-9_-]{1,64}$`)
+	userRE = lazyre.New(`^[A-Za-z0-9_.:@=+-]{1,128}$`)
+	appVRE = lazyre.New(`^[A-Za-z0-9_.+-]{1,32}$`)
 )
 
 // ParseBatch decodes and validates a batch of events. Items are validated one

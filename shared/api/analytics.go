@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"regexp"
 	"sort"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
 	"github.com/mpdp/platform/shared/ingest"
+	"github.com/mpdp/platform/shared/lazyre"
 	"github.com/mpdp/platform/shared/storage"
 )
 
@@ -147,7 +147,7 @@ func (s *Server) getAnalytics(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var fingerprintPattern = regexp.MustCompile(`^[0-9a-f]{8,64}$`)
+var fingerprintPattern = lazyre.New(`^[0-9a-f]{8,64}$`)
 
 type crashGroupView struct {
 	Fingerprint      string    `json:"fingerprint"`

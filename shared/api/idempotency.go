@@ -8,14 +8,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 
 	"github.com/mpdp/platform/shared/auth"
 	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/lazyre"
 	"github.com/mpdp/platform/shared/storage"
 )
 
-var idempotencyKey = regexp.MustCompile(`^[A-Za-z0-9._:-]{8,128}$`)
+var idempotencyKey = lazyre.New(`^[A-Za-z0-9._:-]{8,128}$`)
 
 // idempotent makes a creating POST safe to retry: a request with an
 // Idempotency-Key that was seen before replays the first response instead of

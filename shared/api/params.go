@@ -2,15 +2,15 @@ package api
 
 import (
 	"net/url"
-	"regexp"
 
 	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/lazyre"
 )
 
 // queryRule is what a query parameter must be, in the user's words.
 type queryRule struct {
 	name    string
-	pattern *regexp.Regexp
+	pattern *lazyre.Regexp
 	what    string // like "the id of the app whose key signs the request"
 	format  string // like "app_ followed by 1 to 64 lowercase letters or digits"
 }

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/mpdp/platform/shared/appkeys"
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/lazyre"
 	"github.com/mpdp/platform/shared/storage"
 )
 
@@ -133,8 +133,8 @@ func (s *Server) verifyAssertion(w http.ResponseWriter, r *http.Request, token, 
 }
 
 var (
-	appIDPattern  = regexp.MustCompile(`^app_[0-9a-z]{1,64}$`)
-	userIDPattern = regexp.MustCompile(`^[\x21-\x7e]{1,128}$`) // printable ASCII, no spaces
+	appIDPattern  = lazyre.New(`^app_[0-9a-z]{1,64}$`)
+	userIDPattern = lazyre.New(`^[\x21-\x7e]{1,128}$`) // printable ASCII, no spaces
 )
 
 type runtimeRelease struct {

@@ -36,11 +36,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mpdp/platform/shared/lazyre"
 )
 
 // The request headers of the scheme.
@@ -179,10 +180,10 @@ func (e *Error) Error() string { return e.Detail }
 func refuse(format string, args ...any) *Error { return &Error{Detail: fmt.Sprintf(format, args...)} }
 
 var (
-	keyIDPattern = regexp.MustCompile(`^key_[0-9a-z]{1,64}$`)
-	noncePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
-	tsPattern    = regexp.MustCompile(`^[0-9]{1,12}$`)
-	sigPattern   = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+	keyIDPattern = lazyre.New(`^key_[0-9a-z]{1,64}$`)
+	noncePattern = lazyre.New(`^[A-Za-z0-9_-]{16,64}$`)
+	tsPattern    = lazyre.New(`^[0-9]{1,12}$`)
+	sigPattern   = lazyre.New(`^[0-9a-fA-F]{64}$`)
 )
 
 // ParseHeaders reads and checks the signature headers' presence and format, and

@@ -1,10 +1,11 @@
 package domain
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mpdp/platform/shared/lazyre"
 )
 
 // Platform is the operating system a host app runs on.
@@ -52,7 +53,7 @@ type AppInput struct {
 }
 
 // bundleID is a reverse-DNS identifier: an iOS bundle id or an Android application id.
-var bundleID = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$`)
+var bundleID = lazyre.New(`^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$`)
 
 // Validate checks the fields set; create requires name, platform and bundle id.
 func (in AppInput) Validate(create bool) error {

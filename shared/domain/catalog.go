@@ -1,10 +1,11 @@
 package domain
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mpdp/platform/shared/lazyre"
 )
 
 // The catalog belongs to the tenant: the JSAPIs the super app offers mini
@@ -26,7 +27,7 @@ var JSAPIStatuses = []JSAPIStatus{JSAPIActive, JSAPIDeprecated}
 var Platforms = []Platform{PlatformIOS, PlatformAndroid}
 
 // jsapiName is a JSAPI's name, which is also its id: lower camel case like getLocation.
-var jsapiName = regexp.MustCompile(`^[a-z][A-Za-z0-9]{1,63}$`)
+var jsapiName = lazyre.New(`^[a-z][A-Za-z0-9]{1,63}$`)
 
 // ValidJSAPIName reports whether name is a well-formed JSAPI name.
 func ValidJSAPIName(name string) bool { return jsapiName.MatchString(name) }

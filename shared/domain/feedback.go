@@ -2,10 +2,11 @@ package domain
 
 import (
 	"encoding/hex"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mpdp/platform/shared/lazyre"
 )
 
 // FeedbackCategory is what a piece of feedback is about.
@@ -52,7 +53,7 @@ type FeedbackInput struct {
 	Screenshot string           `json:"screenshot"`
 }
 
-var screenshotRef = regexp.MustCompile(`^assets/feedback/[A-Za-z0-9_-]{1,128}/[A-Za-z0-9._-]{1,128}$`)
+var screenshotRef = lazyre.New(`^assets/feedback/[A-Za-z0-9_-]{1,128}/[A-Za-z0-9._-]{1,128}$`)
 
 // FeedbackScreenshotPrefix is where user's screenshots are uploaded.
 func FeedbackScreenshotPrefix(userID string) string { return "assets/feedback/" + userID + "/" }

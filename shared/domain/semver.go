@@ -2,9 +2,10 @@ package domain
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/mpdp/platform/shared/lazyre"
 )
 
 // Semver is a semantic version (semver.org 2.0.0); build metadata is not allowed
@@ -14,7 +15,7 @@ type Semver struct {
 	Pre                 []string // pre-release identifiers, e.g. ["beta", "2"]
 }
 
-var semverRE = regexp.MustCompile(`^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})(?:-((?:0|[1-9]\d{0,8}|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d{0,8}|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$`)
+var semverRE = lazyre.New(`^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})(?:-((?:0|[1-9]\d{0,8}|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d{0,8}|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$`)
 
 // ParseSemver parses s, like "1.4.0" or "2.0.0-beta.2".
 func ParseSemver(s string) (Semver, error) {

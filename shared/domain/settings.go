@@ -6,10 +6,11 @@ import (
 	_ "image/jpeg" // registers DecodeConfig for JPEG
 	_ "image/png"  // registers DecodeConfig for PNG
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mpdp/platform/shared/lazyre"
 )
 
 // Settings are a workspace's console settings: branding, email, domains, the
@@ -115,7 +116,7 @@ func (in SettingsInput) Apply(s Settings) Settings {
 	return s
 }
 
-var hostLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var hostLabel = lazyre.New(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // checkHostname records a problem unless s is empty or a lowercase DNS name
 // with at least two labels and no scheme, port, path or trailing dot.

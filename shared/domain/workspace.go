@@ -2,11 +2,12 @@ package domain
 
 import (
 	"net/mail"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mpdp/platform/shared/lazyre"
 )
 
 // TenantWorkspaceID is the id of the one tenant workspace of a deployment: the
@@ -191,10 +192,10 @@ func ValidateTesters(items []Tester) error {
 }
 
 var (
-	assetRef = regexp.MustCompile(`^assets/[a-z0-9_]+/[A-Za-z0-9._-]{1,128}$`)
-	phone    = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-	testerID = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
-	country  = regexp.MustCompile(`^[A-Z]{2}$`)
+	assetRef = lazyre.New(`^assets/[a-z0-9_]+/[A-Za-z0-9._-]{1,128}$`)
+	phone    = lazyre.New(`^\+[1-9][0-9]{6,14}$`)
+	testerID = lazyre.New(`^[A-Za-z0-9_.-]{1,64}$`)
+	country  = lazyre.New(`^[A-Z]{2}$`)
 )
 
 // NormalizeEmail lower-cases and trims an email so lookups match however it was typed.

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"time"
+
+	"github.com/mpdp/platform/shared/lazyre"
 )
 
 type ctxKey int
@@ -32,7 +33,7 @@ func Logger(ctx context.Context) *slog.Logger {
 	return slog.Default()
 }
 
-var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._=-]{1,128}$`)
+var safeRequestID = lazyre.New(`^[A-Za-z0-9._=-]{1,128}$`)
 
 // WithRequestID returns ctx carrying the request id the platform assigned (API
 // Gateway's, in Lambda): WithRequest then uses it instead of the client's
