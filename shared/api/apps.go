@@ -60,18 +60,13 @@ func (s *Server) getApp(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) patchApp(w http.ResponseWriter, r *http.Request) error {
 	var in domain.AppInput
-	next, err := ifMatchUpdate[domain.App]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.AppRef(r.PathValue("app")),
+	return ifMatchUpdate[domain.App]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.AppRef(r.PathValue("app")),
 		in: &in, validate: func() error { return in.Validate(false) },
 		change: func(_ access, cur domain.App) (domain.App, error) {
 			next := in.Apply(cur)
 			next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
 			return next, nil
-		}}.run(s, r)
-	if err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+		}}.answer(s, w, r)
 }
 
 func (s *Server) listAppKeys(w http.ResponseWriter, r *http.Request) error {

@@ -70,18 +70,13 @@ func (s *Server) getJSAPI(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) patchJSAPI(w http.ResponseWriter, r *http.Request) error {
 	var in domain.JSAPIInput
-	next, err := ifMatchUpdate[domain.JSAPI]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.JSAPIRef(r.PathValue("name")),
+	return ifMatchUpdate[domain.JSAPI]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.JSAPIRef(r.PathValue("name")),
 		in: &in, validate: func() error { return in.Validate(false) },
 		change: func(_ access, cur domain.JSAPI) (domain.JSAPI, error) {
 			next := in.Apply(cur)
 			next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
 			return next, nil
-		}}.run(s, r)
-	if err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+		}}.answer(s, w, r)
 }
 
 // checkJSAPIsExist answers 400 naming the JSAPIs that are not in the catalog.
@@ -151,7 +146,7 @@ func (s *Server) patchFeature(w http.ResponseWriter, r *http.Request) error {
 	history := func(before, after domain.Feature) domain.FeatureHistoryEntry {
 		return s.historyEntry(by, "updated", before, after)
 	}
-	next, err := ifMatchUpdate[domain.Feature]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.FeatureRef(r.PathValue("id"), history),
+	return ifMatchUpdate[domain.Feature]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.FeatureRef(r.PathValue("id"), history),
 		in: &in, validate: func() error { return in.Validate(false) },
 		change: func(a access, cur domain.Feature) (domain.Feature, error) {
 			if in.JSAPIs != nil {
@@ -163,12 +158,7 @@ func (s *Server) patchFeature(w http.ResponseWriter, r *http.Request) error {
 			next := in.Apply(cur)
 			next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
 			return next, nil
-		}}.run(s, r)
-	if err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+		}}.answer(s, w, r)
 }
 
 func (s *Server) listFeatureHistory(w http.ResponseWriter, r *http.Request) error {

@@ -110,15 +110,10 @@ type feedbackView struct {
 
 func (s *Server) patchFeedback(w http.ResponseWriter, r *http.Request) error {
 	var p domain.FeedbackPatch
-	next, err := ifMatchUpdate[domain.Feedback]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.FeedbackRef(r.PathValue("id")),
+	return ifMatchUpdate[domain.Feedback]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.FeedbackRef(r.PathValue("id")),
 		refused: feedbackRefused,
 		in:      &p, validate: func() error { return p.Validate() },
 		change: func(a access, cur domain.Feedback) (domain.Feedback, error) {
 			return p.Apply(cur, a.caller.UserID, s.Now().UTC()), nil
-		}}.run(s, r)
-	if err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+		}}.answer(s, w, r)
 }

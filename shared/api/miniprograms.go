@@ -92,18 +92,13 @@ type miniProgramView struct {
 func (s *Server) patchMiniProgram(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
 	var in domain.MiniProgramInput
-	next, err := ifMatchUpdate[domain.MiniProgram]{ws: ws, act: domain.ActDevelop, ref: storage.MiniProgramRef(ws, r.PathValue("mp")),
+	return ifMatchUpdate[domain.MiniProgram]{ws: ws, act: domain.ActDevelop, ref: storage.MiniProgramRef(ws, r.PathValue("mp")),
 		in: &in, validate: func() error { return in.Validate(ws, false) },
 		change: func(_ access, cur domain.MiniProgram) (domain.MiniProgram, error) {
 			next := in.Apply(cur)
 			next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
 			return next, nil
-		}}.run(s, r)
-	if err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+		}}.answer(s, w, r)
 }
 
 // uploadResponse is what a client needs to PUT its package.

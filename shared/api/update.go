@@ -70,6 +70,16 @@ func (u ifMatchUpdate[T]) run(s *Server, r *http.Request) (T, error) {
 	return next, storage.Update(r.Context(), s.Store, u.ref, cur, next)
 }
 
+// answer runs the update and answers 200 with the stored entity and its ETag.
+func (u ifMatchUpdate[T]) answer(s *Server, w http.ResponseWriter, r *http.Request) error {
+	next, err := u.run(s, r)
+	if err != nil {
+		return err
+	}
+	httpapi.Entity(w, http.StatusOK, u.ref.Version(next), next)
+	return nil
+}
+
 // authorizeWith is authorize with the entity ref names read in the same
 // BatchGetItem: one DynamoDB call for both. A refusal is err, as from
 // authorize; missing is the entity's domain.ErrNotFound, for the caller to

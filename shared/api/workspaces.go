@@ -61,18 +61,13 @@ func (s *Server) getWorkspace(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
 	var p domain.WorkspacePatch
-	next, err := ifMatchUpdate[domain.Workspace]{ws: ws, act: domain.ActManageWorkspace, ref: storage.WorkspaceRef(ws),
+	return ifMatchUpdate[domain.Workspace]{ws: ws, act: domain.ActManageWorkspace, ref: storage.WorkspaceRef(ws),
 		in: &p, validate: func() error { return p.Validate() },
 		change: func(_ access, cur domain.Workspace) (domain.Workspace, error) {
 			next := p.Apply(cur)
 			next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
 			return next, nil
-		}}.run(s, r)
-	if err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+		}}.answer(s, w, r)
 }
 
 func (s *Server) getTesters(w http.ResponseWriter, r *http.Request) error {
