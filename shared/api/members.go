@@ -23,14 +23,13 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 
 // memberChange loads the target member for an admin's change and applies it.
 func (s *Server) memberChange(w http.ResponseWriter, r *http.Request, change func(a access, m domain.Member) (domain.MemberChange, error)) error {
-	ws, userID := r.PathValue("ws"), r.PathValue("userId")
-	a, err := s.authorize(r, ws, domain.ActManageMembers)
+	ws := r.PathValue("ws")
+	a, m, missing, err := authorizeWith(s, r, ws, domain.ActManageMembers, storage.MemberRef(ws, r.PathValue("userId")))
 	if err != nil {
 		return err
 	}
-	m, err := s.Store.GetMember(r.Context(), ws, userID)
-	if err != nil {
-		return err
+	if missing != nil {
+		return missing
 	}
 	c, err := change(a, m)
 	if err != nil {

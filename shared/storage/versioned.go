@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -78,7 +79,11 @@ type Membership struct {
 func GetWithMember[T any](ctx context.Context, s *Store, ws, user string, r Ref[T]) (Membership, T, error) {
 	var m Membership
 	var zero T
-	items, err := s.batchGet(ctx, [][2]string{{wsKey(ws), memberSK(user)}, {wsKey(ws), formerSK(user)}, {r.pk, r.sk}})
+	ks := [][2]string{{wsKey(ws), memberSK(user)}, {wsKey(ws), formerSK(user)}}
+	if entity := [2]string{r.pk, r.sk}; !slices.Contains(ks, entity) { // the entity may be the member row itself: BatchGetItem refuses a key twice
+		ks = append(ks, entity)
+	}
+	items, err := s.batchGet(ctx, ks)
 	if err != nil {
 		return m, zero, err
 	}
@@ -88,9 +93,10 @@ func GetWithMember[T any](ctx context.Context, s *Store, ws, user string, r Ref[
 		if err := attributevalue.UnmarshalMap(it, &k); err != nil {
 			return m, zero, err
 		}
-		switch {
-		case k.PK == r.pk && k.SK == r.sk: // first: the entity may be the member row itself
+		if k.PK == r.pk && k.SK == r.sk {
 			entity = it
+		}
+		switch {
 		case k.PK == wsKey(ws) && k.SK == memberSK(user):
 			var mi memberItem
 			if err := attributevalue.UnmarshalMap(it, &mi); err != nil {

@@ -59,6 +59,12 @@ func TestGetWithMember(t *testing.T) {
 			t.Fatalf("membership %+v, err %v; want the member and ErrNotFound", m, err)
 		}
 	})
+	t.Run("the member row itself", func(t *testing.T) {
+		m, got, err := storage.GetWithMember(ctx, s, ws.ID, "admin", storage.MemberRef(ws.ID, "admin"))
+		if err != nil || !m.Found || got.UserID != "admin" || m.Member != got {
+			t.Fatalf("membership %+v, member %+v, %v", m, got, err)
+		}
+	})
 	t.Run("default entity", func(t *testing.T) {
 		_, st, err := storage.GetWithMember(ctx, s, ws.ID, "admin", storage.SettingsRef(ws.ID))
 		if err != nil || st.Version != 0 || !st.Email.Notifications.Releases {
