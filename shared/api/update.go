@@ -17,7 +17,8 @@ import (
 //     BatchGetItem (one call, one round trip);
 //  2. then, in this order: a refusal of act (404 for a non-member, 403), a
 //     missing If-Match (428) or one that names no version (412), bad input
-//     (a body that does not decode into in or that validate refuses: 400), a missing entity (404), a stale If-Match (412);
+//     (a body that does not decode into in, or that validate refuses: 400),
+//     a missing entity (404), a stale If-Match (412);
 //  3. change makes the next value from the current one (it may still refuse,
 //     say with a 400 for input that needs the current value to check);
 //  4. one conditional write on the version read stores it: of two updates
