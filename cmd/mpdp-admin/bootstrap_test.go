@@ -18,6 +18,7 @@ import (
 
 	"github.com/mpdp/platform/localstack/emulator"
 	"github.com/mpdp/platform/localstack/stack"
+	"github.com/mpdp/platform/localstack/stack/stacktest"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/mail"
 )
@@ -29,16 +30,9 @@ import (
 // workspace and its admin and mails the temporary password, the second creates
 // and sends nothing and says so.
 func TestBootstrapAfterDeploy(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the platform on an emulator")
-	}
+	s := stacktest.Start(t, stack.Options{ConsoleURL: "https://console.example.com"}) // no tenant: that is the command's job
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s, err := stack.Start(ctx, stack.Options{ConsoleURL: "https://console.example.com"}) // no tenant: that is the command's job
-	if err != nil {
-		t.Fatal("the integration test needs the emulator:", err)
-	}
-	t.Cleanup(func() { s.Stop() })
 	t.Setenv("AWS_ENDPOINT_URL", s.Emulator.Endpoint())
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")

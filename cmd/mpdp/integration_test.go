@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,28 +15,18 @@ import (
 	"time"
 
 	"github.com/mpdp/platform/localstack/stack"
+	"github.com/mpdp/platform/localstack/stack/stacktest"
 	"github.com/mpdp/platform/shared/platform"
 )
 
 // TestCLIAgainstThePlatform runs the CLI in-process, without a terminal, against
 // the whole platform on its own moto server, as CI would use it.
 func TestCLIAgainstThePlatform(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the platform on an emulator")
-	}
+	const tenantAdmin, tenantPassword = "root@tenant.test", "Str0ng-Passw0rd!"
+	s := stacktest.Start(t, stack.Options{Tenant: platform.Tenant{Name: "Tenant", AdminEmail: tenantAdmin, AdminPassword: tenantPassword}})
+	gwURL := stacktest.Gateway(t, s)
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir()) // os.UserConfigDir on macOS
-
-	const tenantAdmin, tenantPassword = "root@tenant.test", "Str0ng-Passw0rd!"
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	s, err := stack.Start(ctx, stack.Options{Tenant: platform.Tenant{Name: "Tenant", AdminEmail: tenantAdmin, AdminPassword: tenantPassword}})
-	cancel()
-	if err != nil {
-		t.Fatal("the integration test needs the emulator:", err)
-	}
-	t.Cleanup(func() { s.Stop() })
-	gw := httptest.NewServer(s.Gateway)
-	t.Cleanup(gw.Close)
 
 	// The package processor, as Lambda's event source mapping would run it.
 	pollCtx, stopPolling := context.WithCancel(context.Background())
@@ -49,14 +38,14 @@ func TestCLIAgainstThePlatform(t *testing.T) {
 	// and its admin with a temporary password.
 	email := fmt.Sprintf("dev%d@acme.test", time.Now().UnixNano()%1e9)
 	var app struct{ ID string }
-	apiCall(t, gw.URL, "", "POST", "/v1/applications", map[string]string{"company": "Acme CLI", "contactName": "Ann Lee",
+	apiCall(t, gwURL, "", "POST", "/v1/applications", map[string]string{"company": "Acme CLI", "contactName": "Ann Lee",
 		"email": email, "country": "SG", "reason": "We build shopping mini programs for our stores."}, 201, &app)
 	rootToken, err := s.SignIn(context.Background(), tenantAdmin, tenantPassword, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var approved struct{ Result map[string]string }
-	apiCall(t, gw.URL, rootToken, "POST", "/v1/approvals/"+app.ID+"/approve", map[string]string{"comment": "welcome"}, 200, &approved)
+	apiCall(t, gwURL, rootToken, "POST", "/v1/approvals/"+app.ID+"/approve", map[string]string{"comment": "welcome"}, 200, &approved)
 	ws := approved.Result["workspaceId"]
 	// The welcome email's temporary password is in the mail queue; a fresh one is simpler.
 	user, err := s.Directory.EnsureUser(context.Background(), email)
@@ -67,7 +56,7 @@ func TestCLIAgainstThePlatform(t *testing.T) {
 	d := newDeps(nil, nil, nil) // the real dependencies: no terminal, config under XDG_CONFIG_HOME
 	const newPassword = "N3w-Passw0rd!x"
 	code, stdout, stderr := run(t, d, user.TemporaryPassword+"\n"+newPassword+"\n", "login", "--email", email,
-		"--password-stdin", "--new-password-stdin", "--api", gw.URL, "--cognito-endpoint", s.Emulator.Endpoint(),
+		"--password-stdin", "--new-password-stdin", "--api", gwURL, "--cognito-endpoint", s.Emulator.Endpoint(),
 		"--region", s.Config.Region, "--client-id", s.Config.ClientID)
 	if code != 0 || !strings.Contains(stdout, "Signed in as "+email) {
 		t.Fatalf("login: exit %d: %s", code, stderr)
@@ -86,7 +75,7 @@ func TestCLIAgainstThePlatform(t *testing.T) {
 		t.Fatal(err)
 	}
 	var mp struct{ ID string }
-	apiCall(t, gw.URL, devToken, "POST", "/v1/workspaces/"+ws+"/miniprograms", map[string]string{"name": "CLI Shop", "category": "shopping"}, 201, &mp)
+	apiCall(t, gwURL, devToken, "POST", "/v1/workspaces/"+ws+"/miniprograms", map[string]string{"name": "CLI Shop", "category": "shopping"}, 201, &mp)
 
 	// A valid directory goes up and becomes ready.
 	code, stdout, stderr = run(t, d, "", "upload", validTree(t, "1.0.0"), "--workspace", ws, "--miniprogram", mp.ID, "--timeout", "90s")

@@ -76,6 +76,7 @@ import (
 
 	"github.com/mpdp/platform/localstack/emulator"
 	"github.com/mpdp/platform/localstack/stack"
+	"github.com/mpdp/platform/shared/packages"
 	"github.com/mpdp/platform/shared/platform"
 	"github.com/mpdp/platform/shared/resources"
 )
@@ -103,7 +104,7 @@ type options struct {
 }
 
 func main() {
-	o := options{ingestUsers: []int{10, 100, 1000}, procSizesMiB: []int64{1, 30}}
+	o := options{ingestUsers: []int{10, 100, 1000}, procSizesMiB: []int64{1, packages.DefaultLimits().MaxPackageBytes >> 20}} // 1 MiB and the limit
 	flag.IntVar(&o.n, "n", 100, "measured rounds of the latency comparison (gateway and bare GetItem each)")
 	flag.IntVar(&o.warmup, "warmup", 10, "warm-up rounds before the latency comparison")
 	flag.IntVar(&o.runs, "runs", 9, "start-to-ready runs per function binary (each paired with one of the minimal binary)")

@@ -35,6 +35,7 @@ import (
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/packages"
+	"github.com/mpdp/platform/shared/processor"
 )
 
 const benchPackageVersion = "1.0.0"
@@ -263,20 +264,14 @@ func (u *uploader) drainQueue(ctx context.Context) error {
 	}
 }
 
-// eventKey is the (first) object key an S3 event notification names, decoded
-// as the Lambda events package decodes it. (Only the records' s3 part: the
-// whole events.S3Event would also parse eventTime, which moto writes without
-// a zone.)
+// eventKey is the (first) object key an S3 event notification names, read as
+// the package processor reads it; "" for anything else.
 func eventKey(body string) string {
-	var ev struct {
-		Records []struct {
-			S3 events.S3Entity `json:"s3"`
-		} `json:"Records"`
-	}
-	if json.Unmarshal([]byte(body), &ev) != nil || len(ev.Records) == 0 {
+	keys, err := processor.ObjectKeys(body)
+	if err != nil || len(keys) == 0 {
 		return ""
 	}
-	return ev.Records[0].S3.Object.URLDecodedKey
+	return keys[0]
 }
 
 // finish checks through the API that the version ended ready, then deletes the

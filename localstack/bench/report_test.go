@@ -36,21 +36,3 @@ func TestRouteCallsCountOnlyDynamoDBCallsOnce(t *testing.T) {
 		t.Errorf("DynamoDB calls %v, want 3 (retries are attempts of one call; SQS is not DynamoDB)", got)
 	}
 }
-
-// eventKey reads S3 notifications as moto sends them: eventTime without a zone
-// (which events.S3Event cannot parse) and the key URL-encoded.
-func TestEventKeyReadsMotoNotifications(t *testing.T) {
-	body := `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1",
-		"eventTime":"2026-12-04T16:00:00.123456","eventName":"ObjectCreated:Put",
-		"s3":{"s3SchemaVersion":"1.0","bucket":{"name":"b","arn":"arn:aws:s3:::b"},
-		"object":{"key":"incoming%2Fws_1%2Fmp_2%2F1.0.0%2Bbuild%2Fver_3.zip","size":10,"eTag":"x"}}}]}`
-	for _, tc := range []struct{ body, want string }{
-		{body, "incoming/ws_1/mp_2/1.0.0+build/ver_3.zip"},
-		{`{"Service":"Amazon S3","Event":"s3:TestEvent"}`, ""},
-		{`not json`, ""},
-	} {
-		if got := eventKey(tc.body); got != tc.want {
-			t.Errorf("eventKey(%.40q) = %q, want %q", tc.body, got, tc.want)
-		}
-	}
-}

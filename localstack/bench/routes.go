@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/mpdp/platform/localstack/stack"
+	"github.com/mpdp/platform/shared/backoff"
 	"github.com/mpdp/platform/shared/packages"
 )
 
@@ -315,7 +316,9 @@ func (sc *scenario) awaitReviewTokens() error {
 			if _, err := p.Once(sc.ctx); err != nil {
 				return err
 			}
-			time.Sleep(100 * time.Millisecond)
+			if err := backoff.Sleep(sc.ctx, 100*time.Millisecond); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

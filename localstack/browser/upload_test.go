@@ -29,6 +29,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/mpdp/platform/localstack/stack"
+	"github.com/mpdp/platform/localstack/stack/stacktest"
 	"github.com/mpdp/platform/shared/bucket"
 	"github.com/mpdp/platform/shared/resources"
 )
@@ -73,11 +74,7 @@ func TestBrowserUploadThroughPresignedURL(t *testing.T) {
 	defer originB.Close()
 
 	// The bucket's CORS rule allows ConsoleURL's origin, i.e. origin A only.
-	s, err := stack.Start(ctx, stack.Options{ConsoleURL: originA.URL + "/console/"})
-	if err != nil {
-		t.Fatalf("start the platform on the emulator: %v", err)
-	}
-	defer s.Stop()
+	s := stacktest.Start(t, stack.Options{ConsoleURL: originA.URL + "/console/"})
 	if !slices.Equal(s.Config.ConsoleOrigins, []string{originA.URL}) {
 		t.Fatalf("console origins = %v, want [%s]", s.Config.ConsoleOrigins, originA.URL)
 	}

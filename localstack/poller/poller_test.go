@@ -2,6 +2,8 @@ package poller_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptrace"
 	"sync"
 	"testing"
 	"time"
@@ -28,7 +30,8 @@ func TestStopDuringALongPollLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := sqs.NewFromConfig(cfg)
+	polling := &receiveSent{sent: make(chan struct{})}
+	client := sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.HTTPClient = &http.Client{Transport: polling} })
 	q, err := client.CreateQueue(t.Context(), &sqs.CreateQueueInput{QueueName: aws.String("stop-test"),
 		Attributes: map[string]string{"VisibilityTimeout": "300"}})
 	if err != nil {
@@ -55,7 +58,11 @@ func TestStopDuringALongPollLosesNothing(t *testing.T) {
 		}
 		done <- n
 	}()
-	time.Sleep(500 * time.Millisecond) // the poll is waiting on the emulator
+	select { // the poll is waiting on the emulator
+	case <-polling.sent:
+	case <-time.After(time.Minute):
+		t.Fatal("the poller sent no ReceiveMessage within a minute")
+	}
 	stop()
 	if _, err := client.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("late")}); err != nil {
 		t.Fatal(err)
@@ -68,4 +75,20 @@ func TestStopDuringALongPollLosesNothing(t *testing.T) {
 	if len(handled) != 1 || handled[0] != "late" {
 		t.Fatalf("handled %v", handled)
 	}
+}
+
+// receiveSent closes sent once a ReceiveMessage request has been written to
+// the emulator: from then on the long poll is under way on the server.
+type receiveSent struct {
+	sent chan struct{}
+	once sync.Once
+}
+
+func (rt *receiveSent) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("X-Amz-Target") == "AmazonSQS.ReceiveMessage" {
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) { rt.once.Do(func() { close(rt.sent) }) },
+		}))
+	}
+	return http.DefaultTransport.RoundTrip(req)
 }

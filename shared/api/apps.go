@@ -59,35 +59,14 @@ func (s *Server) getApp(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) patchApp(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActManageTenant); err != nil {
-		return err
-	}
-	expected, err := httpapi.IfMatch(r)
-	if err != nil {
-		return err
-	}
 	var in domain.AppInput
-	if err := httpapi.Decode(r, &in); err != nil {
-		return err
-	}
-	if err := in.Validate(false); err != nil {
-		return err
-	}
-	cur, err := s.Store.GetApp(r.Context(), r.PathValue("app"))
-	if err != nil {
-		return err
-	}
-	expected = httpapi.ExpectedVersion(expected, cur.Version)
-	if cur.Version != expected {
-		return domain.ErrStale
-	}
-	next := in.Apply(cur)
-	next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
-	if err := s.Store.UpdateApp(r.Context(), cur, next); err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+	return ifMatchUpdate[domain.App]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.AppRef(r.PathValue("app")),
+		in: &in, validate: func() error { return in.Validate(false) },
+		change: func(_ access, cur domain.App) (domain.App, error) {
+			next := in.Apply(cur)
+			next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
+			return next, nil
+		}}.answer(s, w, r)
 }
 
 func (s *Server) listAppKeys(w http.ResponseWriter, r *http.Request) error {

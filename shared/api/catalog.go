@@ -69,35 +69,14 @@ func (s *Server) getJSAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) patchJSAPI(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActManageTenant); err != nil {
-		return err
-	}
-	expected, err := httpapi.IfMatch(r)
-	if err != nil {
-		return err
-	}
 	var in domain.JSAPIInput
-	if err := httpapi.Decode(r, &in); err != nil {
-		return err
-	}
-	if err := in.Validate(false); err != nil {
-		return err
-	}
-	cur, err := s.Store.GetJSAPI(r.Context(), r.PathValue("name"))
-	if err != nil {
-		return err
-	}
-	expected = httpapi.ExpectedVersion(expected, cur.Version)
-	if cur.Version != expected {
-		return domain.ErrStale
-	}
-	next := in.Apply(cur)
-	next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
-	if err := s.Store.UpdateJSAPI(r.Context(), cur, next); err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+	return ifMatchUpdate[domain.JSAPI]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.JSAPIRef(r.PathValue("name")),
+		in: &in, validate: func() error { return in.Validate(false) },
+		change: func(_ access, cur domain.JSAPI) (domain.JSAPI, error) {
+			next := in.Apply(cur)
+			next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
+			return next, nil
+		}}.answer(s, w, r)
 }
 
 // checkJSAPIsExist answers 400 naming the JSAPIs that are not in the catalog.
@@ -162,41 +141,24 @@ func (s *Server) getFeature(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) patchFeature(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActManageTenant)
-	if err != nil {
-		return err
-	}
-	expected, err := httpapi.IfMatch(r)
-	if err != nil {
-		return err
-	}
 	var in domain.FeatureInput
-	if err := httpapi.Decode(r, &in); err != nil {
-		return err
+	var by auth.Caller // the history entry's author, known once admitted
+	history := func(before, after domain.Feature) domain.FeatureHistoryEntry {
+		return s.historyEntry(by, "updated", before, after)
 	}
-	if err := in.Validate(false); err != nil {
-		return err
-	}
-	cur, err := s.Store.GetFeature(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	expected = httpapi.ExpectedVersion(expected, cur.Version)
-	if cur.Version != expected {
-		return domain.ErrStale
-	}
-	if in.JSAPIs != nil {
-		if err := s.checkJSAPIsExist(r, *in.JSAPIs); err != nil {
-			return err
-		}
-	}
-	next := in.Apply(cur)
-	next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
-	if err := s.Store.UpdateFeature(r.Context(), cur, next, s.historyEntry(a.caller, "updated", cur, next)); err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+	return ifMatchUpdate[domain.Feature]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.FeatureRef(r.PathValue("id"), history),
+		in: &in, validate: func() error { return in.Validate(false) },
+		change: func(a access, cur domain.Feature) (domain.Feature, error) {
+			if in.JSAPIs != nil {
+				if err := s.checkJSAPIsExist(r, *in.JSAPIs); err != nil {
+					return cur, err
+				}
+			}
+			by = a.caller
+			next := in.Apply(cur)
+			next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
+			return next, nil
+		}}.answer(s, w, r)
 }
 
 func (s *Server) listFeatureHistory(w http.ResponseWriter, r *http.Request) error {

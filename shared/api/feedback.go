@@ -17,10 +17,16 @@ import (
 
 func (s *Server) feedbackAdmin(r *http.Request) (access, error) {
 	a, err := s.authorize(r, domain.TenantWorkspaceID, domain.ActManageTenant)
+	return a, feedbackRefused(err)
+}
+
+// feedbackRefused tells a non-member of the tenant why: feedback is no other
+// workspace's resource to hide.
+func feedbackRefused(err error) error {
 	if errors.Is(err, domain.ErrNotFound) {
-		return a, domain.Errorf(domain.ErrForbidden, "only the tenant's admins see and handle feedback")
+		return domain.Errorf(domain.ErrForbidden, "only the tenant's admins see and handle feedback")
 	}
-	return a, err
+	return err
 }
 
 func (s *Server) createFeedback(w http.ResponseWriter, r *http.Request) error {
@@ -103,33 +109,11 @@ type feedbackView struct {
 }
 
 func (s *Server) patchFeedback(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.feedbackAdmin(r)
-	if err != nil {
-		return err
-	}
-	expected, err := httpapi.IfMatch(r)
-	if err != nil {
-		return err
-	}
 	var p domain.FeedbackPatch
-	if err := httpapi.Decode(r, &p); err != nil {
-		return err
-	}
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	cur, err := s.Store.GetFeedback(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	expected = httpapi.ExpectedVersion(expected, cur.Version)
-	if cur.Version != expected {
-		return domain.ErrStale
-	}
-	next := p.Apply(cur, a.caller.UserID, s.Now().UTC())
-	if err := s.Store.UpdateFeedback(r.Context(), cur, next); err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+	return ifMatchUpdate[domain.Feedback]{ws: domain.TenantWorkspaceID, act: domain.ActManageTenant, ref: storage.FeedbackRef(r.PathValue("id")),
+		refused: feedbackRefused,
+		in:      &p, validate: func() error { return p.Validate() },
+		change: func(a access, cur domain.Feedback) (domain.Feedback, error) {
+			return p.Apply(cur, a.caller.UserID, s.Now().UTC()), nil
+		}}.answer(s, w, r)
 }

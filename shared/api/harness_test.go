@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/mpdp/platform/localstack/stack"
+	"github.com/mpdp/platform/localstack/stack/stacktest"
 	"github.com/mpdp/platform/shared/api"
 	"github.com/mpdp/platform/shared/mail"
 	"github.com/mpdp/platform/shared/platform"
@@ -36,37 +35,21 @@ const (
 	password         = "Str0ng-Passw0rd!"
 )
 
+// MPDP_TEST_LOG=<file> keeps the functions' logs, to see why a test failed.
 func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	opts := stack.Options{
 		Tenant:     platform.Tenant{Name: "Tenant", AdminEmail: tenantAdminEmail, AdminPassword: password},
 		ConsoleURL: "https://console.test",
 	}
-	// MPDP_TEST_LOG=<file> keeps the functions' logs, to see why a test failed.
-	if name := os.Getenv("MPDP_TEST_LOG"); name != "" {
-		f, err := os.Create(name)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "MPDP_TEST_LOG:", err)
-			os.Exit(1)
-		}
-		defer f.Close()
-		opts.Log = slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	s, err := stack.Start(ctx, opts)
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "integration tests need the emulator:", err)
-		os.Exit(1)
-	}
-	// Every test applies for accounts from 127.0.0.1: lift the per-source
-	// limits here (throttle_test.go runs its own server with small ones).
-	lots := api.Limit{Requests: 1 << 30, Window: time.Hour}
-	s.Server.Limits = api.Limits{Applications: lots, Resends: lots}
-	env, gw = s, httptest.NewServer(s.Gateway)
-	code := m.Run()
-	gw.Close()
-	s.Stop()
-	os.Exit(code)
+	stacktest.Run(m, opts, func(s *stack.Stack) int {
+		// Every test applies for accounts from 127.0.0.1: lift the per-source
+		// limits here (throttle_test.go runs its own server with small ones).
+		lots := api.Limit{Requests: 1 << 30, Window: time.Hour}
+		s.Server.Limits = api.Limits{Applications: lots, Resends: lots}
+		env, gw = s, httptest.NewServer(s.Gateway)
+		defer gw.Close()
+		return m.Run()
+	})
 }
 
 // client calls the API as one user (or anonymously with no token).

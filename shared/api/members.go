@@ -23,14 +23,13 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 
 // memberChange loads the target member for an admin's change and applies it.
 func (s *Server) memberChange(w http.ResponseWriter, r *http.Request, change func(a access, m domain.Member) (domain.MemberChange, error)) error {
-	ws, userID := r.PathValue("ws"), r.PathValue("userId")
-	a, err := s.authorize(r, ws, domain.ActManageMembers)
+	ws := r.PathValue("ws")
+	a, m, missing, err := authorizeWith(s, r, ws, domain.ActManageMembers, storage.MemberRef(ws, r.PathValue("userId")))
 	if err != nil {
 		return err
 	}
-	m, err := s.Store.GetMember(r.Context(), ws, userID)
-	if err != nil {
-		return err
+	if missing != nil {
+		return missing
 	}
 	c, err := change(a, m)
 	if err != nil {
@@ -114,9 +113,12 @@ type invitationResponse struct {
 	AcceptURL string `json:"acceptUrl"`
 }
 
+// invite costs two DynamoDB calls: the caller's membership and the workspace
+// (whose name the email shows) in one read, and the invitation with its
+// invitee lock in one transaction.
 func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	a, err := s.authorize(r, ws, domain.ActManageMembers)
+	a, workspace, missing, err := authorizeWith(s, r, ws, domain.ActManageMembers, storage.WorkspaceRef(ws))
 	if err != nil {
 		return err
 	}
@@ -127,6 +129,9 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
+	if missing != nil {
+		return missing
+	}
 	now := s.Now().UTC()
 	token, hash := domain.NewSecret()
 	inv := domain.Invitation{ID: domain.NewID("inv"), WorkspaceID: ws, Email: domain.NormalizeEmail(in.Email), Role: in.Role,
@@ -135,7 +140,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.CreateInvitation(r.Context(), inv); err != nil {
 		return err
 	}
-	resp, err := s.sendInvitation(r, inv, token)
+	resp, err := s.sendInvitation(r, workspace, inv, token)
 	if err != nil {
 		// Nobody received the token: take the invitation back so that a retry
 		// (with the same Idempotency-Key or not) can create it again.
@@ -151,12 +156,9 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// sendInvitation makes sure the invitee can sign in and emails them the token.
-func (s *Server) sendInvitation(r *http.Request, inv domain.Invitation, token string) (invitationResponse, error) {
-	ws, err := s.Store.GetWorkspace(r.Context(), inv.WorkspaceID)
-	if err != nil {
-		return invitationResponse{}, err
-	}
+// sendInvitation makes sure the invitee can sign in and emails them the token
+// to workspace ws.
+func (s *Server) sendInvitation(r *http.Request, ws domain.Workspace, inv domain.Invitation, token string) (invitationResponse, error) {
 	u, err := s.Users.EnsureUser(r.Context(), inv.Email)
 	if err != nil {
 		return invitationResponse{}, err
@@ -219,7 +221,11 @@ func (s *Server) resendInvitation(w http.ResponseWriter, r *http.Request) error 
 	if err := s.Store.ResendInvitation(r.Context(), inv, after); err != nil {
 		return err
 	}
-	resp, err := s.sendInvitation(r, after, token)
+	ws, err := s.Store.GetWorkspace(r.Context(), inv.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	resp, err := s.sendInvitation(r, ws, after, token)
 	if err != nil {
 		return err
 	}

@@ -91,35 +91,14 @@ type miniProgramView struct {
 
 func (s *Server) patchMiniProgram(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActDevelop); err != nil {
-		return err
-	}
-	expected, err := httpapi.IfMatch(r)
-	if err != nil {
-		return err
-	}
 	var in domain.MiniProgramInput
-	if err := httpapi.Decode(r, &in); err != nil {
-		return err
-	}
-	if err := in.Validate(ws, false); err != nil {
-		return err
-	}
-	cur, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
-	if err != nil {
-		return err
-	}
-	expected = httpapi.ExpectedVersion(expected, cur.Version)
-	if cur.Version != expected {
-		return domain.ErrStale
-	}
-	next := in.Apply(cur)
-	next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
-	if err := s.Store.UpdateMiniProgram(r.Context(), cur, next); err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+	return ifMatchUpdate[domain.MiniProgram]{ws: ws, act: domain.ActDevelop, ref: storage.MiniProgramRef(ws, r.PathValue("mp")),
+		in: &in, validate: func() error { return in.Validate(ws, false) },
+		change: func(_ access, cur domain.MiniProgram) (domain.MiniProgram, error) {
+			next := in.Apply(cur)
+			next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
+			return next, nil
+		}}.answer(s, w, r)
 }
 
 // uploadResponse is what a client needs to PUT its package.

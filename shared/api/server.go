@@ -290,19 +290,26 @@ func (s *Server) authorize(r *http.Request, ws string, act domain.Action) (acces
 		return access{}, err
 	}
 	m, err := s.Store.GetMember(r.Context(), ws, c.UserID)
-	if errors.Is(err, domain.ErrNotFound) && s.Store.WasMember(r.Context(), ws, c.UserID) {
-		return access{}, domain.Errorf(domain.ErrForbidden, "you were removed from this workspace")
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return access{}, err
 	}
-	if m.Status != domain.MemberActive {
+	found := err == nil
+	return admit(c, ws, act, storage.Membership{Member: m, Found: found, Former: !found && s.Store.WasMember(r.Context(), ws, c.UserID)})
+}
+
+// admit decides whether membership m of ws lets caller c do act (see authorize).
+func admit(c auth.Caller, ws string, act domain.Action, m storage.Membership) (access, error) {
+	switch {
+	case !m.Found && m.Former:
+		return access{}, domain.Errorf(domain.ErrForbidden, "you were removed from this workspace")
+	case !m.Found:
+		return access{}, domain.ErrNotFound
+	case m.Member.Status != domain.MemberActive:
 		return access{}, domain.Errorf(domain.ErrForbidden, "your membership of this workspace is blocked")
+	case !domain.Allows(kindOf(ws), m.Member, act):
+		return access{}, domain.Errorf(domain.ErrForbidden, "the %s role does not allow this", m.Member.Role)
 	}
-	if !domain.Allows(kindOf(ws), m, act) {
-		return access{}, domain.Errorf(domain.ErrForbidden, "the %s role does not allow this", m.Role)
-	}
-	return access{caller: c, member: m}, nil
+	return access{caller: c, member: m.Member}, nil
 }
 
 // authorizeAnd is authorize with read run at the same time, so a read costs one

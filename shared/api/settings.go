@@ -11,6 +11,7 @@ import (
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
 	"github.com/mpdp/platform/shared/resources"
+	"github.com/mpdp/platform/shared/storage"
 )
 
 // Settings belong to a workspace: its admins (workspace:manage) write them. The
@@ -96,36 +97,19 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	a, err := s.authorize(r, ws, domain.ActManageWorkspace)
-	if err != nil {
-		return err
-	}
-	expected, err := httpapi.IfMatch(r)
-	if err != nil {
-		return err
-	}
 	var in domain.SettingsInput
-	if err := httpapi.Decode(r, &in); err != nil {
-		return err
-	}
-	if err := in.Validate(ws); err != nil {
-		return err
-	}
-	cur, err := s.Store.GetSettings(r.Context(), ws)
+	next, err := ifMatchUpdate[domain.Settings]{ws: ws, act: domain.ActManageWorkspace, ref: storage.SettingsRef(ws),
+		in: &in, validate: func() error { return in.Validate(ws) },
+		change: func(a access, cur domain.Settings) (domain.Settings, error) {
+			if err := s.checkBranding(r, in.Branding); err != nil {
+				return cur, err
+			}
+			now := s.Now().UTC()
+			next := in.Apply(cur)
+			next.UpdatedBy, next.UpdatedAt, next.Version = a.caller.UserID, &now, cur.Version+1
+			return next, nil
+		}}.run(s, r)
 	if err != nil {
-		return err
-	}
-	expected = httpapi.ExpectedVersion(expected, cur.Version)
-	if cur.Version != expected {
-		return domain.ErrStale
-	}
-	if err := s.checkBranding(r, in.Branding); err != nil {
-		return err
-	}
-	now := s.Now().UTC()
-	next := in.Apply(cur)
-	next.UpdatedBy, next.UpdatedAt, next.Version = a.caller.UserID, &now, cur.Version+1
-	if err := s.Store.PutSettings(r.Context(), ws, next, expected); err != nil {
 		return err
 	}
 	v, err := s.settingsView(r, ws, next, true)

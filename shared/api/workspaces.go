@@ -60,35 +60,14 @@ func (s *Server) getWorkspace(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActManageWorkspace); err != nil {
-		return err
-	}
-	expected, err := httpapi.IfMatch(r)
-	if err != nil {
-		return err
-	}
 	var p domain.WorkspacePatch
-	if err := httpapi.Decode(r, &p); err != nil {
-		return err
-	}
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	cur, err := s.Store.GetWorkspace(r.Context(), ws)
-	if err != nil {
-		return err
-	}
-	expected = httpapi.ExpectedVersion(expected, cur.Version)
-	if cur.Version != expected {
-		return domain.ErrStale
-	}
-	next := p.Apply(cur)
-	next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
-	if err := s.Store.UpdateWorkspace(r.Context(), next, expected); err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, next.Version, next)
-	return nil
+	return ifMatchUpdate[domain.Workspace]{ws: ws, act: domain.ActManageWorkspace, ref: storage.WorkspaceRef(ws),
+		in: &p, validate: func() error { return p.Validate() },
+		change: func(_ access, cur domain.Workspace) (domain.Workspace, error) {
+			next := p.Apply(cur)
+			next.UpdatedAt, next.Version = s.Now().UTC(), cur.Version+1
+			return next, nil
+		}}.answer(s, w, r)
 }
 
 func (s *Server) getTesters(w http.ResponseWriter, r *http.Request) error {
@@ -121,58 +100,38 @@ type testersResult struct {
 // An item sent back exactly as listed keeps the subject it was resolved to.
 func (s *Server) putTesters(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
-	if _, err := s.authorize(r, ws, domain.ActManageWorkspace); err != nil {
-		return err
-	}
-	expected, err := httpapi.IfMatch(r)
-	if err != nil {
-		return err
-	}
 	var in testersInput
-	if err := httpapi.Decode(r, &in); err != nil {
-		return err
-	}
-	if err := domain.ValidateTesters(in.Items); err != nil {
-		return err
-	}
-	cur, err := s.Store.GetTesters(r.Context(), ws)
+	unresolved := []string{}
+	next, err := ifMatchUpdate[domain.Testers]{ws: ws, act: domain.ActManageWorkspace, ref: storage.TestersRef(ws),
+		in: &in, validate: func() error { return domain.ValidateTesters(in.Items) },
+		change: func(_ access, cur domain.Testers) (domain.Testers, error) {
+			next := domain.Testers{Items: []domain.Tester{}, Version: cur.Version + 1}
+			var dups domain.ValidationError
+			seen := map[string]int{}
+			for i, t := range in.Items {
+				t.Email = domain.NormalizeEmail(t.Email)
+				if t.Email != "" && !cur.Has(t) {
+					u, err := s.Users.FindUser(r.Context(), t.Email)
+					if errors.Is(err, identity.ErrNoUser) {
+						unresolved = append(unresolved, t.Email)
+						continue
+					}
+					if err != nil {
+						return cur, err
+					}
+					t.UserID = u.ID
+				}
+				if j, dup := seen[t.UserID]; dup {
+					dups.Add("items["+strconv.Itoa(i)+"]", "is the same user as items[%d]", j)
+				}
+				seen[t.UserID] = i
+				next.Items = append(next.Items, t)
+			}
+			return next, dups.Err()
+		}}.run(s, r)
 	if err != nil {
 		return err
 	}
-	if expected == httpapi.AnyVersion {
-		expected = cur.Version
-	}
-	if cur.Version != expected {
-		return domain.ErrStale
-	}
-	out := testersResult{Testers: domain.Testers{Items: []domain.Tester{}, Version: expected + 1}, Unresolved: []string{}}
-	var dups domain.ValidationError
-	seen := map[string]int{}
-	for i, t := range in.Items {
-		t.Email = domain.NormalizeEmail(t.Email)
-		if t.Email != "" && !cur.Has(t) {
-			u, err := s.Users.FindUser(r.Context(), t.Email)
-			if errors.Is(err, identity.ErrNoUser) {
-				out.Unresolved = append(out.Unresolved, t.Email)
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			t.UserID = u.ID
-		}
-		if j, dup := seen[t.UserID]; dup {
-			dups.Add("items["+strconv.Itoa(i)+"]", "is the same user as items[%d]", j)
-		}
-		seen[t.UserID] = i
-		out.Items = append(out.Items, t)
-	}
-	if err := dups.Err(); err != nil {
-		return err
-	}
-	if err := s.Store.PutTesters(r.Context(), ws, out.Testers, expected); err != nil {
-		return err
-	}
-	httpapi.Entity(w, http.StatusOK, out.Version, out)
+	httpapi.Entity(w, http.StatusOK, next.Version, testersResult{Testers: next, Unresolved: unresolved})
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mpdp/platform/localstack/poller"
 	"github.com/mpdp/platform/localstack/stack"
+	"github.com/mpdp/platform/localstack/stack/stacktest"
 	"github.com/mpdp/platform/shared/mail"
 	"github.com/mpdp/platform/shared/mailer"
 )
@@ -21,11 +22,7 @@ import (
 // ones are dropped, and a failed send stays on the queue for a retry.
 func TestMailerDeliversThroughSES(t *testing.T) {
 	ctx := context.Background()
-	s, err := stack.Start(ctx, stack.Options{MailFrom: "no-reply@mpdp.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
+	s := stacktest.Start(t, stack.Options{MailFrom: "no-reply@mpdp.test"})
 	q := sqs.NewFromConfig(s.AWS)
 	outbox := mail.NewOutbox(q, s.Config.MailQueueURL)
 	sent := func() float64 {

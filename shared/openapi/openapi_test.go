@@ -588,6 +588,7 @@ func TestValidateRequest(t *testing.T) {
 	asset := `{"kind":"icon","contentType":"image/png","size":2048,"sha256":"` + sum + `"}`
 	miniProgram := `{"name":"Acme Shop","category":"shopping"}`
 	upload := `{"version":"1.0.0","size":1234,"sha256":"` + sum + `"}`
+	maxPackage := packages.DefaultLimits().MaxPackageBytes
 	launch := `{"version":"1.0.0","strategy":"full"}`
 	phased := `{"version":"1.0.0","strategy":"phased","steps":[1,10,50,100],"intervalSeconds":3600}`
 	steps := func(n int) []int {
@@ -703,8 +704,9 @@ func TestValidateRequest(t *testing.T) {
 		{"upload not semver", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "version", "one"), false},
 		{"upload leading v", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "version", "v1.0.0"), false},
 		{"upload build metadata", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "version", "1.0.0+5"), false},
-		{"upload at 30 MiB", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "size", 30<<20), true},
-		{"upload over 30 MiB", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "size", 31<<20), false},
+		// The contract's bound is the code's (packages.DefaultLimits), to the byte.
+		{"upload at the size limit", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "size", maxPackage), true},
+		{"upload a byte over the size limit", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, with(t, upload, "size", maxPackage+1), false},
 		{"upload without sha256", "POST", "/v1/workspaces/{ws}/miniprograms/{mp}/uploads", jsonCT, without(t, upload, "sha256"), false},
 		{"launch full", "POST", launchesPath, jsonCT, launch, true},
 		{"launch scheduled with note", "POST", launchesPath, jsonCT,

@@ -36,9 +36,9 @@ func allocatedBy(runs int, f func()) uint64 {
 
 func TestValidateMemoryBound(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a 30 MiB package")
+		t.Skip("builds a package at the size limit")
 	}
-	small, large := bigPackage(t, 3<<20), bigPackage(t, 30<<20-64<<10) // just under the 30 MiB limit
+	small, large := bigPackage(t, 3<<20), bigPackage(t, int(DefaultLimits().MaxPackageBytes)-64<<10) // just under the size limit
 	measure := func(data []byte) uint64 {
 		var rep Report
 		validate(data, DefaultLimits(), "1.0.0") // fill the pools

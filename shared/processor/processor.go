@@ -49,23 +49,39 @@ func (w *Worker) Handle(ctx context.Context, e events.SQSEvent) (events.SQSEvent
 }
 
 func (w *Worker) message(ctx context.Context, msg events.SQSMessage) error {
-	var ev s3Event
-	if err := json.Unmarshal([]byte(msg.Body), &ev); err != nil {
-		return fmt.Errorf("not an S3 event: %w", err) // poison: retried, then dead-lettered
+	keys, err := ObjectKeys(msg.Body)
+	if err != nil {
+		return err // poison: retried, then dead-lettered
 	}
 	receives, _ := strconv.Atoi(msg.Attributes["ApproximateReceiveCount"])
 	last := w.MaxReceives > 0 && receives >= w.MaxReceives
 	var errs []error
-	for _, rec := range ev.Records { // S3's "s3:TestEvent" has no records and needs nothing
-		key, err := url.QueryUnescape(rec.S3.Object.Key)
-		if err != nil {
-			key = rec.S3.Object.Key
-		}
+	for _, key := range keys {
 		if err := w.object(ctx, key, last); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", key, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ObjectKeys returns the object keys an S3 event notification names, decoded
+// from the URL encoding S3 sends them in (a key that does not decode is taken
+// as it is). S3's "s3:TestEvent" names none. An error means body is no S3
+// event notification.
+func ObjectKeys(body string) ([]string, error) {
+	var ev s3Event
+	if err := json.Unmarshal([]byte(body), &ev); err != nil {
+		return nil, fmt.Errorf("not an S3 event: %w", err)
+	}
+	keys := make([]string, len(ev.Records))
+	for i, rec := range ev.Records {
+		key, err := url.QueryUnescape(rec.S3.Object.Key)
+		if err != nil {
+			key = rec.S3.Object.Key
+		}
+		keys[i] = key
+	}
+	return keys, nil
 }
 
 // s3Event is the part of an S3 event notification the worker reads. (Decoding

@@ -33,27 +33,27 @@ func (s *Store) CreateApp(ctx context.Context, a domain.App) error {
 
 // GetApp reads a host app.
 func (s *Store) GetApp(ctx context.Context, id string) (domain.App, error) {
-	var it appItem
-	err := s.get(ctx, appKey(id), skApp, &it)
-	return it.App, err
+	return Get(ctx, s, AppRef(id))
+}
+
+// AppRef is a host app. An update writes the editable fields; the key count
+// is left alone.
+func AppRef(id string) Ref[domain.App] {
+	return ref(appKey(id), skApp, appItem.app, func(a domain.App) int { return a.Version }, func(s *Store, before, after domain.App) ([]cond, error) {
+		c, names, values := versionIs(before.Version)
+		names["#name"], names["#status"] = "name", "status"
+		values[":name"], values[":platform"], values[":bundleId"] = str(after.Name), str(string(after.Platform)), str(after.BundleID)
+		values[":description"], values[":status"] = str(after.Description), str(string(after.Status))
+		values[":updatedAt"], values[":version"] = str(timeValue(after.UpdatedAt)), num(after.Version)
+		return []cond{s.update(appKey(before.ID), skApp,
+			"SET #name = :name, platform = :platform, bundleId = :bundleId, description = :description, #status = :status, "+
+				"updatedAt = :updatedAt, #version = :version", c, names, values, domain.ErrStale)}, nil
+	})
 }
 
 // ListApps lists the host apps, newest first.
 func (s *Store) ListApps(ctx context.Context, limit int, cursor string) (Page[domain.App], error) {
 	return queryPage(ctx, s, query{index: "gsi1", pk: appsListKey, limit: limit, cursor: cursor, desc: true}, appItem.app)
-}
-
-// UpdateApp writes the editable fields if the app is still at before's version;
-// its key count is left alone.
-func (s *Store) UpdateApp(ctx context.Context, before, after domain.App) error {
-	c, names, values := versionIs(before.Version)
-	names["#name"], names["#status"] = "name", "status"
-	values[":name"], values[":platform"], values[":bundleId"] = str(after.Name), str(string(after.Platform)), str(after.BundleID)
-	values[":description"], values[":status"] = str(after.Description), str(string(after.Status))
-	values[":updatedAt"], values[":version"] = str(timeValue(after.UpdatedAt)), num(after.Version)
-	return s.single(ctx, s.update(appKey(before.ID), skApp,
-		"SET #name = :name, platform = :platform, bundleId = :bundleId, description = :description, #status = :status, "+
-			"updatedAt = :updatedAt, #version = :version", c, names, values, domain.ErrStale))
 }
 
 type appKeyItem struct {

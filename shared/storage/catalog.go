@@ -32,9 +32,15 @@ func (s *Store) CreateJSAPI(ctx context.Context, j domain.JSAPI) error {
 
 // GetJSAPI reads a JSAPI by name.
 func (s *Store) GetJSAPI(ctx context.Context, name string) (domain.JSAPI, error) {
-	var it jsapiItem
-	err := s.get(ctx, jsapiKey(name), skJSAPI, &it)
-	return it.JSAPI, err
+	return Get(ctx, s, JSAPIRef(name))
+}
+
+// JSAPIRef is a JSAPI of the catalog; an update replaces it whole.
+func JSAPIRef(name string) Ref[domain.JSAPI] {
+	return ref(jsapiKey(name), skJSAPI, jsapiItem.jsapi, func(j domain.JSAPI) int { return j.Version },
+		func(s *Store, before, after domain.JSAPI) ([]cond, error) {
+			return s.putIfVersion(jsapiRecord(after), before.Version)
+		})
 }
 
 // ListJSAPIs lists JSAPIs by name, narrowed by f. Status and OS filter after
@@ -61,16 +67,6 @@ func (s *Store) ListJSAPIs(ctx context.Context, f domain.JSAPIFilter, limit int,
 		q.filterNames = nil
 	}
 	return queryPage(ctx, s, q, jsapiItem.jsapi)
-}
-
-// UpdateJSAPI stores after if the JSAPI is still at before's version.
-func (s *Store) UpdateJSAPI(ctx context.Context, before, after domain.JSAPI) error {
-	c, names, values := versionIs(before.Version)
-	w, err := s.put(jsapiRecord(after), c, names, values, domain.ErrStale)
-	if err != nil {
-		return err
-	}
-	return s.single(ctx, w)
 }
 
 // MissingJSAPIs returns the names, of at most 100, that are not in the catalog, in the order given.
@@ -146,29 +142,27 @@ func (s *Store) CreateFeature(ctx context.Context, f domain.Feature, e domain.Fe
 
 // GetFeature reads a feature.
 func (s *Store) GetFeature(ctx context.Context, id string) (domain.Feature, error) {
-	var it featureItem
-	err := s.get(ctx, featureKey(id), skFeature, &it)
-	return it.Feature, err
+	return Get(ctx, s, FeatureRef(id, nil))
+}
+
+// FeatureRef is a feature of the catalog. An update replaces it whole and
+// appends the history entry that history makes of the change, atomically
+// (history may be nil for a Ref that is only read).
+func FeatureRef(id string, history func(before, after domain.Feature) domain.FeatureHistoryEntry) Ref[domain.Feature] {
+	return ref(featureKey(id), skFeature, featureItem.feature, func(f domain.Feature) int { return f.Version },
+		func(s *Store, before, after domain.Feature) ([]cond, error) {
+			w, err := s.putIfVersion(featureRecord(after), before.Version)
+			if err != nil {
+				return nil, err
+			}
+			h, err := s.historyWrite(history(before, after))
+			return append(w, h), err
+		})
 }
 
 // ListFeatures lists features, newest first.
 func (s *Store) ListFeatures(ctx context.Context, limit int, cursor string) (Page[domain.Feature], error) {
 	return queryPage(ctx, s, query{index: "gsi1", pk: featuresKey, limit: limit, cursor: cursor, desc: true}, featureItem.feature)
-}
-
-// UpdateFeature stores after, if the feature is still at before's version,
-// with its history entry, atomically.
-func (s *Store) UpdateFeature(ctx context.Context, before, after domain.Feature, e domain.FeatureHistoryEntry) error {
-	c, names, values := versionIs(before.Version)
-	w, err := s.put(featureRecord(after), c, names, values, domain.ErrStale)
-	if err != nil {
-		return err
-	}
-	h, err := s.historyWrite(e)
-	if err != nil {
-		return err
-	}
-	return s.transact(ctx, "", w, h)
 }
 
 // ListFeatureHistory lists a feature's history, newest first.

@@ -165,15 +165,16 @@ func TestUpdateWorkspaceKeepsAdminCountAndAuthorization(t *testing.T) {
 	if err := s.RevokeAuthorization(ctx, authz, revoked); err != nil { // ...the tenant revokes meanwhile...
 		t.Fatal(err)
 	}
+	before := read
 	read.Name, read.Version = "Renamed", 2
-	if err := s.UpdateWorkspace(ctx, read, 1); err != nil { // ...and the PATCH lands.
+	if err := storage.Update(ctx, s, storage.WorkspaceRef(ws.ID), before, read); err != nil { // ...and the PATCH lands.
 		t.Fatal(err)
 	}
 	got, _ := s.GetWorkspace(ctx, ws.ID)
 	if got.Name != "Renamed" || got.Authorization != domain.AuthorizationRevoked || got.ActiveAdmins != 1 || got.Version != 2 {
 		t.Fatalf("workspace after update %+v", got)
 	}
-	if err := s.UpdateWorkspace(ctx, read, 1); !errors.Is(err, domain.ErrStale) {
+	if err := storage.Update(ctx, s, storage.WorkspaceRef(ws.ID), before, read); !errors.Is(err, domain.ErrStale) {
 		t.Fatalf("stale update: %v", err)
 	}
 }

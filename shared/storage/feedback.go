@@ -30,19 +30,15 @@ func (s *Store) CreateFeedback(ctx context.Context, f domain.Feedback) error {
 
 // GetFeedback reads one piece of feedback.
 func (s *Store) GetFeedback(ctx context.Context, id string) (domain.Feedback, error) {
-	var it feedbackItem
-	err := s.get(ctx, feedbackKey(id), skFeedback, &it)
-	return it.Feedback, err
+	return Get(ctx, s, FeedbackRef(id))
 }
 
-// UpdateFeedback stores after if the feedback is still at before's version.
-func (s *Store) UpdateFeedback(ctx context.Context, before, after domain.Feedback) error {
-	c, names, values := versionIs(before.Version)
-	w, err := s.put(feedbackRecord(after), c, names, values, domain.ErrStale)
-	if err != nil {
-		return err
-	}
-	return s.single(ctx, w)
+// FeedbackRef is one piece of feedback; an update replaces it whole.
+func FeedbackRef(id string) Ref[domain.Feedback] {
+	return ref(feedbackKey(id), skFeedback, feedbackItem.feedback, func(f domain.Feedback) int { return f.Version },
+		func(s *Store, before, after domain.Feedback) ([]cond, error) {
+			return s.putIfVersion(feedbackRecord(after), before.Version)
+		})
 }
 
 // ListFeedback lists feedback newest first, all of it or of one status.

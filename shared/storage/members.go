@@ -17,9 +17,16 @@ var errLastAdmin = domain.Errorf(domain.ErrConflict, "a workspace must keep at l
 
 // GetMember reads a user's membership of a workspace; ErrNotFound if none.
 func (s *Store) GetMember(ctx context.Context, ws, user string) (domain.Member, error) {
-	var it memberItem
-	err := s.get(ctx, wsKey(ws), memberSK(user), &it)
-	return it.Member, err
+	return Get(ctx, s, MemberRef(ws, user))
+}
+
+// MemberRef is a user's membership of workspace ws. An update is a role or
+// status change (see ApplyMemberChange; a removal goes through that alone).
+func MemberRef(ws, user string) Ref[domain.Member] {
+	return ref(wsKey(ws), memberSK(user), memberItem.member, func(m domain.Member) int { return m.Version },
+		func(s *Store, before, after domain.Member) ([]cond, error) {
+			return s.memberChangeWrites(domain.MemberChange{Before: before, After: after})
+		})
 }
 
 // ListMembers lists a workspace's members in user id order.
@@ -31,6 +38,14 @@ func (s *Store) ListMembers(ctx context.Context, ws string, limit int, cursor st
 // still at the version it was read at, moving the workspace's count of active
 // admins in the same transaction so the last active admin can never go.
 func (s *Store) ApplyMemberChange(ctx context.Context, c domain.MemberChange) error {
+	writes, err := s.memberChangeWrites(c)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, "", writes...)
+}
+
+func (s *Store) memberChangeWrites(c domain.MemberChange) ([]cond, error) {
 	vc, names, values := versionIs(c.Before.Version)
 	var w cond
 	var tombstone []cond
@@ -38,20 +53,20 @@ func (s *Store) ApplyMemberChange(ctx context.Context, c domain.MemberChange) er
 		w = s.del(wsKey(c.Before.WorkspaceID), memberSK(c.Before.UserID), vc, names, values, errMemberChanged)
 		t, err := s.put(formerMember{keys: keys{PK: wsKey(c.Before.WorkspaceID), SK: formerSK(c.Before.UserID)}, RemovedAt: s.now().UTC()}, "", nil, nil, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		tombstone = append(tombstone, t)
 	} else {
 		var err error
 		if w, err = s.put(memberRecord(c.After), vc, names, values, errMemberChanged); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	writes := append([]cond{w}, tombstone...)
 	if delta := c.AdminDelta(); delta != 0 {
 		writes = append(writes, s.adminCount(c.Before.WorkspaceID, delta))
 	}
-	return s.transact(ctx, "", writes...)
+	return writes, nil
 }
 
 // formerMember remembers that a user was removed from a workspace, so that they

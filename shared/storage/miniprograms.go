@@ -46,9 +46,7 @@ func (s *Store) CreateMiniProgram(ctx context.Context, mp domain.MiniProgram) er
 
 // GetMiniProgram reads a mini program of a workspace.
 func (s *Store) GetMiniProgram(ctx context.Context, ws, id string) (domain.MiniProgram, error) {
-	var it miniProgramItem
-	err := s.get(ctx, wsKey(ws), mpSK(id), &it)
-	return it.MiniProgram, err
+	return Get(ctx, s, MiniProgramRef(ws, id))
 }
 
 // ListMiniPrograms lists a workspace's mini programs by creation time.
@@ -56,10 +54,14 @@ func (s *Store) ListMiniPrograms(ctx context.Context, ws string, newestFirst boo
 	return queryPage(ctx, s, query{index: "gsi1", pk: wsMPsKey(ws), limit: limit, cursor: cursor, desc: newestFirst}, miniProgramItem.miniProgram)
 }
 
-// UpdateMiniProgram writes the editable fields if the mini program is still at
-// before's version, moving the name lock when the name changes. It sets only
+// MiniProgramRef is a mini program of workspace ws. An update writes the
+// editable fields, moving the name lock when the name changes. It sets only
 // those fields, so uploads (which move the latest version) are never undone.
-func (s *Store) UpdateMiniProgram(ctx context.Context, before, after domain.MiniProgram) error {
+func MiniProgramRef(ws, id string) Ref[domain.MiniProgram] {
+	return ref(wsKey(ws), mpSK(id), miniProgramItem.miniProgram, func(mp domain.MiniProgram) int { return mp.Version }, updateMiniProgram)
+}
+
+func updateMiniProgram(s *Store, before, after domain.MiniProgram) ([]cond, error) {
 	c, names, values := versionIs(before.Version)
 	names["#name"] = "name"
 	values[":name"], values[":description"], values[":category"] = str(after.Name), str(after.Description), str(after.Category)
@@ -70,11 +72,11 @@ func (s *Store) UpdateMiniProgram(ctx context.Context, before, after domain.Mini
 	if domain.NameKey(before.Name) != domain.NameKey(after.Name) {
 		lock, err := s.nameLock(after)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		writes = append(writes, lock, s.del(wsKey(before.WorkspaceID), mpNameSK(domain.NameKey(before.Name)), "", nil, nil, nil))
 	}
-	return s.transact(ctx, "", writes...)
+	return writes, nil
 }
 
 type versionItem struct {

@@ -2,10 +2,7 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/mpdp/platform/shared/domain"
 )
@@ -28,46 +25,38 @@ func termsSK(version int) string { return fmt.Sprintf("%s%010d", termsPrefix, ve
 // GetSettings reads a workspace's settings; a workspace that never saved any
 // has the defaults at version 0.
 func (s *Store) GetSettings(ctx context.Context, ws string) (domain.Settings, error) {
-	var it settingsItem
-	err := s.get(ctx, wsKey(ws), skSettings, &it)
-	if errors.Is(err, domain.ErrNotFound) {
-		return domain.DefaultSettings(), nil
-	}
-	return it.Settings, err
+	return Get(ctx, s, SettingsRef(ws))
 }
 
-func (s *Store) settingsWrite(ws string, next domain.Settings, expected int, fail error) (cond, error) {
-	c := notExists()
-	var names map[string]string
-	var values map[string]types.AttributeValue
-	if expected > 0 {
-		c, names, values = versionIs(expected)
-	}
-	return s.put(settingsItem{keys: keys{PK: wsKey(ws), SK: skSettings}, Settings: next}, c, names, values, fail)
+// SettingsRef is a workspace's settings (the defaults at version 0 until
+// saved); an update replaces them whole.
+func SettingsRef(ws string) Ref[domain.Settings] {
+	r := ref(wsKey(ws), skSettings, func(it settingsItem) domain.Settings { return it.Settings }, func(v domain.Settings) int { return v.Version },
+		func(s *Store, before, after domain.Settings) ([]cond, error) {
+			return s.putIfVersion(settingsRecord(ws, after), before.Version)
+		})
+	r.absent = domain.DefaultSettings
+	return r
 }
 
-// PutSettings replaces the settings if they are still at version expected.
-func (s *Store) PutSettings(ctx context.Context, ws string, next domain.Settings, expected int) error {
-	w, err := s.settingsWrite(ws, next, expected, domain.ErrStale)
-	if err != nil {
-		return err
-	}
-	return s.single(ctx, w)
+func settingsRecord(ws string, v domain.Settings) settingsItem {
+	return settingsItem{keys: keys{PK: wsKey(ws), SK: skSettings}, Settings: v}
 }
 
 // PublishTerms stores the settings carrying a new terms version, if they are
 // still at version expected, and appends the version to the history, atomically.
 func (s *Store) PublishTerms(ctx context.Context, ws string, next domain.Settings, expected int) error {
 	busy := domain.Errorf(domain.ErrConflict, "the settings changed at the same time; retry")
-	w, err := s.settingsWrite(ws, next, expected, busy)
+	w, err := s.putIfVersion(settingsRecord(ws, next), expected)
 	if err != nil {
 		return err
 	}
+	w[0].fail = busy
 	h, err := s.put(termsItem{keys: keys{PK: wsKey(ws), SK: termsSK(next.Terms.Version)}, Terms: *next.Terms}, notExists(), nil, nil, busy)
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, "", w, h)
+	return s.transact(ctx, "", append(w, h)...)
 }
 
 // TermsHistory lists a workspace's published terms, newest first, at most limit.

@@ -43,18 +43,27 @@ type Page[T any] struct {
 }
 
 func (s *Store) get(ctx context.Context, pk, sk string, out any) error {
+	item, err := s.getItem(ctx, pk, sk)
+	if err != nil {
+		return err
+	}
+	if item == nil {
+		return domain.ErrNotFound
+	}
+	return attributevalue.UnmarshalMap(item, out)
+}
+
+// getItem reads one item; nil if there is none.
+func (s *Store) getItem(ctx context.Context, pk, sk string) (map[string]types.AttributeValue, error) {
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      &s.table,
 		Key:            key(pk, sk),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return dbErr(err, "get %s/%s", pk, sk)
+		return nil, dbErr(err, "get %s/%s", pk, sk)
 	}
-	if res.Item == nil {
-		return domain.ErrNotFound
-	}
-	return attributevalue.UnmarshalMap(res.Item, out)
+	return res.Item, nil
 }
 
 func key(pk, sk string) map[string]types.AttributeValue {

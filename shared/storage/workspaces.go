@@ -2,10 +2,8 @@ package storage
 
 import (
 	"context"
-	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/mpdp/platform/shared/domain"
 )
@@ -33,9 +31,27 @@ func memberRecord(m domain.Member) memberItem {
 
 // GetWorkspace reads a workspace.
 func (s *Store) GetWorkspace(ctx context.Context, id string) (domain.Workspace, error) {
-	var it workspaceItem
-	err := s.get(ctx, wsKey(id), skMeta, &it)
-	return it.Workspace, err
+	return Get(ctx, s, WorkspaceRef(id))
+}
+
+// WorkspaceRef is a workspace. An update writes its general info only: the
+// admin count and the authorization change by their own conditional writes
+// and must not be overwritten.
+func WorkspaceRef(id string) Ref[domain.Workspace] {
+	return ref(wsKey(id), skMeta, func(it workspaceItem) domain.Workspace { return it.Workspace }, func(ws domain.Workspace) int { return ws.Version },
+		func(s *Store, before, after domain.Workspace) ([]cond, error) {
+			contact, err := attributevalue.Marshal(after.Contact)
+			if err != nil {
+				return nil, err
+			}
+			c, names, values := versionIs(before.Version)
+			names["#name"] = "name"
+			values[":name"], values[":description"], values[":logo"] = str(after.Name), str(after.Description), str(after.Logo)
+			values[":contact"], values[":updatedAt"], values[":version"] = contact, str(timeValue(after.UpdatedAt)), num(after.Version)
+			return []cond{s.update(wsKey(id), skMeta,
+				"SET #name = :name, description = :description, logo = :logo, contact = :contact, updatedAt = :updatedAt, #version = :version",
+				c, names, values, domain.ErrStale)}, nil
+		})
 }
 
 // CreateWorkspace stores a new workspace with its first admin. It fails with
@@ -59,23 +75,6 @@ func (s *Store) createWorkspaceWrites(ws domain.Workspace, admin domain.Member) 
 		return nil, err
 	}
 	return []cond{w, m}, nil
-}
-
-// UpdateWorkspace writes a workspace's general info if it is still at version
-// expected. It sets only those fields: the admin count and the authorization
-// change by their own conditional writes and must not be overwritten.
-func (s *Store) UpdateWorkspace(ctx context.Context, ws domain.Workspace, expected int) error {
-	contact, err := attributevalue.Marshal(ws.Contact)
-	if err != nil {
-		return err
-	}
-	c, names, values := versionIs(expected)
-	names["#name"] = "name"
-	values[":name"], values[":description"], values[":logo"] = str(ws.Name), str(ws.Description), str(ws.Logo)
-	values[":contact"], values[":updatedAt"], values[":version"] = contact, str(timeValue(ws.UpdatedAt)), num(ws.Version)
-	return s.single(ctx, s.update(wsKey(ws.ID), skMeta,
-		"SET #name = :name, description = :description, logo = :logo, contact = :contact, updatedAt = :updatedAt, #version = :version",
-		c, names, values, domain.ErrStale))
 }
 
 // MyWorkspaces lists the workspaces the user is a member of, with the membership.
@@ -110,28 +109,20 @@ type testersItem struct {
 
 // GetTesters reads a workspace's tester whitelist; a workspace that never set one has an empty list at version 0.
 func (s *Store) GetTesters(ctx context.Context, ws string) (domain.Testers, error) {
-	var it testersItem
-	err := s.get(ctx, wsKey(ws), skTesters, &it)
-	if errors.Is(err, domain.ErrNotFound) {
-		return domain.Testers{Items: []domain.Tester{}}, nil
-	}
-	if it.Items == nil {
-		it.Items = []domain.Tester{}
-	}
-	return it.Testers, err
+	return Get(ctx, s, TestersRef(ws))
 }
 
-// PutTesters replaces the whitelist if it is still at version expected.
-func (s *Store) PutTesters(ctx context.Context, ws string, t domain.Testers, expected int) error {
-	c := "attribute_not_exists(pk)"
-	var names map[string]string
-	var values map[string]types.AttributeValue
-	if expected > 0 {
-		c, names, values = versionIs(expected)
-	}
-	w, err := s.put(testersItem{keys: keys{PK: wsKey(ws), SK: skTesters}, Testers: t}, c, names, values, domain.ErrStale)
-	if err != nil {
-		return err
-	}
-	return s.single(ctx, w)
+// TestersRef is a workspace's tester whitelist (empty at version 0 until
+// set); an update replaces it whole.
+func TestersRef(ws string) Ref[domain.Testers] {
+	r := ref(wsKey(ws), skTesters, func(it testersItem) domain.Testers {
+		if it.Items == nil {
+			it.Items = []domain.Tester{}
+		}
+		return it.Testers
+	}, func(t domain.Testers) int { return t.Version }, func(s *Store, before, after domain.Testers) ([]cond, error) {
+		return s.putIfVersion(testersItem{keys: keys{PK: wsKey(ws), SK: skTesters}, Testers: after}, before.Version)
+	})
+	r.absent = func() domain.Testers { return domain.Testers{Items: []domain.Tester{}} }
+	return r
 }
