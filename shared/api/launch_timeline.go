@@ -9,19 +9,9 @@ import (
 	"github.com/mpdp/platform/shared/domain"
 )
 
-// Timeline entries the API writes; the workflow writes the launch statuses
-// (in_review, scheduled, published, rolling_out, rejected, withdrawn, ...).
-const (
-	entrySubmitted = "submitted" // the developer's request, first on every timeline
-	entryApproved  = "approved"  // the reviewer's approval, before the workflow publishes
-)
-
-// submittedEntry is the first entry of a new launch's timeline: who asked to
-// release which version, and when.
-func submittedEntry(l domain.Launch) domain.TimelineEntry {
-	note := fmt.Sprintf("submitted %s (%s) for review", l.Version, l.Strategy)
-	return domain.TimelineEntry{Status: entrySubmitted, At: l.CreatedAt.UTC().Format(time.RFC3339Nano), By: l.RequestedBy, Note: note}
-}
+// entryApproved is the reviewer's approval on a launch's timeline, before the
+// workflow publishes (the workflow writes the launch statuses).
+const entryApproved = "approved"
 
 // approveLaunch records a launch approval's decision with its timeline entry.
 // (Rejections and withdrawals reach the timeline through the workflow, which

@@ -220,12 +220,24 @@ func (s *Server) authorize(r *http.Request, ws string, act domain.Action) (acces
 		return access{}, err
 	}
 	m, err := s.Store.GetMember(r.Context(), ws, c.UserID)
-	if errors.Is(err, domain.ErrNotFound) && s.Store.WasMember(r.Context(), ws, c.UserID) {
-		return access{}, domain.Errorf(domain.ErrForbidden, "you were removed from this workspace")
+	if errors.Is(err, domain.ErrNotFound) {
+		return s.admit(r.Context(), ws, c, nil, act)
 	}
 	if err != nil {
 		return access{}, err
 	}
+	return s.admit(r.Context(), ws, c, &m, act)
+}
+
+// admit is authorize on a membership already read (nil: none).
+func (s *Server) admit(ctx context.Context, ws string, c auth.Caller, mp *domain.Member, act domain.Action) (access, error) {
+	if mp == nil {
+		if s.Store.WasMember(ctx, ws, c.UserID) {
+			return access{}, domain.Errorf(domain.ErrForbidden, "you were removed from this workspace")
+		}
+		return access{}, domain.ErrNotFound
+	}
+	m := *mp
 	if m.Status != domain.MemberActive {
 		return access{}, domain.Errorf(domain.ErrForbidden, "your membership of this workspace is blocked")
 	}
@@ -266,6 +278,18 @@ func (s *Server) authorizeChange(r *http.Request, ws string, act domain.Action) 
 		return a, err
 	}
 	return a, s.checkAuthorized(r.Context(), ws)
+}
+
+// admitChange is authorizeChange on a membership and workspace already read (nil: none).
+func (s *Server) admitChange(ctx context.Context, ws string, c auth.Caller, m *domain.Member, got *domain.Workspace, act domain.Action) (access, error) {
+	a, err := s.admit(ctx, ws, c, m, act)
+	if err != nil || ws == domain.TenantWorkspaceID {
+		return a, err
+	}
+	if got == nil {
+		return a, domain.ErrNotFound
+	}
+	return a, got.CheckAuthorized()
 }
 
 // checkAuthorized refuses a change from a developer workspace whose
