@@ -31,17 +31,41 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 	if f.Status != "" && !slices.Contains(domain.ApprovalStatuses, f.Status) {
 		v.Add("status", "must be one of in_review, approved, rejected, withdrawn, expired")
 	}
-	bad := v.Err() // answered only to a caller who may list
-	return authorizedList(s, w, r, domain.TenantWorkspaceID, domain.ActDecide, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Approval], error) {
-		if bad != nil {
-			return storage.Page[domain.Approval]{}, bad
+	c, err := auth.CallerFrom(r.Context())
+	if err != nil {
+		return err
+	}
+	// The page is read first, then its workspaces' names and the caller's
+	// tenant membership in one batch; a refusal discards the page, and bad
+	// input is answered only to a caller who may list.
+	limit, bad := httpapi.Limit(r)
+	if bad == nil {
+		bad = v.Err()
+	}
+	var page storage.Page[domain.Approval]
+	if bad == nil {
+		page, bad = s.Store.ListApprovals(r.Context(), f, limit, q.Get("cursor"))
+	}
+	ids := make([]string, len(page.Items))
+	for i, a := range page.Items {
+		ids[i] = a.Requester.WorkspaceID
+	}
+	names, m, err := s.Store.WorkspaceNamesAs(r.Context(), ids, domain.TenantWorkspaceID, c.UserID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.admit(r.Context(), domain.TenantWorkspaceID, c, m, domain.ActDecide); err != nil {
+		return err
+	}
+	if bad != nil {
+		return bad
+	}
+	for i, a := range page.Items {
+		if a.Requester.WorkspaceID != "" {
+			page.Items[i].Requester.WorkspaceName = names[a.Requester.WorkspaceID]
 		}
-		p, err := s.Store.ListApprovals(ctx, f, limit, cursor)
-		if err != nil {
-			return p, err
-		}
-		return p, s.nameWorkspaces(ctx, p.Items)
-	})
+	}
+	return list(w, page)
 }
 
 // nameWorkspaces adds the requesting workspaces' current names, so a reviewer

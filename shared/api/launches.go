@@ -123,15 +123,12 @@ func (s *Server) getLaunch(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
 	var d launchDetail
 	if _, err := s.authorizeAnd(r, ws, domain.ActRead, func(ctx context.Context) error {
-		l, err := s.launch(ctx, r, ws)
-		if err != nil {
-			return err
+		l, a, err := s.Store.GetLaunchWithApproval(ctx, r.PathValue("mp"), r.PathValue("launch"))
+		if err == nil && l.WorkspaceID != ws {
+			err = domain.ErrNotFound
 		}
-		d.Launch = l
-		if a, err := s.Store.GetApproval(ctx, l.ApprovalID); err == nil {
-			d.Approval = &a
-		}
-		return nil
+		d.Launch, d.Approval = l, a
+		return err
 	}); err != nil {
 		return err
 	}

@@ -120,7 +120,7 @@ func (s Service) Prepare(req Request) (Submission, error) {
 	if err != nil {
 		return Submission{}, err
 	}
-	ap := domain.Approval{ID: domain.NewID("apv"), Type: domain.ApprovalLaunch, Status: domain.ApprovalInReview,
+	ap := domain.Approval{ID: domain.LaunchApprovalID(l.ID), Type: domain.ApprovalLaunch, Status: domain.ApprovalInReview,
 		Title: "Launch " + v.Version + " of " + mp.Name + " (" + string(in.Strategy) + ")", Payload: payload, CreatedAt: now, Version: 1,
 		Requester: req.By}
 	l.ApprovalID = ap.ID
