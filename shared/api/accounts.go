@@ -10,6 +10,7 @@ import (
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
 	"github.com/mpdp/platform/shared/mail"
+	"github.com/mpdp/platform/shared/storage"
 )
 
 // apply creates a workspace.create approval for a merchant's application. An
@@ -42,14 +43,20 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request) error {
 		CreatedAt: s.Now().UTC(),
 		Version:   1,
 	}
+	view := map[string]any{"id": a.ID, "status": a.Status, "type": a.Type, "createdAt": a.CreatedAt}
+	res := respond(r, http.StatusCreated, a.Version, view, "approvals", a.ID)
 	err = s.Store.CreateApplication(r.Context(), a)
 	switch {
+	case errors.Is(err, storage.ErrKeyUsed):
+		return err // answered by the request that used the key
 	case errors.Is(err, domain.ErrConflict):
 		a.ID = domain.NewID("apv") // the open application stays as it was
 	case err != nil:
 		return err
 	default:
 		s.notify(r, mail.ApplicationReceived(app.Email, app.Company, a.ID))
+		res.send(w)
+		return nil
 	}
 	created(w, "approvals", a.ID)
 	httpapi.Entity(w, http.StatusCreated, a.Version, map[string]any{"id": a.ID, "status": a.Status, "type": a.Type, "createdAt": a.CreatedAt})

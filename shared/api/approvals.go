@@ -31,17 +31,41 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 	if f.Status != "" && !slices.Contains(domain.ApprovalStatuses, f.Status) {
 		v.Add("status", "must be one of in_review, approved, rejected, withdrawn, expired")
 	}
-	bad := v.Err() // answered only to a caller who may list
-	return authorizedList(s, w, r, domain.TenantWorkspaceID, domain.ActDecide, func(ctx context.Context, limit int, cursor string) (storage.Page[domain.Approval], error) {
-		if bad != nil {
-			return storage.Page[domain.Approval]{}, bad
+	c, err := auth.CallerFrom(r.Context())
+	if err != nil {
+		return err
+	}
+	// The page is read first, then its workspaces' names and the caller's
+	// tenant membership in one batch; a refusal discards the page, and bad
+	// input is answered only to a caller who may list.
+	limit, bad := httpapi.Limit(r)
+	if bad == nil {
+		bad = v.Err()
+	}
+	var page storage.Page[domain.Approval]
+	if bad == nil {
+		page, bad = s.Store.ListApprovals(r.Context(), f, limit, q.Get("cursor"))
+	}
+	ids := make([]string, len(page.Items))
+	for i, a := range page.Items {
+		ids[i] = a.Requester.WorkspaceID
+	}
+	names, m, err := s.Store.WorkspaceNamesAs(r.Context(), ids, domain.TenantWorkspaceID, c.UserID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.admitRead(r.Context(), domain.TenantWorkspaceID, c, m, domain.ActDecide); err != nil {
+		return err
+	}
+	if bad != nil {
+		return bad
+	}
+	for i, a := range page.Items {
+		if a.Requester.WorkspaceID != "" {
+			page.Items[i].Requester.WorkspaceName = names[a.Requester.WorkspaceID]
 		}
-		p, err := s.Store.ListApprovals(ctx, f, limit, cursor)
-		if err != nil {
-			return p, err
-		}
-		return p, s.nameWorkspaces(ctx, p.Items)
-	})
+	}
+	return list(w, page)
 }
 
 // nameWorkspaces adds the requesting workspaces' current names, so a reviewer
@@ -75,7 +99,9 @@ func (s *Server) visibleApproval(r *http.Request, also func(ctx context.Context,
 	if err != nil {
 		return domain.Approval{}, c, err
 	}
-	a, err := s.Store.GetApproval(r.Context(), r.PathValue("id"))
+	// The approval and the caller's tenant membership in one read: most
+	// callers are tenant reviewers.
+	a, tenant, err := s.Store.GetApprovalAs(r.Context(), r.PathValue("id"), domain.TenantWorkspaceID, c.UserID)
 	if err != nil {
 		return a, c, err
 	}
@@ -93,8 +119,10 @@ func (s *Server) visibleApproval(r *http.Request, also func(ctx context.Context,
 		return a, c, read(r.Context())
 	}
 	// Outside the tenant this is a 404; a blocked or non-reviewing tenant member gets 403.
-	_, err = s.authorizeAnd(r, domain.TenantWorkspaceID, domain.ActDecide, read)
-	return a, c, err
+	if _, err := s.admitRead(r.Context(), domain.TenantWorkspaceID, c, tenant, domain.ActDecide); err != nil {
+		return a, c, err
+	}
+	return a, c, read(r.Context())
 }
 
 func (s *Server) getApproval(w http.ResponseWriter, r *http.Request) error {
@@ -201,7 +229,7 @@ func (s *Server) decide(to domain.ApprovalStatus) handlerFunc {
 // fresh read instead of reporting a conflict nobody caused.
 func (s *Server) applyLaunchAwareDecision(r *http.Request, a domain.Approval, d domain.Decision) (domain.Approval, error) {
 	after, err := s.applyDecision(r, a, d)
-	if errors.Is(err, domain.ErrConflict) && a.Type == domain.ApprovalLaunch {
+	if errors.Is(err, storage.ErrDecided) && a.Type == domain.ApprovalLaunch {
 		if fresh, ferr := s.Store.GetApproval(r.Context(), a.ID); ferr == nil && fresh.Status == domain.ApprovalInReview {
 			after, err = s.applyDecision(r, fresh, d)
 		}
@@ -218,15 +246,12 @@ func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Deci
 	if err := domain.CheckDecider(a, d); err != nil {
 		return a, err
 	}
-	if err := s.checkLaunchStillInReview(r, a); err != nil {
-		return a, err
-	}
 	after, err := domain.Decide(a, d)
 	if err != nil {
 		return a, err
 	}
 	approved := d.To == domain.ApprovalApproved
-	if approved && (a.Type == domain.ApprovalLaunch || a.Type == domain.ApprovalOnline) {
+	if approved && a.Type == domain.ApprovalOnline { // a launch's decision checks this in its write
 		if err := s.checkAuthorized(r.Context(), a.Requester.WorkspaceID); errors.Is(err, domain.ErrForbidden) {
 			return a, domain.Errorf(domain.ErrConflict, "the requesting workspace's authorization was revoked; reject this request instead")
 		} else if err != nil {
@@ -240,8 +265,8 @@ func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Deci
 		err = s.switchOnline(r, a, after)
 	case approved && a.Type == domain.ApprovalFeature:
 		after, err = s.grantFeature(r, a, after)
-	case approved && a.Type == domain.ApprovalLaunch:
-		err = s.approveLaunch(r, a, after)
+	case a.Type == domain.ApprovalLaunch:
+		err = s.decideLaunch(r, a, after)
 	default:
 		err = s.Store.Decide(r.Context(), a, after, "")
 	}
@@ -282,30 +307,6 @@ func (s *Server) linkApplicant(r *http.Request, a domain.Approval, d domain.Deci
 	}
 	a.Requester.UserID = u.ID
 	return a, nil
-}
-
-// checkLaunchStillInReview refuses a decision on a launch whose review already
-// ended in the workflow (it timed out), and records the approval as expired.
-func (s *Server) checkLaunchStillInReview(r *http.Request, a domain.Approval) error {
-	if a.Type != domain.ApprovalLaunch || a.Status != domain.ApprovalInReview {
-		return nil
-	}
-	var p launchPayload
-	if err := json.Unmarshal(a.Payload, &p); err != nil {
-		return err
-	}
-	l, err := s.Store.GetLaunch(r.Context(), p.MiniProgramID, p.LaunchID)
-	if err != nil || l.Status != domain.LaunchExpired {
-		return err
-	}
-	expired, err := domain.Decide(a, domain.Decision{To: domain.ApprovalExpired, Reason: "review timed out", At: s.Now().UTC()})
-	if err == nil {
-		err = s.Store.Decide(r.Context(), a, expired, "")
-	}
-	if err != nil && !errors.Is(err, domain.ErrConflict) {
-		return err
-	}
-	return domain.Errorf(domain.ErrConflict, "the review of this launch timed out; the developer must submit it again")
 }
 
 // switchOnline carries out an approved offline or online request.

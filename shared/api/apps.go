@@ -38,11 +38,11 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
 	now := s.Now().UTC()
 	app := in.Apply(domain.App{ID: domain.NewID("app"), Status: domain.AppActive, CreatedBy: a.caller.UserID,
 		CreatedAt: now, UpdatedAt: now, Version: 1})
+	res := respond(r, http.StatusCreated, app.Version, app, "apps", app.ID)
 	if err := s.Store.CreateApp(r.Context(), app); err != nil {
 		return err
 	}
-	created(w, "apps", app.ID)
-	httpapi.Entity(w, http.StatusCreated, app.Version, app)
+	res.send(w)
 	return nil
 }
 

@@ -48,11 +48,11 @@ func (s *Server) createJSAPI(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.Now().UTC()
 	j := in.Apply(domain.JSAPI{Status: domain.JSAPIActive, CreatedBy: a.caller.UserID, CreatedAt: now, UpdatedAt: now, Version: 1})
+	res := respond(r, http.StatusCreated, j.Version, j, "jsapis", j.Name)
 	if err := s.Store.CreateJSAPI(r.Context(), j); err != nil {
 		return err
 	}
-	created(w, "jsapis", j.Name)
-	httpapi.Entity(w, http.StatusCreated, j.Version, j)
+	res.send(w)
 	return nil
 }
 
@@ -115,11 +115,11 @@ func (s *Server) createFeature(w http.ResponseWriter, r *http.Request) error {
 	now := s.Now().UTC()
 	f := in.Apply(domain.Feature{ID: domain.NewID("feat"), CreatedBy: a.caller.UserID, CreatedAt: now, UpdatedAt: now, Version: 1})
 	e := s.historyEntry(a.caller, "created", domain.Feature{}, f)
+	res := respond(r, http.StatusCreated, f.Version, f, "features", f.ID)
 	if err := s.Store.CreateFeature(r.Context(), f, e); err != nil {
 		return err
 	}
-	created(w, "features", f.ID)
-	httpapi.Entity(w, http.StatusCreated, f.Version, f)
+	res.send(w)
 	return nil
 }
 

@@ -44,11 +44,11 @@ func (s *Server) createFeedback(w http.ResponseWriter, r *http.Request) error {
 	now := s.Now().UTC()
 	f := domain.Feedback{ID: domain.NewID("fb"), UserID: c.UserID, Email: c.Email, Category: in.Category, Text: in.Text,
 		Screenshot: in.Screenshot, Status: domain.FeedbackOpen, CreatedAt: now, UpdatedAt: now, Version: 1}
+	res := respond(r, http.StatusCreated, f.Version, f, "feedback", f.ID)
 	if err := s.Store.CreateFeedback(r.Context(), f); err != nil {
 		return err
 	}
-	created(w, "feedback", f.ID)
-	httpapi.Entity(w, http.StatusCreated, f.Version, f)
+	res.send(w)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,5 +72,86 @@ func TestAnonymousIdempotencyKeysAreScopedBySource(t *testing.T) {
 	}
 	if r := anon.from(base, c, "POST", "/v1/applications", application(uniqueEmail("scoped")), "Idempotency-Key", key); r.Status != 201 {
 		t.Fatalf("another source, another body: %d %s, want 201", r.Status, r.Body)
+	}
+}
+
+// A create with an Idempotency-Key: a retry replays the first answer (the
+// record was written with the entity), the same key on another body is a
+// 422, and of two identical requests at once exactly one creates; the other
+// replays it or is told to retry (409), never a second entity.
+func TestIdempotentCreates(t *testing.T) {
+	ws, admin := developerWorkspace(t)
+	tenant := tenantAdmin(t)
+	marker := newKey("feedback")
+	feedbackCount := func() int {
+		var page struct{ Items []struct{ Text string } }
+		tenant.must(200, "GET", "/v1/feedback?limit=100", nil).decode(t, &page)
+		n := 0
+		for _, f := range page.Items {
+			if strings.HasPrefix(f.Text, marker) {
+				n++
+			}
+		}
+		return n
+	}
+	mpCount := func() int {
+		var page struct{ Items []struct{ Name string } }
+		admin.must(200, "GET", "/v1/workspaces/"+ws+"/miniprograms?limit=100", nil).decode(t, &page)
+		return len(page.Items)
+	}
+	cases := []struct {
+		name  string
+		path  string
+		body  func(i int) map[string]any
+		count func() int
+	}{
+		{"feedback", "/v1/feedback", func(i int) map[string]any {
+			return map[string]any{"category": "bug", "text": fmt.Sprintf("%s %d", marker, i)}
+		}, feedbackCount},
+		{"mini program", "/v1/workspaces/" + ws + "/miniprograms", func(i int) map[string]any {
+			return map[string]any{"name": fmt.Sprintf("Idem %d %d", seq.Add(1), i), "category": "shopping"}
+		}, mpCount},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := tc.count()
+			key, body := newKey("idem"), tc.body(1)
+			first := admin.must(201, "POST", tc.path, body, "Idempotency-Key", key)
+			again := admin.must(201, "POST", tc.path, body, "Idempotency-Key", key)
+			if again.Header.Get("Idempotent-Replayed") != "true" || string(again.Body) != string(first.Body) ||
+				again.Header.Get("Location") != first.Header.Get("Location") || again.Header.Get("ETag") != first.Header.Get("ETag") {
+				t.Fatalf("replay %s %v, first %s %v", again.Body, again.Header, first.Body, first.Header)
+			}
+			admin.must(422, "POST", tc.path, tc.body(2), "Idempotency-Key", key).problem(t)
+			if n := tc.count(); n != before+1 {
+				t.Fatalf("%d created, want 1", n-before)
+			}
+
+			key, body = newKey("race"), tc.body(3)
+			var wg sync.WaitGroup
+			answers := make([]response, 4)
+			for i := range answers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					answers[i] = admin.do("POST", tc.path, body, "Idempotency-Key", key)
+				}()
+			}
+			wg.Wait()
+			var created string
+			for _, a := range answers {
+				switch {
+				case a.Status == 201 && created == "":
+					created = string(a.Body)
+				case a.Status == 201 && string(a.Body) != created:
+					t.Fatalf("two answers of one key: %s and %s", created, a.Body)
+				case a.Status != 201 && a.Status != 409:
+					t.Fatalf("racing request: %d %s", a.Status, a.Body)
+				}
+			}
+			if n := tc.count(); created == "" || n != before+2 {
+				t.Fatalf("the race created %d (answers %v)", n-before-1, answers)
+			}
+		})
 	}
 }

@@ -10,8 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mpdp/platform/shared/auth"
 	"github.com/mpdp/platform/shared/domain"
 	"github.com/mpdp/platform/shared/httpapi"
+	"github.com/mpdp/platform/shared/launches"
 	"github.com/mpdp/platform/shared/mail"
 	"github.com/mpdp/platform/shared/storage"
 	"github.com/mpdp/platform/shared/workflows"
@@ -19,124 +21,61 @@ import (
 
 // Workflows starts launch executions and completes their review tasks.
 type Workflows interface {
-	Start(ctx context.Context, in workflows.Input) (string, error)
+	launches.Workflows
 	Succeed(ctx context.Context, token string, output any) error
 }
 
 // LaunchTiming are the workflow's waits; tests shorten them.
-type LaunchTiming struct {
-	ReviewTimeout time.Duration
-	PausePoll     time.Duration
-	TaskTimeout   time.Duration
-}
+type LaunchTiming = launches.Timing
 
 // DefaultLaunchTiming is production's: a review waits 7 days.
-var DefaultLaunchTiming = LaunchTiming{ReviewTimeout: 7 * 24 * time.Hour, PausePoll: time.Hour, TaskTimeout: 5 * time.Minute}
+var DefaultLaunchTiming = launches.DefaultTiming
 
 // launchPayload is a launch approval's payload.
-type launchPayload struct {
-	LaunchID      string          `json:"launchId"`
-	MiniProgramID string          `json:"miniProgramId"`
-	MiniProgram   string          `json:"miniProgram"`
-	Version       string          `json:"version"`
-	Strategy      domain.Strategy `json:"strategy"`
-	Note          string          `json:"note,omitempty"`
+type launchPayload = launches.Payload
+
+// launches is the launch use cases over this server's store and workflows
+// (the timing is read per request: tests change it).
+func (s *Server) launches(r *http.Request) launches.Service {
+	return launches.Service{Store: s.Store, Workflows: s.Workflows, Timing: s.Timing, Log: httpapi.Logger(r.Context())}
 }
 
+// createLaunch submits a launch for review. The caller's membership, the
+// workspace, the mini program, the version and the active-launch lock are
+// read in one batch; the launch, its approval, the lock (and the
+// Idempotency-Key record) are written in one transaction; then the workflow
+// starts.
 func (s *Server) createLaunch(w http.ResponseWriter, r *http.Request) error {
-	ws := r.PathValue("ws")
-	a, err := s.authorizeChange(r, ws, domain.ActDevelop)
+	ws, mpID := r.PathValue("ws"), r.PathValue("mp")
+	c, err := auth.CallerFrom(r.Context())
 	if err != nil {
 		return err
 	}
 	var in domain.LaunchInput
-	if err := httpapi.Decode(r, &in); err != nil {
-		return err
-	}
-	now := s.Now().UTC()
-	if err := in.Validate(now); err != nil {
-		return err
-	}
-	mp, err := s.Store.GetMiniProgram(r.Context(), ws, r.PathValue("mp"))
+	badBody := httpapi.Decode(r, &in) // answered only to a caller who may launch
+	b, err := s.Store.GetLaunchBasis(r.Context(), ws, c.UserID, mpID, in.Version)
 	if err != nil {
 		return err
 	}
-	v, err := s.Store.GetVersion(r.Context(), mp.ID, in.Version)
-	if errors.Is(err, domain.ErrNotFound) {
-		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "version", Message: "no such version of this mini program"}}}
+	if _, err := s.admitChange(r.Context(), ws, c, b.Member, b.Workspace, domain.ActDevelop); err != nil {
+		return err
 	}
+	if badBody != nil {
+		return badBody
+	}
+	uc := s.launches(r)
+	sub, err := uc.Prepare(launches.Request{Input: in, MiniProgram: b.MiniProgram, Version: b.Version, LockHolder: b.LockHolder,
+		By: domain.Requester{UserID: c.UserID, Email: c.Email, WorkspaceID: ws}, Now: s.Now()})
 	if err != nil {
 		return err
 	}
-	if v.Status != domain.VersionReady {
-		return domain.Errorf(domain.ErrConflict, "version %s is %s; only ready versions can be launched", v.Version, v.View(now).Status)
-	}
-	l := domain.Launch{ID: domain.NewID("lch"), WorkspaceID: ws, MiniProgramID: mp.ID, Version: v.Version, Strategy: in.Strategy,
-		Steps: in.Steps, IntervalSeconds: in.IntervalSeconds, ReleaseAt: in.ReleaseAt, Note: in.Note,
-		Status: domain.LaunchInReview, RequestedBy: a.caller.UserID, RequestedEmail: a.caller.Email, CreatedAt: now,
-		UpdatedAt: now.Format(time.RFC3339Nano)}
-	l.Timeline = []domain.TimelineEntry{submittedEntry(l)}
-	payload, _ := json.Marshal(launchPayload{LaunchID: l.ID, MiniProgramID: mp.ID, MiniProgram: mp.Name, Version: v.Version, Strategy: in.Strategy, Note: in.Note})
-	ap := domain.Approval{ID: domain.NewID("apv"), Type: domain.ApprovalLaunch, Status: domain.ApprovalInReview,
-		Title: "Launch " + v.Version + " of " + mp.Name + " (" + string(in.Strategy) + ")", Payload: payload, CreatedAt: now, Version: 1,
-		Requester: domain.Requester{UserID: a.caller.UserID, Email: a.caller.Email, WorkspaceID: ws}}
-	l.ApprovalID = ap.ID
-	ended, err := s.endedLockHolder(r.Context(), mp.ID)
-	if err != nil {
+	l := sub.Launch
+	res := respond(r, http.StatusCreated, 0, l, "workspaces", ws, "miniprograms", l.MiniProgramID, "launches", l.ID)
+	if err := uc.Submit(r.Context(), sub); err != nil {
 		return err
 	}
-	if err := s.Store.CreateLaunch(r.Context(), l, ap, ended); err != nil {
-		return err
-	}
-	arn, err := s.Workflows.Start(r.Context(), s.launchInput(l, ap))
-	if err != nil {
-		// Without an execution the launch could never move: end it so the mini program is free again.
-		if ferr := s.Store.FailLaunch(r.Context(), l, "the launch workflow could not start", now); ferr != nil {
-			httpapi.Logger(r.Context()).ErrorContext(r.Context(), "launch left without a workflow", "launch", l.ID, "error", ferr.Error())
-		}
-		return errors.Join(domain.ErrUnavailable, err)
-	}
-	if err := s.Store.SetExecution(r.Context(), l, arn); err != nil {
-		httpapi.Logger(r.Context()).WarnContext(r.Context(), "execution not recorded", "launch", l.ID, "error", err.Error())
-	}
-	created(w, "workspaces", ws, "miniprograms", mp.ID, "launches", l.ID)
-	httpapi.JSON(w, http.StatusCreated, l)
+	res.send(w)
 	return nil
-}
-
-// endedLockHolder returns the launch holding the mini program's lock if that
-// launch has already ended, so a new launch need not wait for the workflow's last step.
-func (s *Server) endedLockHolder(ctx context.Context, mp string) (string, error) {
-	holder, err := s.Store.ActiveLaunch(ctx, mp)
-	if err != nil || holder == "" {
-		return "", err
-	}
-	l, err := s.Store.GetLaunch(ctx, mp, holder)
-	if errors.Is(err, domain.ErrNotFound) || (err == nil && !l.Active()) {
-		return holder, nil
-	}
-	return "", err
-}
-
-// launchInput is the workflow input for a launch.
-func (s *Server) launchInput(l domain.Launch, a domain.Approval) workflows.Input {
-	key, lock := storage.LaunchKeys(l)
-	in := workflows.Input{LaunchID: l.ID, ApprovalID: a.ID, WorkspaceID: l.WorkspaceID, MiniProgramID: l.MiniProgramID,
-		Version: l.Version, Strategy: string(l.Strategy), Steps: l.Steps, Key: key, LockKey: lock,
-		ReviewTimeoutSeconds: int(s.Timing.ReviewTimeout.Seconds()), IntervalSeconds: l.IntervalSeconds,
-		PausePollSeconds: int(s.Timing.PausePoll.Seconds()), TaskTimeoutSeconds: int(s.Timing.TaskTimeout.Seconds())}
-	pk, sk, byStatus, byTypeStatus := storage.ApprovalExpiry(a)
-	in.Approval = &workflows.ApprovalRef{Key: workflows.ItemKey{PK: pk, SK: sk}, ExpiredByStatus: byStatus, ExpiredByTypeStatus: byTypeStatus}
-	if in.Steps == nil {
-		in.Steps = []int{100}
-	}
-	if in.IntervalSeconds == 0 {
-		in.IntervalSeconds = 1
-	}
-	if l.ReleaseAt != nil {
-		in.ReleaseAt = workflows.ReleaseTime(*l.ReleaseAt)
-	}
-	return in
 }
 
 func (s *Server) listLaunches(w http.ResponseWriter, r *http.Request) error {
@@ -184,15 +123,12 @@ func (s *Server) getLaunch(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
 	var d launchDetail
 	if _, err := s.authorizeAnd(r, ws, domain.ActRead, func(ctx context.Context) error {
-		l, err := s.launch(ctx, r, ws)
-		if err != nil {
-			return err
+		l, a, err := s.Store.GetLaunchWithApproval(ctx, r.PathValue("mp"), r.PathValue("launch"))
+		if err == nil && l.WorkspaceID != ws {
+			err = domain.ErrNotFound
 		}
-		d.Launch = l
-		if a, err := s.Store.GetApproval(ctx, l.ApprovalID); err == nil {
-			d.Approval = &a
-		}
-		return nil
+		d.Launch, d.Approval = l, a
+		return err
 	}); err != nil {
 		return err
 	}

@@ -48,11 +48,11 @@ func (s *Server) createMiniProgram(w http.ResponseWriter, r *http.Request) error
 	now := s.Now().UTC()
 	mp := in.Apply(domain.MiniProgram{ID: domain.NewID("mp"), WorkspaceID: ws, CreatedBy: a.caller.UserID,
 		CreatedAt: now, UpdatedAt: now, Version: 1})
+	res := respond(r, http.StatusCreated, mp.Version, mp, "workspaces", ws, "miniprograms", mp.ID)
 	if err := s.Store.CreateMiniProgram(r.Context(), mp); err != nil {
 		return err
 	}
-	created(w, "workspaces", ws, "miniprograms", mp.ID)
-	httpapi.Entity(w, http.StatusCreated, mp.Version, mp)
+	res.send(w)
 	return nil
 }
 

@@ -297,6 +297,15 @@ func (s *Server) authorize(r *http.Request, ws string, act domain.Action) (acces
 	return admit(c, ws, act, storage.Membership{Member: m, Found: found, Former: !found && s.Store.WasMember(r.Context(), ws, c.UserID)})
 }
 
+// admitRead is admit on a membership already read (nil: none); only a
+// missing one costs the read of the removed-member marker.
+func (s *Server) admitRead(ctx context.Context, ws string, c auth.Caller, m *domain.Member, act domain.Action) (access, error) {
+	if m == nil {
+		return admit(c, ws, act, storage.Membership{Former: s.Store.WasMember(ctx, ws, c.UserID)})
+	}
+	return admit(c, ws, act, storage.Membership{Member: *m, Found: true})
+}
+
 // admit decides whether membership m of ws lets caller c do act (see authorize).
 func admit(c auth.Caller, ws string, act domain.Action, m storage.Membership) (access, error) {
 	switch {
@@ -343,6 +352,18 @@ func (s *Server) authorizeChange(r *http.Request, ws string, act domain.Action) 
 		return a, err
 	}
 	return a, s.checkAuthorized(r.Context(), ws)
+}
+
+// admitChange is authorizeChange on a membership and workspace already read (nil: none).
+func (s *Server) admitChange(ctx context.Context, ws string, c auth.Caller, m *domain.Member, got *domain.Workspace, act domain.Action) (access, error) {
+	a, err := s.admitRead(ctx, ws, c, m, act)
+	if err != nil || ws == domain.TenantWorkspaceID {
+		return a, err
+	}
+	if got == nil {
+		return a, domain.ErrNotFound
+	}
+	return a, got.CheckAuthorized()
 }
 
 // checkAuthorized refuses a change from a developer workspace whose

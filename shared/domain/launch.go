@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -151,4 +152,10 @@ func NextStep(steps []int, current int) int {
 		}
 	}
 	return 100
+}
+
+// LaunchApprovalID is the id of the approval that reviews launch launchID:
+// derived from it, so a launch and its approval are read together.
+func LaunchApprovalID(launchID string) string {
+	return "apv_" + strings.TrimPrefix(launchID, "lch_")
 }

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/resources"
 )
 
 type approvalItem struct {
@@ -62,7 +64,7 @@ func (s *Store) CreateApplication(ctx context.Context, a domain.Approval) error 
 func (s *Store) StoreTaskToken(ctx context.Context, id, token string) error {
 	return s.single(ctx, s.update(approvalKey(id), skApproval, "SET taskToken = :token", "#status = :inReview",
 		map[string]string{"#status": "status"},
-		map[string]types.AttributeValue{":token": str(token), ":inReview": str(string(domain.ApprovalInReview))}, errDecided))
+		map[string]types.AttributeValue{":token": str(token), ":inReview": str(string(domain.ApprovalInReview))}, ErrDecided))
 }
 
 // ApprovalExpiry is what the launch workflow writes when a review times out: the
@@ -105,7 +107,8 @@ func (s *Store) ListApprovals(ctx context.Context, f ApprovalFilter, limit int, 
 	return queryPage(ctx, s, q, approvalItem.approval)
 }
 
-var errDecided = domain.Errorf(domain.ErrConflict, "the approval was decided meanwhile; read it again")
+// ErrDecided refuses a decision on an approval that changed since it was read.
+var ErrDecided = domain.Errorf(domain.ErrConflict, "the approval was decided meanwhile; read it again")
 
 // LeaseDecision takes the approval's decision lease for holder until the given
 // time. Exactly one of several concurrent deciders gets it; the others get
@@ -137,7 +140,7 @@ func (s *Store) decideWrites(before, after domain.Approval, holder string) ([]co
 		values[":token"] = str(before.TaskToken)
 	}
 	after.TaskToken = before.TaskToken
-	w, err := s.put(approvalRecord(after), c, map[string]string{"#version": "version", "#status": "status"}, values, errDecided)
+	w, err := s.put(approvalRecord(after), c, map[string]string{"#version": "version", "#status": "status"}, values, ErrDecided)
 	if err != nil {
 		return nil, err
 	}
@@ -285,4 +288,40 @@ func (s *Store) RevokeAuthorization(ctx context.Context, before, after domain.Au
 		map[string]string{"#authz": "authorization"}, map[string]types.AttributeValue{":revoked": str(string(domain.AuthorizationRevoked))},
 		domain.ErrNotFound)
 	return s.transact(ctx, "", w, ws)
+}
+
+// GetApprovalAs reads an approval and the caller's membership of workspace ws
+// (nil if none) in one BatchGetItem: who may see or decide an approval is
+// checked on the membership, most often the tenant's.
+func (s *Store) GetApprovalAs(ctx context.Context, id, ws, user string) (domain.Approval, *domain.Member, error) {
+	raw, err := s.batchGet(ctx, [][2]string{{approvalKey(id), skApproval}, {wsKey(ws), memberSK(user)}})
+	if err != nil {
+		return domain.Approval{}, nil, err
+	}
+	var (
+		a     domain.Approval
+		m     *domain.Member
+		found bool
+	)
+	for _, it := range raw {
+		sk, _ := it[resources.Table.SortKey].(*types.AttributeValueMemberS)
+		switch {
+		case sk == nil:
+		case sk.Value == skApproval:
+			var ai approvalItem
+			err, found = attributevalue.UnmarshalMap(it, &ai), true
+			a = ai.approval()
+		default:
+			var mi memberItem
+			err = attributevalue.UnmarshalMap(it, &mi)
+			m = &mi.Member
+		}
+		if err != nil {
+			return domain.Approval{}, nil, fmt.Errorf("approval: %w", err)
+		}
+	}
+	if !found {
+		return domain.Approval{}, nil, domain.ErrNotFound
+	}
+	return a, m, nil
 }

@@ -3,7 +3,11 @@ package storage
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/mpdp/platform/shared/domain"
+	"github.com/mpdp/platform/shared/resources"
 )
 
 // withCurrentNames sets each authorization's WorkspaceName to its workspace's
@@ -32,8 +36,19 @@ func (s *Store) withCurrentNames(ctx context.Context, auths []domain.Authorizati
 // worth, BatchGetItem's limit) in one batch read, by id; empty and repeated ids
 // are skipped, and a workspace that cannot be found is absent.
 func (s *Store) WorkspaceNames(ctx context.Context, ids []string) (map[string]string, error) {
+	names, _, err := s.WorkspaceNamesAs(ctx, ids, "", "")
+	return names, err
+}
+
+// WorkspaceNamesAs is WorkspaceNames that also reads user's membership of
+// workspace ws (nil if none) in the same batch: a list checks its caller's
+// access on it.
+func (s *Store) WorkspaceNamesAs(ctx context.Context, ids []string, ws, user string) (map[string]string, *domain.Member, error) {
 	seen := map[string]bool{}
 	var ks [][2]string
+	if user != "" {
+		ks = append(ks, [2]string{wsKey(ws), memberSK(user)})
+	}
 	for _, id := range ids {
 		if id != "" && !seen[id] {
 			seen[id] = true
@@ -42,15 +57,24 @@ func (s *Store) WorkspaceNames(ctx context.Context, ids []string) (map[string]st
 	}
 	raw, err := s.batchGet(ctx, ks)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	wss, err := unmarshalAll[workspaceItem](raw)
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[string]string, len(wss))
-	for _, w := range wss {
+	var member *domain.Member
+	names := map[string]string{}
+	for _, it := range raw {
+		if sk, _ := it[resources.Table.SortKey].(*types.AttributeValueMemberS); sk != nil && sk.Value == memberSK(user) {
+			var m memberItem
+			if err := attributevalue.UnmarshalMap(it, &m); err != nil {
+				return nil, nil, err
+			}
+			member = &m.Member
+			continue
+		}
+		var w workspaceItem
+		if err := attributevalue.UnmarshalMap(it, &w); err != nil {
+			return nil, nil, err
+		}
 		names[w.ID] = w.Name
 	}
-	return names, nil
+	return names, member, nil
 }

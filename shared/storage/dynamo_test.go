@@ -52,31 +52,57 @@ func newStore() (*storage.Store, *clock) {
 	return storage.New(db, resources.Table.Name, c.now), c
 }
 
-func TestIdempotencyClaims(t *testing.T) {
+// The Idempotency-Key record is written in the entity's own transaction: both
+// or neither, and a second write under the same key fails with ErrKeyUsed and
+// creates nothing.
+func TestIdempotencyRecordJoinsTheWrite(t *testing.T) {
 	s, c := newStore()
-	ctx := context.Background()
 	key := domain.NewID("k")
-	if prior, err := s.BeginIdempotent(ctx, "scope", key, "h1"); prior != nil || err != nil {
-		t.Fatalf("first claim: %v %v", prior, err)
+	application := func() domain.Approval {
+		return domain.Approval{ID: domain.NewID("apv"), Type: domain.ApprovalWorkspaceCreate, Status: domain.ApprovalInReview,
+			Requester: domain.Requester{Email: domain.NewID("e") + "@x.test"}, Payload: []byte(`{}`), CreatedAt: c.t, Version: 1}
 	}
-	if prior, _ := s.BeginIdempotent(ctx, "scope", key, "h1"); prior == nil || prior.Done {
-		t.Fatalf("second claim while in progress: %+v", prior)
+	request := func() context.Context {
+		p := &storage.Idempotent{Scope: "scope", Key: key, RequestHash: "h1"}
+		p.Respond(storage.Replay{Status: 201, Body: `{"id":"x"}`, ContentType: "application/json"})
+		return storage.WithIdempotency(context.Background(), p)
 	}
-	// A claim whose request died is taken over after a minute.
-	c.t = c.t.Add(2 * time.Minute)
-	if prior, err := s.BeginIdempotent(ctx, "scope", key, "h1"); prior != nil || err != nil {
-		t.Fatalf("stale claim not taken over: %+v %v", prior, err)
-	}
-	if err := s.FinishIdempotent(ctx, "scope", key, storage.Replay{RequestHash: "h1", Status: 201, Body: "{}"}); err != nil {
+	// A write that fails leaves no record: the key stays free.
+	first := application()
+	if err := s.CreateApplication(context.Background(), first); err != nil {
 		t.Fatal(err)
 	}
-	c.t = c.t.Add(time.Hour)
-	prior, err := s.BeginIdempotent(ctx, "scope", key, "h1")
-	if err != nil || prior == nil || !prior.Done || prior.Status != 201 {
-		t.Fatalf("finished claim: %+v %v", prior, err)
+	dup := first
+	dup.ID = domain.NewID("apv") // same email: the open application's lock refuses it
+	if err := s.CreateApplication(request(), dup); !errors.Is(err, domain.ErrConflict) || errors.Is(err, storage.ErrKeyUsed) {
+		t.Fatalf("refused write: %v", err)
 	}
-	if err := s.AbandonIdempotent(ctx, "scope", key); !errors.Is(err, domain.ErrConflict) {
-		t.Fatalf("abandoning a finished claim: %v", err)
+	if prior, err := s.GetIdempotent(context.Background(), "scope", key); prior != nil || err != nil {
+		t.Fatalf("record after a refused write: %+v %v", prior, err)
+	}
+	// The record is written with the entity, as done, with the request's hash.
+	ctx := request()
+	if err := s.CreateApplication(ctx, application()); err != nil {
+		t.Fatal(err)
+	}
+	if _, complete := storage.IdempotencyOf(ctx).Committed(); !complete {
+		t.Fatal("the write did not carry the record")
+	}
+	prior, err := s.GetIdempotent(context.Background(), "scope", key)
+	if err != nil || prior == nil || !prior.Done || prior.Status != 201 || prior.RequestHash != "h1" || prior.Body != `{"id":"x"}` {
+		t.Fatalf("record: %+v %v", prior, err)
+	}
+	// Another create under the same key creates nothing.
+	again := application()
+	if err := s.CreateApplication(request(), again); !errors.Is(err, storage.ErrKeyUsed) {
+		t.Fatalf("second create under the key: %v", err)
+	}
+	if _, err := s.GetApproval(context.Background(), again.ID); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("the second create wrote its entity: %v", err)
+	}
+	// Without a prepared response the write goes alone; FinishIdempotent then refuses a used key.
+	if err := s.FinishIdempotent(context.Background(), "scope", key, storage.Replay{RequestHash: "h2", Status: 201}, false); !errors.Is(err, storage.ErrKeyUsed) {
+		t.Fatalf("finishing a used key: %v", err)
 	}
 }
 

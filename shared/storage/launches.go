@@ -162,20 +162,27 @@ func (s *Store) ResumeLaunch(ctx context.Context, l domain.Launch, entry domain.
 	return old.ResumeToken, err
 }
 
-// SetExecution records the launch's workflow execution.
-func (s *Store) SetExecution(ctx context.Context, l domain.Launch, arn string) error {
-	return s.single(ctx, s.update(mpKey(l.MiniProgramID), launchSK(l.ID), "SET executionArn = :arn", "attribute_exists(pk)", nil,
-		map[string]types.AttributeValue{":arn": str(arn)}, domain.ErrNotFound))
-}
-
-// FailLaunch ends a launch whose workflow could not start, releasing the lock.
+// FailLaunch ends a launch whose workflow could not start, releasing the
+// lock; the request's Idempotency-Key record written with the launch goes
+// too, so a retry starts afresh instead of replaying a launch that failed.
 func (s *Store) FailLaunch(ctx context.Context, l domain.Launch, reason string, at time.Time) error {
 	entry := domain.TimelineEntry{Status: string(domain.LaunchFailed), At: at.UTC().Format(time.RFC3339Nano), Note: reason}
 	u := s.launchUpdate(l, []domain.LaunchStatus{domain.LaunchInReview}, domain.LaunchFailed, l.Percentage, entry)
 	u.item.Update.UpdateExpression = strPtr(*u.item.Update.UpdateExpression + ", endReason = :reason")
 	u.item.Update.ExpressionAttributeValues[":reason"] = str(reason)
-	return s.transact(ctx, "", u, s.del(mpKey(l.MiniProgramID), skActive, "launchId = :id", nil,
-		map[string]types.AttributeValue{":id": str(l.ID)}, domain.ErrConflict))
+	writes := []cond{u, s.del(mpKey(l.MiniProgramID), skActive, "launchId = :id", nil,
+		map[string]types.AttributeValue{":id": str(l.ID)}, domain.ErrConflict)}
+	forget, p := s.forgetIdempotency(ctx)
+	if forget != nil {
+		writes = append(writes, *forget)
+	}
+	if err := s.transactItems(ctx, "", writes); err != nil {
+		return err
+	}
+	if p != nil {
+		p.markCommitted(false)
+	}
+	return nil
 }
 
 // ActiveLaunch returns the id of the mini program's active launch, or "".
@@ -330,4 +337,113 @@ func (s *Store) GetReviewSubject(ctx context.Context, ws, mp, version, launch st
 		out.Release = &domain.Release{MiniProgramID: mp, History: []string{}}
 	}
 	return out, nil
+}
+
+// LaunchBasis is what a new launch is decided on, as one batch read returns
+// it: the caller's membership of ws and the workspace (for the access check),
+// the mini program of ws, the version to launch and the holder of the mini
+// program's active-launch lock. Missing items are nil ("" for the lock).
+type LaunchBasis struct {
+	Member      *domain.Member
+	Workspace   *domain.Workspace
+	MiniProgram *domain.MiniProgram
+	Version     *domain.PackageVersion
+	LockHolder  string
+}
+
+// GetLaunchBasis reads a LaunchBasis in one BatchGetItem.
+func (s *Store) GetLaunchBasis(ctx context.Context, ws, user, mp, version string) (LaunchBasis, error) {
+	ks := [][2]string{{wsKey(ws), memberSK(user)}, {wsKey(ws), skMeta}, {wsKey(ws), mpSK(mp)}, {mpKey(mp), skActive}}
+	verSK := ""
+	if sv, err := domain.ParseSemver(version); err == nil {
+		verSK = versionSK(sv.Key())
+		ks = append(ks, [2]string{mpKey(mp), verSK})
+	}
+	raw, err := s.batchGet(ctx, ks)
+	if err != nil {
+		return LaunchBasis{}, err
+	}
+	var out LaunchBasis
+	for _, it := range raw {
+		pk, _ := it[resources.Table.PartitionKey].(*types.AttributeValueMemberS)
+		sk, _ := it[resources.Table.SortKey].(*types.AttributeValueMemberS)
+		if pk == nil || sk == nil {
+			continue
+		}
+		switch {
+		case pk.Value == wsKey(ws) && sk.Value == memberSK(user):
+			var m memberItem
+			err = attributevalue.UnmarshalMap(it, &m)
+			out.Member = &m.Member
+		case pk.Value == wsKey(ws) && sk.Value == skMeta:
+			var w workspaceItem
+			err = attributevalue.UnmarshalMap(it, &w)
+			out.Workspace = &w.Workspace
+		case sk.Value == mpSK(mp) && pk.Value == wsKey(ws):
+			var m miniProgramItem
+			err = attributevalue.UnmarshalMap(it, &m)
+			out.MiniProgram = &m.MiniProgram
+		case sk.Value == skActive:
+			var l activeLock
+			err = attributevalue.UnmarshalMap(it, &l)
+			out.LockHolder = l.LaunchID
+		case sk.Value == verSK:
+			var v versionItem
+			err = attributevalue.UnmarshalMap(it, &v)
+			pv := v.version()
+			out.Version = &pv
+		}
+		if err != nil {
+			return LaunchBasis{}, fmt.Errorf("launch basis: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// GetLaunchWithApproval reads a launch of a mini program and its approval in
+// one BatchGetItem (the approval's id is derived from the launch's; a launch
+// from before that rule costs one more read). The approval is nil if it is gone.
+func (s *Store) GetLaunchWithApproval(ctx context.Context, mp, id string) (domain.Launch, *domain.Approval, error) {
+	derived := domain.LaunchApprovalID(id)
+	raw, err := s.batchGet(ctx, [][2]string{{mpKey(mp), launchSK(id)}, {approvalKey(derived), skApproval}})
+	if err != nil {
+		return domain.Launch{}, nil, err
+	}
+	var (
+		l     domain.Launch
+		a     *domain.Approval
+		found bool
+	)
+	for _, it := range raw {
+		sk, _ := it[resources.Table.SortKey].(*types.AttributeValueMemberS)
+		switch {
+		case sk == nil:
+		case sk.Value == skApproval:
+			var ai approvalItem
+			err = attributevalue.UnmarshalMap(it, &ai)
+			ap := ai.approval()
+			a = &ap
+		default:
+			var li launchItem
+			err, found = attributevalue.UnmarshalMap(it, &li), true
+			l = li.launch()
+		}
+		if err != nil {
+			return domain.Launch{}, nil, fmt.Errorf("launch: %w", err)
+		}
+	}
+	if !found {
+		return domain.Launch{}, nil, domain.ErrNotFound
+	}
+	if l.ApprovalID == "" || l.ApprovalID == derived {
+		return l, a, nil
+	}
+	ap, err := s.GetApproval(ctx, l.ApprovalID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return l, nil, nil
+	}
+	if err != nil {
+		return l, nil, err
+	}
+	return l, &ap, nil
 }

@@ -222,6 +222,25 @@ type cond struct {
 
 // transact runs writes atomically. A failed condition returns that write's error.
 func (s *Store) transact(ctx context.Context, token string, writes ...cond) error {
+	// A creating request's Idempotency-Key record goes first, so that a key
+	// used meanwhile is what a failure reports (the request then replays).
+	idem, p, err := s.idempotencyWrite(ctx)
+	if err != nil {
+		return err
+	}
+	if idem != nil {
+		writes = append([]cond{*idem}, writes...)
+	}
+	if err := s.transactItems(ctx, token, writes); err != nil {
+		return err
+	}
+	if p != nil {
+		p.markCommitted(true)
+	}
+	return nil
+}
+
+func (s *Store) transactItems(ctx context.Context, token string, writes []cond) error {
 	items := make([]types.TransactWriteItem, len(writes))
 	for i, w := range writes {
 		items[i] = w.item
@@ -285,6 +304,9 @@ func (s *Store) update(pk, sk, expr, condition string, names map[string]string, 
 
 // single runs one conditional write outside a transaction.
 func (s *Store) single(ctx context.Context, c cond) error {
+	if p := idempotencyOf(ctx); p != nil && p.prepared() {
+		return s.transact(ctx, "", c) // the record joins the write
+	}
 	var err error
 	switch {
 	case c.item.Put != nil:

@@ -23,6 +23,7 @@ func throttleKey(action, source string, window int64) string {
 func (s *Store) Count(ctx context.Context, action, source string, limit int, window time.Duration, now time.Time) error {
 	start := now.Unix() / int64(window.Seconds())
 	end := (start + 1) * int64(window.Seconds())
+	ctx = WithIdempotency(ctx, nil) // a counter never carries a create's record
 	return s.single(ctx, s.update(throttleKey(action, source, start), skThrottle, "ADD #count :one SET #ttl = :ttl",
 		"attribute_not_exists(#count) OR #count < :limit", map[string]string{"#count": "count", "#ttl": "ttl"},
 		map[string]types.AttributeValue{":one": num(1), ":limit": num(limit), ":ttl": numInt64(end + 60)}, ErrLimited))

@@ -65,6 +65,10 @@ func (r *Runner) Start(ctx context.Context, in Input) (string, error) {
 	return "", fmt.Errorf("workflows: start launch %s: %w", in.LaunchID, err)
 }
 
+// ExecutionARN is the ARN the execution of launch launchID has (or will have):
+// executions are named by their launch, so it is known before the start.
+func (r *Runner) ExecutionARN(launchID string) (string, error) { return ExecutionARN(r.arn, launchID) }
+
 // ExecutionARN is the ARN of the execution called name of the state machine
 // stateMachineARN (arn:<partition>:states:<region>:<account>:stateMachine:<machine>).
 func ExecutionARN(stateMachineARN, name string) (string, error) {
