@@ -109,9 +109,12 @@ type series struct {
 	TopPages []analytics.PageCount `json:"topPages"`
 	// ErrorBound is the relative standard error of uniqueVisitors.
 	ErrorBound float64 `json:"errorBound"`
+	// TotalStdError is the standard error of Total in the metric's unit (0: exact).
+	TotalStdError float64 `json:"totalStdError"`
 }
 
-// getAnalytics answers a metric's daily series over a range.
+// getAnalytics answers a metric's daily series over a range, reading only
+// the requested version's item of each day.
 func (s *Server) getAnalytics(w http.ResponseWriter, r *http.Request) error {
 	mp, err := s.analyticsMP(r, domain.ActRead)
 	if err != nil {
@@ -122,27 +125,22 @@ func (s *Server) getAnalytics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fieldErrors(err)
 	}
-	stats, err := s.Store.ListDailyStats(r.Context(), mp, q.Get("from"), q.Get("to"))
+	stats, err := s.Store.GetDailyStats(r.Context(), mp, sq.Version, sq.Days())
 	if err != nil {
 		return err
 	}
 	out := series{Metric: sq.Metric, Version: sq.Version, From: q.Get("from"), To: q.Get("to"), Points: sq.Series(stats),
 		ErrorBound: analytics.HLLStdError}
-	total := analytics.DailyStats{Visitors: analytics.NewHLL()}
-	for _, st := range stats {
-		if st.Version == sq.Version {
-			total.Merge(st)
-		}
-	}
+	total, stdErr, merged := sq.Total(stats)
 	switch sq.Metric {
-	case analytics.MetricAvgSessionMs, analytics.MetricVisitDepth, analytics.MetricUniqueVisitors:
-		out.Total = total.Metric(sq.Metric)
+	case analytics.MetricAvgSessionMs, analytics.MetricVisitDepth, analytics.MetricUniqueVisitors, analytics.MetricNewVisitors:
+		out.Total, out.TotalStdError = total, stdErr
 	default:
 		for _, p := range out.Points {
 			out.Total += p.Value
 		}
 	}
-	out.TopPages = total.TopPages(10)
+	out.TopPages = merged.TopPages(10)
 	httpapi.JSON(w, http.StatusOK, out)
 	return nil
 }

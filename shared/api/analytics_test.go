@@ -83,10 +83,12 @@ type ingestBody struct {
 type seriesBody struct {
 	Metric, Version string
 	Points          []struct {
-		Day   string
-		Value float64
+		Day      string
+		Value    float64
+		StdError float64
 	}
-	Total    float64
+	Total         float64
+	TotalStdError float64
 	TopPages []struct {
 		Page  string
 		Views int
@@ -180,6 +182,13 @@ func TestRuntimeEventsAggregated(t *testing.T) {
 		if got := get("&metric=" + metric).Points[1].Value; math.Abs(got-want) > 1e-9 {
 			t.Errorf("%s = %v, want %v", metric, got, want)
 		}
+	}
+	// Approximate metrics state their standard error; exact ones have none.
+	if nv := get("&metric=newVisitors"); nv.TotalStdError <= 0 || nv.Points[1].StdError <= 0 || nv.TotalStdError > 1 {
+		t.Errorf("newVisitors error %+v", nv)
+	}
+	if pv := get("&metric=pageViews"); pv.TotalStdError != 0 || pv.Points[1].StdError != 0 {
+		t.Errorf("pageViews error %+v", pv)
 	}
 	all := get("")
 	if all.Metric != "pageViews" || all.Version != "all" || all.Total != 6 || len(all.TopPages) != 2 ||
