@@ -183,7 +183,10 @@ func (s *Server) crashRange(r *http.Request) (analytics.SeriesQuery, error) {
 	return sq, fieldErrors(err)
 }
 
-// listCrashes lists the crash groups seen in a range, by occurrences or affected users in that range.
+// listCrashes lists the crash groups seen in a range, by occurrences or
+// affected users in that range, a page at a time: it reads the precomputed
+// rank of each day of the range (one item per day, see analytics.CrashRank),
+// not every (group, day), and then only the page's groups.
 func (s *Server) listCrashes(w http.ResponseWriter, r *http.Request) error {
 	mp, err := s.analyticsMP(r, domain.ActRead)
 	if err != nil {
@@ -218,55 +221,46 @@ func (s *Server) listCrashes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	days, err := s.Store.ListCrashDays(r.Context(), mp, q.Get("from"), q.Get("to"), "")
+	cursor, err := analytics.DecodeRankCursor(q.Get("cursor"))
+	if err != nil {
+		v.Add("cursor", "%s", err.Error())
+		return v.Err()
+	}
+	sq, _ := s.crashRange(r)
+	ranks, err := s.Store.GetCrashRanks(r.Context(), mp, sq.Days())
 	if err != nil {
 		return err
 	}
-	type agg struct {
-		n     uint64
-		users *analytics.HLL
-	}
-	byFP := map[string]*agg{}
-	var fps []string
-	for _, d := range days {
-		a := byFP[d.Fingerprint]
-		if a == nil {
-			a = &agg{users: analytics.NewHLL()}
-			byFP[d.Fingerprint] = a
-			fps = append(fps, d.Fingerprint)
+	byUsers := sortBy == "users"
+	ranked := cursor.After(analytics.RankRange(ranks, byUsers), byUsers)
+	// Read the groups of the ranked fingerprints in order, a page's worth at a
+	// time (more only when a status filter skips some), until the page is full.
+	out := httpapi.List[crashGroupView]{Items: []crashGroupView{}}
+	for len(ranked) > 0 && len(out.Items) < limit {
+		next := ranked[:min(len(ranked), limit-len(out.Items))]
+		ranked = ranked[len(next):]
+		fps := make([]string, len(next))
+		for i, e := range next {
+			fps[i] = e.Fingerprint
 		}
-		a.n += d.Occurrences
-		a.users.Merge(d.Users)
-	}
-	groups, err := s.Store.GetCrashGroups(r.Context(), mp, fps)
-	if err != nil {
-		return err
-	}
-	items := []crashGroupView{}
-	for _, fp := range fps {
-		g, ok := groups[fp]
-		if !ok || status != "" && g.Status != status {
-			continue
+		groups, err := s.Store.GetCrashGroups(r.Context(), mp, fps)
+		if err != nil {
+			return err
 		}
-		gv := groupView(g)
-		gv.Occurrences, gv.AffectedUsers = byFP[fp].n, byFP[fp].users.Count()
-		items = append(items, gv)
-	}
-	sort.Slice(items, func(i, j int) bool {
-		a, b := items[i], items[j]
-		ka, kb := a.Occurrences, b.Occurrences
-		if sortBy == "users" {
-			ka, kb = a.AffectedUsers, b.AffectedUsers
+		for _, e := range next {
+			g, ok := groups[e.Fingerprint]
+			if !ok || status != "" && g.Status != status {
+				continue
+			}
+			gv := groupView(g)
+			gv.Occurrences, gv.AffectedUsers = e.Occurrences, e.Users.Count()
+			out.Items = append(out.Items, gv)
+			if len(out.Items) == limit && len(ranked) > 0 {
+				out.NextCursor = analytics.CursorAt(e, byUsers).Encode()
+			}
 		}
-		if ka != kb {
-			return ka > kb
-		}
-		return a.Fingerprint < b.Fingerprint
-	})
-	if len(items) > limit {
-		items = items[:limit]
 	}
-	httpapi.JSON(w, http.StatusOK, httpapi.List[crashGroupView]{Items: items})
+	httpapi.JSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -315,7 +309,7 @@ func (s *Server) getCrash(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fieldErrors(err)
 	}
-	days, err := s.Store.ListCrashDays(r.Context(), g.MiniProgramID, from, to, g.Fingerprint)
+	days, err := s.Store.GetCrashDays(r.Context(), g.MiniProgramID, g.Fingerprint, sq.Days())
 	if err != nil {
 		return err
 	}

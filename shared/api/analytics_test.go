@@ -89,7 +89,7 @@ type seriesBody struct {
 	}
 	Total         float64
 	TotalStdError float64
-	TopPages []struct {
+	TopPages      []struct {
 		Page  string
 		Views int
 	}
@@ -291,11 +291,27 @@ func TestRuntimeCrashesGroupedResolvedAndRegressed(t *testing.T) {
 		list.Items[0].Status != "open" || len(list.Items[0].Versions) != 1 || list.Items[0].Versions[0] != "1.0.0" {
 		t.Fatalf("groups %+v", list.Items)
 	}
-	fp := list.Items[0].Fingerprint
+	fp, second := list.Items[0].Fingerprint, list.Items[1].Fingerprint
 	admin.must(200, "GET", mpPath+"/crashes"+rng+"&sort=users&status=open&limit=1", nil).decode(t, &list)
 	if len(list.Items) != 1 || list.Items[0].Fingerprint != fp {
 		t.Errorf("by users %+v", list.Items)
 	}
+	// Pages follow the same ranking through the cursor.
+	var page struct {
+		Items      []crashGroupBody
+		NextCursor string
+	}
+	admin.must(200, "GET", mpPath+"/crashes"+rng+"&limit=1", nil).decode(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Fingerprint != fp || page.NextCursor == "" {
+		t.Fatalf("first page %+v", page)
+	}
+	cur := page.NextCursor
+	page.NextCursor = ""
+	admin.must(200, "GET", mpPath+"/crashes"+rng+"&limit=1&cursor="+cur, nil).decode(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Fingerprint != second || page.NextCursor != "" {
+		t.Fatalf("second page %+v", page)
+	}
+	admin.must(400, "GET", mpPath+"/crashes"+rng+"&cursor=bogus", nil)
 	admin.must(400, "GET", mpPath+"/crashes"+rng+"&sort=bogus", nil)
 	admin.must(400, "GET", mpPath+"/crashes?from="+day, nil)
 

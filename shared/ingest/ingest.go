@@ -232,7 +232,8 @@ func eventWrites(evs []analytics.Event) []storage.AnalyticsWrite {
 	return writes
 }
 
-// crashWrites are the per-day deltas and, per fingerprint, their merge into the group.
+// crashWrites are the per-day deltas, per fingerprint their merge into the
+// group, and per day their merge into the day's rank.
 func crashWrites(crs []analytics.Crash) []storage.AnalyticsWrite {
 	days := analytics.AggregateCrashes(crs)
 	groups := map[string]*analytics.CrashDelta{}
@@ -255,6 +256,9 @@ func crashWrites(crs []analytics.Crash) []storage.AnalyticsWrite {
 	sort.Strings(order)
 	for _, k := range order {
 		writes = append(writes, storage.AnalyticsWrite{Group: groups[k]})
+	}
+	for _, r := range analytics.RankDeltas(days) {
+		writes = append(writes, storage.AnalyticsWrite{Rank: &r})
 	}
 	return writes
 }

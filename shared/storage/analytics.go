@@ -19,6 +19,7 @@ import (
 //	daily stats      MP#<mp>#STATS       DAY#<day>#<version>   (version "all" for every version)
 //	crash group      MP#<mp>#CRASHES     GROUP#<fingerprint>
 //	crash day        MP#<mp>#CRASHDAYS   DAY#<day>#<fingerprint>
+//	crash day rank   MP#<mp>#CRASHRANK   DAY#<day>             (the day's most frequent groups)
 //	all-time visitors MP#<mp>#STATS      VISITORS             (HyperLogLog of every visitor ever)
 //	applied batch    BATCH#<kind>#<batch key>#<chunk> BATCH   (expires by TTL after BatchMarkerTTL)
 //
@@ -40,6 +41,7 @@ func crashesKey(mp string) string      { return "MP#" + mp + "#CRASHES" }
 func groupSK(fp string) string         { return "GROUP#" + fp }
 func crashDaysKey(mp string) string    { return "MP#" + mp + "#CRASHDAYS" }
 func crashDaySK(day, fp string) string { return "DAY#" + day + "#" + fp }
+func crashRankKey(mp string) string    { return "MP#" + mp + "#CRASHRANK" }
 func batchKey(kind, key string) string { return "BATCH#" + kind + "#" + key }
 
 // StatsItem is a stored DailyStats.
@@ -173,20 +175,83 @@ func (it StatsItem) stats() analytics.DailyStats {
 	return d
 }
 
-// ListCrashDays reads the per-day crash counts of days from..to; fp, if set, keeps one fingerprint.
-func (s *Store) ListCrashDays(ctx context.Context, mp, from, to, fp string) ([]CrashDay, error) {
-	items, err := s.queryAll(ctx, crashDaysKey(mp), "DAY#"+from, "DAY#"+to+"#~", MaxAnalyticsItems)
-	if err != nil {
-		return nil, err
-	}
-	its, err := unmarshalAll[crashDayItem](items)
+// GetCrashDays reads one crash group's per-day counts on the given days (by
+// key, at most 100 per BatchGetItem); days without crashes are missing.
+func (s *Store) GetCrashDays(ctx context.Context, mp, fp string, days []string) ([]CrashDay, error) {
 	var out []CrashDay
-	for _, it := range its {
-		if fp == "" || it.Fingerprint == fp {
+	for i := 0; i < len(days); i += 100 {
+		var ks [][2]string
+		for _, d := range days[i:min(i+100, len(days))] {
+			ks = append(ks, [2]string{crashDaysKey(mp), crashDaySK(d, fp)})
+		}
+		items, err := s.batchGet(ctx, ks)
+		if err != nil {
+			return nil, err
+		}
+		its, err := unmarshalAll[crashDayItem](items)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range its {
 			out = append(out, CrashDay{Fingerprint: it.Fingerprint, Day: it.Day, Occurrences: it.Occurrences, Users: unmarshalHLL(it.Users)})
 		}
 	}
-	return out, err
+	return out, nil
+}
+
+type crashRankItem struct {
+	keys
+	Day     string          `dynamodbav:"day"`
+	Entries []rankEntryItem `dynamodbav:"entries"`
+	Version int             `dynamodbav:"version"`
+}
+
+type rankEntryItem struct {
+	Fingerprint string `dynamodbav:"f"`
+	Occurrences uint64 `dynamodbav:"n"`
+	Users       []byte `dynamodbav:"u"`
+}
+
+func rankItem(r analytics.CrashRank, version int) crashRankItem {
+	it := crashRankItem{keys: keys{PK: crashRankKey(r.MiniProgramID), SK: "DAY#" + r.Day}, Day: r.Day, Version: version}
+	for _, e := range r.Entries {
+		it.Entries = append(it.Entries, rankEntryItem{e.Fingerprint, e.Occurrences, marshalHLL(e.Users)})
+	}
+	return it
+}
+
+func (it crashRankItem) rank() analytics.CrashRank {
+	r := analytics.CrashRank{Day: it.Day}
+	for _, e := range it.Entries {
+		r.Entries = append(r.Entries, analytics.RankEntry{Fingerprint: e.Fingerprint, Occurrences: e.Occurrences, Users: unmarshalHLL(e.Users)})
+	}
+	return r
+}
+
+// GetCrashRanks reads the crash ranks of a mini program's days (by key, at
+// most 100 per BatchGetItem); days without crashes are missing.
+func (s *Store) GetCrashRanks(ctx context.Context, mp string, days []string) ([]analytics.CrashRank, error) {
+	var out []analytics.CrashRank
+	for i := 0; i < len(days); i += 100 {
+		var ks [][2]string
+		for _, d := range days[i:min(i+100, len(days))] {
+			ks = append(ks, [2]string{crashRankKey(mp), "DAY#" + d})
+		}
+		items, err := s.batchGet(ctx, ks)
+		if err != nil {
+			return nil, err
+		}
+		its, err := unmarshalAll[crashRankItem](items)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range its {
+			r := it.rank()
+			r.MiniProgramID = mp
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // GetCrashGroup reads a crash group.
@@ -248,6 +313,7 @@ type AnalyticsWrite struct {
 	Stats *analytics.DailyStats // merged into the day's stats; its new visitors are counted on apply
 	Group *analytics.CrashDelta // merged into the group
 	Day   *analytics.CrashDelta // merged into the per-day item
+	Rank  *analytics.CrashRank  // merged into the day's rank
 }
 
 // Weight is an upper bound of the write's item size, for sizing transactions.
@@ -257,6 +323,8 @@ func (w AnalyticsWrite) Weight() int {
 		return 128 << 10
 	case w.Stats != nil:
 		return 40 << 10
+	case w.Rank != nil:
+		return analytics.MaxRanked * 3200 // a dense sketch per group
 	}
 	return 4 << 10
 }
@@ -402,6 +470,17 @@ func (s *Store) analyticsWrite(ctx context.Context, w AnalyticsWrite, now time.T
 		return s.put(crashDayItem{keys: keys{PK: crashDaysKey(d.MiniProgramID), SK: crashDaySK(d.Day, d.Fingerprint)},
 			Fingerprint: d.Fingerprint, Day: d.Day, Occurrences: it.Occurrences + d.Occurrences, Users: marshalHLL(users),
 			Version: it.Version + 1}, c, n, v, conflict)
+	case w.Rank != nil:
+		var it crashRankItem
+		err := s.get(ctx, crashRankKey(w.Rank.MiniProgramID), "DAY#"+w.Rank.Day, &it)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return cond{}, err
+		}
+		r := it.rank()
+		r.MiniProgramID, r.Day = w.Rank.MiniProgramID, w.Rank.Day
+		r.Merge(*w.Rank)
+		c, n, v := versionCond(it.Version)
+		return s.put(rankItem(r, it.Version+1), c, n, v, conflict)
 	}
 	return cond{}, errors.New("storage: empty analytics write")
 }
