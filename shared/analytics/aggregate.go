@@ -39,7 +39,23 @@ type DailyStats struct {
 	AllTimeVisitors uint64            `json:"allTimeVisitors"`
 	Visitors        *HLL              `json:"visitors"` // distinct users, approximate
 	Pages           map[string]uint64 `json:"pages"`    // page views per page (query string dropped)
+
+	// Crashes and CrashUsers come from crash reports (CrashStatsDeltas):
+	// reports and the distinct users who had one, approximate.
+	Crashes    uint64 `json:"crashes"`
+	CrashUsers *HLL   `json:"crashUsers" dynamodbav:"-"`
+	// Sessions by the host app's OS and by the host app's version (the
+	// TopBreakdownKept most frequent), from session_start events that say
+	// them; "unknown" counts those that do not.
+	SessionsByOS         map[string]uint64 `json:"sessionsByOS"`
+	SessionsByAppVersion map[string]uint64 `json:"sessionsByAppVersion"`
 }
+
+// TopBreakdownKept is how many app versions a stored DailyStats keeps.
+const TopBreakdownKept = 20
+
+// Unknown is the breakdown key of sessions that do not say their OS or app version.
+const Unknown = "unknown"
 
 // Key identifies the stored aggregate: "<mp>|<day>|<version>".
 func (s *DailyStats) Key() string { return s.MiniProgramID + "|" + s.Day + "|" + s.Version }
@@ -65,6 +81,28 @@ func (s *DailyStats) Merge(d DailyStats) {
 		s.Pages[p] += n
 	}
 	s.Pages = topPages(s.Pages, TopPagesKept)
+	s.Crashes += d.Crashes
+	if d.CrashUsers != nil {
+		if s.CrashUsers == nil {
+			s.CrashUsers = NewHLL()
+		}
+		s.CrashUsers.Merge(d.CrashUsers)
+	}
+	s.SessionsByOS = addCounts(s.SessionsByOS, d.SessionsByOS, TopBreakdownKept)
+	s.SessionsByAppVersion = addCounts(s.SessionsByAppVersion, d.SessionsByAppVersion, TopBreakdownKept)
+}
+
+func addCounts(dst, src map[string]uint64, keep int) map[string]uint64 {
+	if len(src) == 0 {
+		return dst
+	}
+	if dst == nil {
+		dst = map[string]uint64{}
+	}
+	for k, n := range src {
+		dst[k] += n
+	}
+	return topPages(dst, keep)
 }
 
 // PageCount is a page and its views.
@@ -200,6 +238,15 @@ func (a *Aggregator) fold(s *DailyStats, e Event) {
 		s.Pages[NormalizePage(e.Page)]++
 	case TypeSessionStart:
 		s.Sessions++
+		os, app := e.OS, e.AppVersion
+		if os == "" {
+			os = Unknown
+		}
+		if app == "" {
+			app = Unknown
+		}
+		s.SessionsByOS = addCounts(s.SessionsByOS, map[string]uint64{os: 1}, len(s.SessionsByOS)+1)
+		s.SessionsByAppVersion = addCounts(s.SessionsByAppVersion, map[string]uint64{app: 1}, len(s.SessionsByAppVersion)+1)
 	case TypeSessionEnd:
 		s.SessionEnds++
 		if e.DurationMs > 0 {
@@ -214,6 +261,37 @@ func (a *Aggregator) Deltas() []DailyStats {
 	out := make([]DailyStats, 0, len(a.stats))
 	for _, s := range a.stats {
 		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
+	return out
+}
+
+// CrashStatsDeltas are what crash reports add to the DailyStats of their
+// (mini program, day, version) and (mini program, day, "all"): reports and
+// crashed users, so crash rates sit beside the sessions they divide.
+// Duplicate ids are ignored; the result is sorted by Key.
+func CrashStatsDeltas(crashes []Crash) []DailyStats {
+	seen := map[string]bool{}
+	byKey := map[statKey]*DailyStats{}
+	for _, c := range crashes {
+		if seen[c.ID] {
+			continue
+		}
+		seen[c.ID] = true
+		for _, v := range [2]string{c.Version, AllVersions} {
+			k := statKey{c.MiniProgramID, Day(c.Timestamp), v}
+			d := byKey[k]
+			if d == nil {
+				d = &DailyStats{MiniProgramID: k.mp, Day: k.day, Version: v, CrashUsers: NewHLL()}
+				byKey[k] = d
+			}
+			d.Crashes++
+			d.CrashUsers.Add(c.UserID)
+		}
+	}
+	out := make([]DailyStats, 0, len(byKey))
+	for _, d := range byKey {
+		out = append(out, *d)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
 	return out

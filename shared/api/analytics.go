@@ -391,3 +391,124 @@ func (s *Server) patchCrash(w http.ResponseWriter, r *http.Request) error {
 	httpapi.Entity(w, http.StatusOK, after.Version, groupView(after))
 	return nil
 }
+
+type analyticsSummary struct {
+	Version              string                `json:"version"`
+	From                 string                `json:"from"`
+	To                   string                `json:"to"`
+	PreviousFrom         string                `json:"previousFrom"`
+	PreviousTo           string                `json:"previousTo"`
+	KPIs                 []analytics.KPI       `json:"kpis"`
+	SessionsByOS         []analytics.Breakdown `json:"sessionsByOS"`
+	SessionsByAppVersion []analytics.Breakdown `json:"sessionsByAppVersion"`
+	Crashes              analytics.CrashStats  `json:"crashes"`
+}
+
+// getAnalyticsSummary answers every metric over a range beside the period
+// before it, sessions by OS and host app version, and the crash figures: it
+// reads the version's item of each day of both periods, by key.
+func (s *Server) getAnalyticsSummary(w http.ResponseWriter, r *http.Request) error {
+	mp, err := s.analyticsMP(r, domain.ActRead)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	sq, err := analytics.ParseSeriesQuery(q.Get("from"), q.Get("to"), "", q.Get("version"), s.Now())
+	if err != nil {
+		return fieldErrors(err)
+	}
+	prev := sq.PreviousPeriod()
+	stats, err := s.Store.GetDailyStats(r.Context(), mp, sq.Version, append(prev.Days(), sq.Days()...))
+	if err != nil {
+		return err
+	}
+	var cur, before []analytics.DailyStats
+	for _, st := range stats {
+		if st.Day < analytics.Day(sq.From) {
+			before = append(before, st)
+		} else {
+			cur = append(cur, st)
+		}
+	}
+	out := analyticsSummary{Version: sq.Version, From: analytics.Day(sq.From), To: analytics.Day(sq.To),
+		PreviousFrom: analytics.Day(prev.From), PreviousTo: analytics.Day(prev.To), KPIs: sq.KPIs(cur, before),
+		Crashes: analytics.ComputeCrashStats(sq.Version, cur)}
+	out.SessionsByOS, out.SessionsByAppVersion = sq.Breakdowns(cur)
+	httpapi.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+// getAnalyticsVersions answers, per mini program version with stats in a range,
+// its sessions, visitors, crash rate and crash-free users (newest version
+// first); it reads the range's items of every version.
+func (s *Server) getAnalyticsVersions(w http.ResponseWriter, r *http.Request) error {
+	mp, err := s.analyticsMP(r, domain.ActRead)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	sq, err := analytics.ParseSeriesQuery(q.Get("from"), q.Get("to"), "", "", s.Now())
+	if err != nil {
+		return fieldErrors(err)
+	}
+	stats, err := s.Store.ListDailyStats(r.Context(), mp, analytics.Day(sq.From), analytics.Day(sq.To))
+	if err != nil {
+		return err
+	}
+	views := map[string]bool{}
+	for _, st := range stats {
+		if st.Version != analytics.AllVersions {
+			views[st.Version] = true
+		}
+	}
+	versions := make([]string, 0, len(views))
+	for v := range views {
+		versions = append(versions, v)
+	}
+	sort.Slice(versions, func(i, j int) bool {
+		a, ea := domain.ParseSemver(versions[i])
+		b, eb := domain.ParseSemver(versions[j])
+		if ea != nil || eb != nil {
+			return versions[i] > versions[j]
+		}
+		return a.Compare(b) > 0
+	})
+	out := httpapi.List[analytics.CrashStats]{Items: []analytics.CrashStats{}}
+	for _, v := range versions {
+		out.Items = append(out.Items, analytics.ComputeCrashStats(v, stats))
+	}
+	httpapi.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+type retention struct {
+	Period  string             `json:"period"`
+	From    string             `json:"from"`
+	To      string             `json:"to"`
+	Cohorts []analytics.Cohort `json:"cohorts"`
+	// ErrorBound is the relative standard error of each sketch estimate the
+	// counts come from; each cell states its own standard error.
+	ErrorBound float64 `json:"errorBound"`
+}
+
+// getRetention answers daily or weekly cohorts of active visitors and how
+// many came back in each following period, from the daily visitor sketches
+// (the "all" item of each day the cohorts need, by key).
+func (s *Server) getRetention(w http.ResponseWriter, r *http.Request) error {
+	mp, err := s.analyticsMP(r, domain.ActRead)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	rq, err := analytics.ParseRetentionQuery(q.Get("from"), q.Get("to"), q.Get("period"), s.Now())
+	if err != nil {
+		return fieldErrors(err)
+	}
+	stats, err := s.Store.GetDailyStats(r.Context(), mp, analytics.AllVersions, rq.Days(s.Now()))
+	if err != nil {
+		return err
+	}
+	httpapi.JSON(w, http.StatusOK, retention{Period: rq.Period, From: analytics.Day(rq.From), To: analytics.Day(rq.To),
+		Cohorts: rq.Cohorts(stats, s.Now()), ErrorBound: analytics.HLLStdError})
+	return nil
+}

@@ -156,6 +156,9 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/runtime/crashes":                  s.runtimeIngest(ingest.KindCrashes),
 
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics":               s.getAnalytics,
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics/summary":       s.getAnalyticsSummary,
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics/versions":      s.getAnalyticsVersions,
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics/retention":     s.getRetention,
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes":                 s.listCrashes,
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}":   s.getCrash,
 		"PATCH /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}": s.patchCrash,

@@ -233,7 +233,8 @@ func eventWrites(evs []analytics.Event) []storage.AnalyticsWrite {
 }
 
 // crashWrites are the per-day deltas, per fingerprint their merge into the
-// group, and per day their merge into the day's rank.
+// group, per day their merge into the day's rank, and per (day, version)
+// the crash counts of the day's stats (crash rates per version).
 func crashWrites(crs []analytics.Crash) []storage.AnalyticsWrite {
 	days := analytics.AggregateCrashes(crs)
 	groups := map[string]*analytics.CrashDelta{}
@@ -259,6 +260,9 @@ func crashWrites(crs []analytics.Crash) []storage.AnalyticsWrite {
 	}
 	for _, r := range analytics.RankDeltas(days) {
 		writes = append(writes, storage.AnalyticsWrite{Rank: &r})
+	}
+	for _, d := range analytics.CrashStatsDeltas(crs) {
+		writes = append(writes, storage.AnalyticsWrite{Crashes: &d})
 	}
 	return writes
 }

@@ -48,9 +48,10 @@ func batchKey(kind, key string) string { return "BATCH#" + kind + "#" + key }
 type StatsItem struct {
 	keys
 	analytics.DailyStats
-	Visitors  []byte `dynamodbav:"visitorsHll"`
-	MPVersion string `dynamodbav:"mpVersion"` // DailyStats.Version (shadowed by the item's version)
-	Version   int    `dynamodbav:"version"`
+	Visitors   []byte `dynamodbav:"visitorsHll"`
+	CrashUsers []byte `dynamodbav:"crashUsersHll,omitempty"`
+	MPVersion  string `dynamodbav:"mpVersion"` // DailyStats.Version (shadowed by the item's version)
+	Version    int    `dynamodbav:"version"`
 }
 
 // CrashGroup is a stored crash group: the merge of every delta of one
@@ -171,8 +172,29 @@ func (s *Store) ListDailyStats(ctx context.Context, mp, from, to string) ([]anal
 func (it StatsItem) stats() analytics.DailyStats {
 	d := it.DailyStats
 	d.Visitors = unmarshalHLL(it.Visitors)
+	if len(it.CrashUsers) > 0 {
+		d.CrashUsers = unmarshalHLL(it.CrashUsers)
+	}
 	d.Version = it.MPVersion
 	return d
+}
+
+// CrashStats are the crash figures of one version (or analytics.AllVersions)
+// of a mini program over the days from..to (UTC, inclusive, at most
+// analytics.MaxRangeDays): crash rate per 1,000 sessions and crash-free
+// users, with their errors and whether the sample suffices
+// (analytics.CrashStats). It reads that version's item of each day, by key.
+// The launch workflow's rollout guard calls it.
+func (s *Store) CrashStats(ctx context.Context, mp, version string, from, to time.Time) (analytics.CrashStats, error) {
+	var days []string
+	for d := from.UTC().Truncate(24 * time.Hour); !d.After(to) && len(days) < analytics.MaxRangeDays; d = d.AddDate(0, 0, 1) {
+		days = append(days, analytics.Day(d))
+	}
+	stats, err := s.GetDailyStats(ctx, mp, version, days)
+	if err != nil {
+		return analytics.CrashStats{}, err
+	}
+	return analytics.ComputeCrashStats(version, stats), nil
 }
 
 // GetCrashDays reads one crash group's per-day counts on the given days (by
@@ -310,10 +332,11 @@ var ErrBatchApplied = errors.New("batch already applied")
 
 // AnalyticsWrite is one aggregate write of a batch chunk: exactly one field is set.
 type AnalyticsWrite struct {
-	Stats *analytics.DailyStats // merged into the day's stats; its new visitors are counted on apply
-	Group *analytics.CrashDelta // merged into the group
-	Day   *analytics.CrashDelta // merged into the per-day item
-	Rank  *analytics.CrashRank  // merged into the day's rank
+	Stats   *analytics.DailyStats // merged into the day's stats; its new visitors are counted on apply
+	Crashes *analytics.DailyStats // crash counts merged into the day's stats (no visitors)
+	Group   *analytics.CrashDelta // merged into the group
+	Day     *analytics.CrashDelta // merged into the per-day item
+	Rank    *analytics.CrashRank  // merged into the day's rank
 }
 
 // Weight is an upper bound of the write's item size, for sizing transactions.
@@ -321,7 +344,7 @@ func (w AnalyticsWrite) Weight() int {
 	switch {
 	case w.Group != nil:
 		return 128 << 10
-	case w.Stats != nil:
+	case w.Stats != nil, w.Crashes != nil:
 		return 40 << 10
 	case w.Rank != nil:
 		return analytics.MaxRanked * 3200 // a dense sketch per group
@@ -415,8 +438,11 @@ func versionCond(v int) (string, map[string]string, map[string]types.AttributeVa
 
 func (s *Store) analyticsWrite(ctx context.Context, w AnalyticsWrite, now time.Time, conflict error) (cond, error) {
 	switch {
-	case w.Stats != nil:
-		d := *w.Stats
+	case w.Stats != nil, w.Crashes != nil:
+		d := w.Stats
+		if d == nil {
+			d = w.Crashes
+		}
 		var it StatsItem
 		err := s.get(ctx, statsKey(d.MiniProgramID), statsSK(d.Day, d.Version), &it)
 		if err != nil && !errors.Is(err, domain.ErrNotFound) {
@@ -426,10 +452,14 @@ func (s *Store) analyticsWrite(ctx context.Context, w AnalyticsWrite, now time.T
 		if err == nil {
 			cur = it.stats()
 		}
-		cur.Merge(d)
+		cur.Merge(*d)
 		c, n, v := versionCond(it.Version)
+		var crashUsers []byte
+		if cur.CrashUsers != nil {
+			crashUsers = marshalHLL(cur.CrashUsers)
+		}
 		return s.put(StatsItem{keys: keys{PK: statsKey(d.MiniProgramID), SK: statsSK(d.Day, d.Version)}, DailyStats: cur,
-			Visitors: marshalHLL(cur.Visitors), MPVersion: cur.Version, Version: it.Version + 1}, c, n, v, conflict)
+			Visitors: marshalHLL(cur.Visitors), CrashUsers: crashUsers, MPVersion: cur.Version, Version: it.Version + 1}, c, n, v, conflict)
 	case w.Group != nil:
 		d := *w.Group
 		var it crashGroupItem
