@@ -51,8 +51,11 @@ export function bytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** plusMinus reads a standard error beside a value in the same unit: " ±12", or "" when exact. */
-export const plusMinus = (stdError: number, fmt: (v: number) => string) => (stdError > 0 ? ` ±${fmt(stdError)}` : "");
+/** plusMinus reads a standard error beside a value in the same unit: " ±12", or "" when exact or below the unit's rounding. */
+export function plusMinus(stdError: number, fmt: (v: number) => string): string {
+  const s = fmt(stdError);
+  return stdError > 0 && /[1-9]/.test(s) ? ` ±${s}` : ""; // an error that rounds to nothing is not shown
+}
 
 /** crashRate reads crashes per 1,000 sessions to one decimal, with its error: "7.5 per 1,000 sessions ±1.2". */
 export function crashRate(x: { sessions: number; crashRate: number; crashRateStdError: number }): string {

@@ -16,5 +16,6 @@ test("shares and errors", () => {
   assert.equal(percent(null), "—");
   assert.equal(plusMinus(0, String), "");
   assert.equal(plusMinus(3, String), " ±3");
+  assert.equal(plusMinus(0.04, (v) => String(Math.round(v))), "", "an error that rounds to 0 is not shown");
   assert.equal(daysBetween("2026-03-01", "2026-03-31"), 31);
 });

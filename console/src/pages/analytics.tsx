@@ -8,7 +8,7 @@ import { Series } from "../lib/chart";
 import { etag } from "../lib/etag";
 import { useAsync } from "../lib/hooks";
 import { checkRange, daysBetween, fillDays, lastDays } from "../lib/range";
-import { axisTick, change, count, crashFree, crashRate, formatMetric, percent } from "../lib/format";
+import { axisTick, change, count, crashFree, crashRate, formatMetric, percent, plusMinus } from "../lib/format";
 import { Action, Select, TextField } from "../ui/form";
 import { Badge, Empty, Loaded, Table, When } from "../ui/data";
 import { LineChart } from "../ui/chart";
@@ -34,7 +34,7 @@ function Kpis({ summary, metric, pick }: { summary: AnalyticsSummary; metric: Me
           <button type="button" class="kpi" aria-pressed={k.metric === metric} onClick={() => pick(k.metric)}>
             <span>{metrics.find(([m]) => m === k.metric)?.[1]}</span>
             <strong data-testid={`kpi-${k.metric}`}>{formatMetric(k.metric, k.value)}</strong>
-            {k.stdError > 0 && <span class="muted kpi-error">±{formatMetric(k.metric, k.stdError)} (estimate)</span>}
+            {plusMinus(k.stdError, (v) => formatMetric(k.metric, v)) && <span class="muted kpi-error">{plusMinus(k.stdError, (v) => formatMetric(k.metric, v))} (estimate)</span>}
             <span class="kpi-change" data-testid={`kpi-change-${k.metric}`}>
               {change(k.value, k.previous)} <span class="muted">vs the {oneDay ? "day" : "period"} before</span>
             </span>
@@ -101,7 +101,12 @@ function RetentionTable({ ws, mp, range }: { ws: string; mp: string; range: { fr
                   { title: "Visitors", cell: (c) => count(c.users) },
                   ...r.cohorts[0].retained.map((_, k) => ({
                     title: `${unit} ${k + 1}`,
-                    cell: (c: Cohort) => <span title={c.retained[k] === null ? "not yet" : `${count(c.retained[k] ?? 0)} visitors ±${count(c.stdError[k])}`}>{percent(c.rate[k])}</span>,
+                    cell: (c: Cohort) =>
+                      c.users === 0 || c.retained[k] === null ? (
+                        "—"
+                      ) : (
+                        <span title={`${count(c.retained[k] ?? 0)} of ${count(c.users)} visitors${plusMinus(c.stdError[k], count)}`}>{percent(c.rate[k])}</span>
+                      ),
                   })),
                 ]}
               />
@@ -175,7 +180,7 @@ export function Analytics({ params }: RouteProps) {
                 <>
                   <p>
                     {metric === "avgSessionMs" || metric === "visitDepth" ? "Average" : "Total"} <strong data-testid="total">{formatMetric(metric, main.total)}</strong>
-                    {main.totalStdError > 0 && <span class="muted"> (estimated, ±{formatMetric(metric, main.totalStdError)} standard error)</span>}
+                    {plusMinus(main.totalStdError, (v) => formatMetric(metric, v)) && <span class="muted"> (estimated,{plusMinus(main.totalStdError, (v) => formatMetric(metric, v))} standard error)</span>}
                   </p>
                   <LineChart series={series} label={`${metrics.find(([m]) => m === metric)?.[1]} per day`} format={(v) => axisTick(metric, v)} />
                   {main.topPages.length > 0 && (
