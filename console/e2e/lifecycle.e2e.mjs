@@ -317,8 +317,13 @@ export const scenarios = [
       await d.getByRole("img", { name: "Page views per day" }).waitFor();
       await d.getByTestId("kpi-pageViews").filter({ hasText: /^5$/ }).waitFor();
       await d.getByRole("table", { name: "Top pages" }).getByText("pages/index").waitFor();
+      await d.getByTestId("kpi-change-pageViews").filter({ hasText: /up from none/ }).waitFor();
       await d.getByLabel("Metric").selectOption("uniqueVisitors");
       await d.getByTestId("total").filter({ hasText: /^3$/ }).waitFor();
+      // Per-version crash figures: 2 of the 3 visitors of 1.0.0 crashed; no sessions were reported, so no rate.
+      await eventually(d, "[data-testid='crash-free-1.0.0'], .empty", async () => (await d.getByTestId("crash-free-1.0.0").count()) > 0 && (await d.getByTestId("crash-free-1.0.0").textContent()).startsWith("33.33%"), "crash-free users of 1.0.0");
+      assert((await d.getByTestId("crash-rate-1.0.0").textContent()) === "—", "a crash rate without sessions");
+      await d.getByRole("table", { name: "Retention cohorts" }).waitFor();
       await harness.shot(d, "18-analytics");
     });
 
@@ -431,6 +436,9 @@ export const scenarios = [
         await fits(mpURL + suffix);
         await harness.shot(p, name);
       }
+      // The launch shows its version's crash figures beside the rollout.
+      await p.goto(launchURL);
+      await p.getByTestId("crash-free-1.0.0").filter({ hasText: /^33\.33%/ }).waitFor();
       const wrap = p.locator(".table-wrap").first();
       if (await wrap.count()) {
         const box = await wrap.boundingBox();

@@ -38,16 +38,7 @@ func TestAggregateEqualsWhatWasSent(t *testing.T) {
 	add(TypeSessionStart, "1.1.0", "u1", "sess-u1-2", "", day2, 0)
 	add(TypePageView, "1.1.0", "u1", "sess-u1-2", "pages/index/index", day2, 0)
 
-	known := map[string]bool{"mp_a/u2": true} // u2 visited before this batch
-	var seenCalls int
 	a := NewAggregator()
-	a.Seen = func(mp, user string) bool {
-		seenCalls++
-		k := mp + "/" + user
-		was := known[k]
-		known[k] = true
-		return was
-	}
 	if got := a.Add(events...); got != len(events) {
 		t.Fatalf("added %d", got)
 	}
@@ -56,8 +47,16 @@ func TestAggregateEqualsWhatWasSent(t *testing.T) {
 		t.Fatalf("retried batch added %d", got)
 	}
 	deltas := a.Deltas()
-	if seenCalls != 3 {
-		t.Errorf("Seen called %d times, want once per distinct user", seenCalls)
+	// u2 visited before this batch
+	ever := NewHLL()
+	ever.Add("u2")
+	ptrs := make([]*DailyStats, len(deltas))
+	for i := range deltas {
+		ptrs[i] = &deltas[i]
+	}
+	CountNewVisitors(ever, ptrs)
+	if ever.Count() != 3 {
+		t.Errorf("all-time visitors %d, want 3", ever.Count())
 	}
 	type want struct {
 		pv, sess, ends, ms, depth, newV, uv uint64
@@ -159,4 +158,73 @@ func BenchmarkAggregate1000(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(events))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(writes), "writes/1000events")
+}
+
+func TestCountNewVisitors(t *testing.T) {
+	sketch := func(users ...string) *HLL {
+		h := NewHLL()
+		for _, u := range users {
+			h.Add(u)
+		}
+		return h
+	}
+	d := func(day, version string, users ...string) *DailyStats {
+		return &DailyStats{MiniProgramID: "mp", Day: day, Version: version, Visitors: sketch(users...)}
+	}
+	tests := []struct {
+		name   string
+		before []string
+		deltas []*DailyStats
+		want   []uint64
+	}{
+		{"all new", nil, []*DailyStats{d("2025-03-09", "1.0.0", "a", "b"), d("2025-03-09", "all", "a", "b")}, []uint64{2, 2}},
+		{"known visitors are not new", []string{"a"}, []*DailyStats{d("2025-03-09", "1.0.0", "a", "b"), d("2025-03-09", "all", "a", "b")}, []uint64{1, 1}},
+		{"new in every version of their first day", nil,
+			[]*DailyStats{d("2025-03-09", "1.0.0", "a"), d("2025-03-09", "1.1.0", "a", "b"), d("2025-03-09", "all", "a", "b")}, []uint64{1, 2, 2}},
+		{"new on the first day only", nil,
+			[]*DailyStats{d("2025-03-09", "1.0.0", "a"), d("2025-03-09", "all", "a"), d("2025-03-10", "1.0.0", "a", "c"), d("2025-03-10", "all", "a", "c")},
+			[]uint64{1, 1, 1, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ever := sketch(tt.before...)
+			CountNewVisitors(ever, tt.deltas)
+			for i, dl := range tt.deltas {
+				if dl.NewVisitors != tt.want[i] {
+					t.Errorf("%s: %d new, want %d", dl.Key(), dl.NewVisitors, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestNewVisitorsErrorBound checks the stated standard error against
+// simulation: k new visitors joining a sketch of n, over several trials, stay
+// within two stated standard errors at least 90% of the time.
+func TestNewVisitorsErrorBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulation")
+	}
+	for _, tt := range []struct{ n, k int }{{0, 1000}, {1000, 10}, {10000, 100}, {100000, 10}, {100000, 1000}} {
+		const trials = 20
+		within := 0
+		for tr := range trials {
+			ever := NewHLL()
+			for i := range tt.n {
+				ever.Add(fmt.Sprintf("t%d-old%d", tr, i))
+			}
+			day := NewHLL()
+			for i := range tt.k {
+				day.Add(fmt.Sprintf("t%d-new%d", tr, i))
+			}
+			dl := &DailyStats{Version: AllVersions, Visitors: day}
+			CountNewVisitors(ever, []*DailyStats{dl})
+			if math.Abs(float64(dl.NewVisitors)-float64(tt.k)) <= 2*NewVisitorsStdError(dl.NewVisitors, dl.AllTimeVisitors) {
+				within++
+			}
+		}
+		if within < trials*9/10 {
+			t.Errorf("n=%d k=%d: %d of %d trials within two standard errors", tt.n, tt.k, within, trials)
+		}
+	}
 }

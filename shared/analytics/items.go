@@ -50,6 +50,8 @@ type Event struct {
 	Page          string    `json:"page,omitempty"`
 	Timestamp     time.Time `json:"timestamp"`            // RFC 3339
 	DurationMs    int64     `json:"durationMs,omitempty"` // session_end only
+	OS            string    `json:"os,omitempty"`         // host app OS, ios | android (optional)
+	AppVersion    string    `json:"appVersion,omitempty"` // host app version (optional)
 }
 
 // Crash is one crash report sent by a host app.
@@ -309,6 +311,12 @@ func validateEvent(e *Event, ts *string, now time.Time) (field, reason string) {
 	}
 	if e.Type != TypeSessionEnd {
 		e.DurationMs = 0
+	}
+	if e.OS != "" && e.OS != "ios" && e.OS != "android" {
+		return "os", "must be ios or android"
+	}
+	if e.AppVersion != "" && !appVRE.MatchString(e.AppVersion) {
+		return "appVersion", "must be 1-32 characters of A-Z a-z 0-9 _ . + -"
 	}
 	t, f, r := timestamp(ts, now)
 	if f != "" {

@@ -112,10 +112,12 @@ func (q SeriesQuery) Days() []string {
 	return out
 }
 
-// Point is one day of a series.
+// Point is one day of a series. StdError is the standard error of Value in
+// the metric's unit, 0 (omitted) when Value is exact.
 type Point struct {
-	Day   string  `json:"day"`
-	Value float64 `json:"value"`
+	Day      string  `json:"day"`
+	Value    float64 `json:"value"`
+	StdError float64 `json:"stdError,omitempty"`
 }
 
 // Series builds the query's time series from stored stats (any order, any
@@ -133,8 +135,36 @@ func (q SeriesQuery) Series(stats []DailyStats) []Point {
 	for i, d := range days {
 		out[i].Day = d
 		if s := byDay[d]; s != nil {
-			out[i].Value = s.Metric(q.Metric)
+			out[i].Value, out[i].StdError = s.Metric(q.Metric), s.MetricStdError(q.Metric)
 		}
 	}
 	return out
+}
+
+// Total is the metric over the whole of stats (the query's version only):
+// the sum of the days for counts, the distinct visitors of the range for
+// uniqueVisitors, the average over the range for averages, with its
+// standard error (0 when exact), and the merged stats (for top pages).
+func (q SeriesQuery) Total(stats []DailyStats) (value, stdError float64, merged DailyStats) {
+	merged = DailyStats{MiniProgramID: "", Version: q.Version, Visitors: NewHLL()}
+	for _, st := range stats {
+		if st.Version == q.Version {
+			merged.Merge(st)
+		}
+	}
+	return merged.Metric(q.Metric), merged.MetricStdError(q.Metric), merged
+}
+
+// MetricStdError is the standard error of Metric(name), 0 when exact:
+// uniqueVisitors is a HyperLogLog estimate (relative HLLStdError), and
+// newVisitors the growth of the all-time sketch (NewVisitorsStdError; the
+// merge of several days telescopes, so the same formula holds for a range).
+func (s *DailyStats) MetricStdError(name string) float64 {
+	switch name {
+	case MetricUniqueVisitors:
+		return HLLStdError * s.Metric(name)
+	case MetricNewVisitors:
+		return NewVisitorsStdError(s.NewVisitors, s.AllTimeVisitors)
+	}
+	return 0
 }

@@ -57,7 +57,7 @@ func TestSeries(t *testing.T) {
 		{MiniProgramID: "mp", Day: "2025-03-01", Version: "1.0.0", SessionEnds: 1, TotalSessionMs: 9},
 	}
 	got := q.Series(stats)
-	want := []Point{{"2025-03-01", 500}, {"2025-03-02", 0}, {"2025-03-03", 2500}}
+	want := []Point{{Day: "2025-03-01", Value: 500}, {Day: "2025-03-02"}, {Day: "2025-03-03", Value: 2500}}
 	if len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
 		t.Fatalf("%v", got)
 	}

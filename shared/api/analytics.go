@@ -109,9 +109,12 @@ type series struct {
 	TopPages []analytics.PageCount `json:"topPages"`
 	// ErrorBound is the relative standard error of uniqueVisitors.
 	ErrorBound float64 `json:"errorBound"`
+	// TotalStdError is the standard error of Total in the metric's unit (0: exact).
+	TotalStdError float64 `json:"totalStdError"`
 }
 
-// getAnalytics answers a metric's daily series over a range.
+// getAnalytics answers a metric's daily series over a range, reading only
+// the requested version's item of each day.
 func (s *Server) getAnalytics(w http.ResponseWriter, r *http.Request) error {
 	mp, err := s.analyticsMP(r, domain.ActRead)
 	if err != nil {
@@ -122,27 +125,22 @@ func (s *Server) getAnalytics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fieldErrors(err)
 	}
-	stats, err := s.Store.ListDailyStats(r.Context(), mp, q.Get("from"), q.Get("to"))
+	stats, err := s.Store.GetDailyStats(r.Context(), mp, sq.Version, sq.Days())
 	if err != nil {
 		return err
 	}
 	out := series{Metric: sq.Metric, Version: sq.Version, From: q.Get("from"), To: q.Get("to"), Points: sq.Series(stats),
 		ErrorBound: analytics.HLLStdError}
-	total := analytics.DailyStats{Visitors: analytics.NewHLL()}
-	for _, st := range stats {
-		if st.Version == sq.Version {
-			total.Merge(st)
-		}
-	}
+	total, stdErr, merged := sq.Total(stats)
 	switch sq.Metric {
-	case analytics.MetricAvgSessionMs, analytics.MetricVisitDepth, analytics.MetricUniqueVisitors:
-		out.Total = total.Metric(sq.Metric)
+	case analytics.MetricAvgSessionMs, analytics.MetricVisitDepth, analytics.MetricUniqueVisitors, analytics.MetricNewVisitors:
+		out.Total, out.TotalStdError = total, stdErr
 	default:
 		for _, p := range out.Points {
 			out.Total += p.Value
 		}
 	}
-	out.TopPages = total.TopPages(10)
+	out.TopPages = merged.TopPages(10)
 	httpapi.JSON(w, http.StatusOK, out)
 	return nil
 }
@@ -185,7 +183,10 @@ func (s *Server) crashRange(r *http.Request) (analytics.SeriesQuery, error) {
 	return sq, fieldErrors(err)
 }
 
-// listCrashes lists the crash groups seen in a range, by occurrences or affected users in that range.
+// listCrashes lists the crash groups seen in a range, by occurrences or
+// affected users in that range, a page at a time: it reads the precomputed
+// rank of each day of the range (one item per day, see analytics.CrashRank),
+// not every (group, day), and then only the page's groups.
 func (s *Server) listCrashes(w http.ResponseWriter, r *http.Request) error {
 	mp, err := s.analyticsMP(r, domain.ActRead)
 	if err != nil {
@@ -220,55 +221,46 @@ func (s *Server) listCrashes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	days, err := s.Store.ListCrashDays(r.Context(), mp, q.Get("from"), q.Get("to"), "")
+	cursor, err := analytics.DecodeRankCursor(q.Get("cursor"))
+	if err != nil {
+		v.Add("cursor", "%s", err.Error())
+		return v.Err()
+	}
+	sq, _ := s.crashRange(r)
+	ranks, err := s.Store.GetCrashRanks(r.Context(), mp, sq.Days())
 	if err != nil {
 		return err
 	}
-	type agg struct {
-		n     uint64
-		users *analytics.HLL
-	}
-	byFP := map[string]*agg{}
-	var fps []string
-	for _, d := range days {
-		a := byFP[d.Fingerprint]
-		if a == nil {
-			a = &agg{users: analytics.NewHLL()}
-			byFP[d.Fingerprint] = a
-			fps = append(fps, d.Fingerprint)
+	byUsers := sortBy == "users"
+	ranked := cursor.After(analytics.RankRange(ranks, byUsers), byUsers)
+	// Read the groups of the ranked fingerprints in order, a page's worth at a
+	// time (more only when a status filter skips some), until the page is full.
+	out := httpapi.List[crashGroupView]{Items: []crashGroupView{}}
+	for len(ranked) > 0 && len(out.Items) < limit {
+		next := ranked[:min(len(ranked), limit-len(out.Items))]
+		ranked = ranked[len(next):]
+		fps := make([]string, len(next))
+		for i, e := range next {
+			fps[i] = e.Fingerprint
 		}
-		a.n += d.Occurrences
-		a.users.Merge(d.Users)
-	}
-	groups, err := s.Store.GetCrashGroups(r.Context(), mp, fps)
-	if err != nil {
-		return err
-	}
-	items := []crashGroupView{}
-	for _, fp := range fps {
-		g, ok := groups[fp]
-		if !ok || status != "" && g.Status != status {
-			continue
+		groups, err := s.Store.GetCrashGroups(r.Context(), mp, fps)
+		if err != nil {
+			return err
 		}
-		gv := groupView(g)
-		gv.Occurrences, gv.AffectedUsers = byFP[fp].n, byFP[fp].users.Count()
-		items = append(items, gv)
-	}
-	sort.Slice(items, func(i, j int) bool {
-		a, b := items[i], items[j]
-		ka, kb := a.Occurrences, b.Occurrences
-		if sortBy == "users" {
-			ka, kb = a.AffectedUsers, b.AffectedUsers
+		for _, e := range next {
+			g, ok := groups[e.Fingerprint]
+			if !ok || status != "" && g.Status != status {
+				continue
+			}
+			gv := groupView(g)
+			gv.Occurrences, gv.AffectedUsers = e.Occurrences, e.Users.Count()
+			out.Items = append(out.Items, gv)
+			if len(out.Items) == limit && len(ranked) > 0 {
+				out.NextCursor = analytics.CursorAt(e, byUsers).Encode()
+			}
 		}
-		if ka != kb {
-			return ka > kb
-		}
-		return a.Fingerprint < b.Fingerprint
-	})
-	if len(items) > limit {
-		items = items[:limit]
 	}
-	httpapi.JSON(w, http.StatusOK, httpapi.List[crashGroupView]{Items: items})
+	httpapi.JSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -317,7 +309,7 @@ func (s *Server) getCrash(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fieldErrors(err)
 	}
-	days, err := s.Store.ListCrashDays(r.Context(), g.MiniProgramID, from, to, g.Fingerprint)
+	days, err := s.Store.GetCrashDays(r.Context(), g.MiniProgramID, g.Fingerprint, sq.Days())
 	if err != nil {
 		return err
 	}
@@ -397,5 +389,126 @@ func (s *Server) patchCrash(w http.ResponseWriter, r *http.Request) error {
 	}
 	after.Version = g.Version + 1
 	httpapi.Entity(w, http.StatusOK, after.Version, groupView(after))
+	return nil
+}
+
+type analyticsSummary struct {
+	Version              string                `json:"version"`
+	From                 string                `json:"from"`
+	To                   string                `json:"to"`
+	PreviousFrom         string                `json:"previousFrom"`
+	PreviousTo           string                `json:"previousTo"`
+	KPIs                 []analytics.KPI       `json:"kpis"`
+	SessionsByOS         []analytics.Breakdown `json:"sessionsByOS"`
+	SessionsByAppVersion []analytics.Breakdown `json:"sessionsByAppVersion"`
+	Crashes              analytics.CrashStats  `json:"crashes"`
+}
+
+// getAnalyticsSummary answers every metric over a range beside the period
+// before it, sessions by OS and host app version, and the crash figures: it
+// reads the version's item of each day of both periods, by key.
+func (s *Server) getAnalyticsSummary(w http.ResponseWriter, r *http.Request) error {
+	mp, err := s.analyticsMP(r, domain.ActRead)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	sq, err := analytics.ParseSeriesQuery(q.Get("from"), q.Get("to"), "", q.Get("version"), s.Now())
+	if err != nil {
+		return fieldErrors(err)
+	}
+	prev := sq.PreviousPeriod()
+	stats, err := s.Store.GetDailyStats(r.Context(), mp, sq.Version, append(prev.Days(), sq.Days()...))
+	if err != nil {
+		return err
+	}
+	var cur, before []analytics.DailyStats
+	for _, st := range stats {
+		if st.Day < analytics.Day(sq.From) {
+			before = append(before, st)
+		} else {
+			cur = append(cur, st)
+		}
+	}
+	out := analyticsSummary{Version: sq.Version, From: analytics.Day(sq.From), To: analytics.Day(sq.To),
+		PreviousFrom: analytics.Day(prev.From), PreviousTo: analytics.Day(prev.To), KPIs: sq.KPIs(cur, before),
+		Crashes: analytics.ComputeCrashStats(sq.Version, cur)}
+	out.SessionsByOS, out.SessionsByAppVersion = sq.Breakdowns(cur)
+	httpapi.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+// getAnalyticsVersions answers, per mini program version with stats in a range,
+// its sessions, visitors, crash rate and crash-free users (newest version
+// first); it reads the range's items of every version.
+func (s *Server) getAnalyticsVersions(w http.ResponseWriter, r *http.Request) error {
+	mp, err := s.analyticsMP(r, domain.ActRead)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	sq, err := analytics.ParseSeriesQuery(q.Get("from"), q.Get("to"), "", "", s.Now())
+	if err != nil {
+		return fieldErrors(err)
+	}
+	stats, err := s.Store.ListDailyStats(r.Context(), mp, analytics.Day(sq.From), analytics.Day(sq.To))
+	if err != nil {
+		return err
+	}
+	views := map[string]bool{}
+	for _, st := range stats {
+		if st.Version != analytics.AllVersions {
+			views[st.Version] = true
+		}
+	}
+	versions := make([]string, 0, len(views))
+	for v := range views {
+		versions = append(versions, v)
+	}
+	sort.Slice(versions, func(i, j int) bool {
+		a, ea := domain.ParseSemver(versions[i])
+		b, eb := domain.ParseSemver(versions[j])
+		if ea != nil || eb != nil {
+			return versions[i] > versions[j]
+		}
+		return a.Compare(b) > 0
+	})
+	out := httpapi.List[analytics.CrashStats]{Items: []analytics.CrashStats{}}
+	for _, v := range versions {
+		out.Items = append(out.Items, analytics.ComputeCrashStats(v, stats))
+	}
+	httpapi.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+type retention struct {
+	Period  string             `json:"period"`
+	From    string             `json:"from"`
+	To      string             `json:"to"`
+	Cohorts []analytics.Cohort `json:"cohorts"`
+	// ErrorBound is the relative standard error of each sketch estimate the
+	// counts come from; each cell states its own standard error.
+	ErrorBound float64 `json:"errorBound"`
+}
+
+// getRetention answers daily or weekly cohorts of active visitors and how
+// many came back in each following period, from the daily visitor sketches
+// (the "all" item of each day the cohorts need, by key).
+func (s *Server) getRetention(w http.ResponseWriter, r *http.Request) error {
+	mp, err := s.analyticsMP(r, domain.ActRead)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	rq, err := analytics.ParseRetentionQuery(q.Get("from"), q.Get("to"), q.Get("period"), s.Now())
+	if err != nil {
+		return fieldErrors(err)
+	}
+	stats, err := s.Store.GetDailyStats(r.Context(), mp, analytics.AllVersions, rq.Days(s.Now()))
+	if err != nil {
+		return err
+	}
+	httpapi.JSON(w, http.StatusOK, retention{Period: rq.Period, From: analytics.Day(rq.From), To: analytics.Day(rq.To),
+		Cohorts: rq.Cohorts(stats, s.Now()), ErrorBound: analytics.HLLStdError})
 	return nil
 }

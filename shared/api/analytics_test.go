@@ -83,11 +83,13 @@ type ingestBody struct {
 type seriesBody struct {
 	Metric, Version string
 	Points          []struct {
-		Day   string
-		Value float64
+		Day      string
+		Value    float64
+		StdError float64
 	}
-	Total    float64
-	TopPages []struct {
+	Total         float64
+	TotalStdError float64
+	TopPages      []struct {
 		Page  string
 		Views int
 	}
@@ -180,6 +182,13 @@ func TestRuntimeEventsAggregated(t *testing.T) {
 		if got := get("&metric=" + metric).Points[1].Value; math.Abs(got-want) > 1e-9 {
 			t.Errorf("%s = %v, want %v", metric, got, want)
 		}
+	}
+	// Approximate metrics state their standard error; exact ones have none.
+	if nv := get("&metric=newVisitors"); nv.TotalStdError <= 0 || nv.Points[1].StdError <= 0 || nv.TotalStdError > 1 {
+		t.Errorf("newVisitors error %+v", nv)
+	}
+	if pv := get("&metric=pageViews"); pv.TotalStdError != 0 || pv.Points[1].StdError != 0 {
+		t.Errorf("pageViews error %+v", pv)
 	}
 	all := get("")
 	if all.Metric != "pageViews" || all.Version != "all" || all.Total != 6 || len(all.TopPages) != 2 ||
@@ -282,11 +291,27 @@ func TestRuntimeCrashesGroupedResolvedAndRegressed(t *testing.T) {
 		list.Items[0].Status != "open" || len(list.Items[0].Versions) != 1 || list.Items[0].Versions[0] != "1.0.0" {
 		t.Fatalf("groups %+v", list.Items)
 	}
-	fp := list.Items[0].Fingerprint
+	fp, second := list.Items[0].Fingerprint, list.Items[1].Fingerprint
 	admin.must(200, "GET", mpPath+"/crashes"+rng+"&sort=users&status=open&limit=1", nil).decode(t, &list)
 	if len(list.Items) != 1 || list.Items[0].Fingerprint != fp {
 		t.Errorf("by users %+v", list.Items)
 	}
+	// Pages follow the same ranking through the cursor.
+	var page struct {
+		Items      []crashGroupBody
+		NextCursor string
+	}
+	admin.must(200, "GET", mpPath+"/crashes"+rng+"&limit=1", nil).decode(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Fingerprint != fp || page.NextCursor == "" {
+		t.Fatalf("first page %+v", page)
+	}
+	cur := page.NextCursor
+	page.NextCursor = ""
+	admin.must(200, "GET", mpPath+"/crashes"+rng+"&limit=1&cursor="+cur, nil).decode(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Fingerprint != second || page.NextCursor != "" {
+		t.Fatalf("second page %+v", page)
+	}
+	admin.must(400, "GET", mpPath+"/crashes"+rng+"&cursor=bogus", nil)
 	admin.must(400, "GET", mpPath+"/crashes"+rng+"&sort=bogus", nil)
 	admin.must(400, "GET", mpPath+"/crashes?from="+day, nil)
 

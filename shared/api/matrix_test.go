@@ -162,6 +162,9 @@ func TestRoleRouteMatrix(t *testing.T) {
 		{"POST /v1/runtime/crashes", "/v1/runtime/crashes?app=" + app.ID, map[string]any{"items": []any{}}, 401, public},
 		// Reads without a range are a 400; the fingerprint exists nowhere.
 		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics", mp + "/analytics", nil, 400, devRead},
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics/summary", mp + "/analytics/summary", nil, 400, devRead},
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics/versions", mp + "/analytics/versions", nil, 400, devRead},
+		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics/retention", mp + "/analytics/retention", nil, 400, devRead},
 		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes", mp + "/crashes", nil, 400, devRead},
 		{"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}", mp + "/crashes/0123456789abcdef0123456789abcdef", nil, 404, devRead},
 		{"PATCH /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}", mp + "/crashes/0123456789abcdef0123456789abcdef", map[string]string{"status": "resolved"}, 404, devDevelop},

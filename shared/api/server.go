@@ -187,6 +187,9 @@ func (s *Server) runtimeHandlers() map[string]handlerFunc {
 func (s *Server) analyticsHandlers() map[string]handlerFunc {
 	return map[string]handlerFunc{
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics":               s.getAnalytics,
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics/summary":       s.getAnalyticsSummary,
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics/versions":      s.getAnalyticsVersions,
+		"GET /v1/workspaces/{ws}/miniprograms/{mp}/analytics/retention":     s.getRetention,
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes":                 s.listCrashes,
 		"GET /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}":   s.getCrash,
 		"PATCH /v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}": s.patchCrash,

@@ -157,14 +157,10 @@ func (w *Worker) Message(ctx context.Context, body []byte) error {
 		return err
 	}
 	var writes []storage.AnalyticsWrite
-	var err error
 	if m.Kind == KindEvents {
-		writes, err = w.eventWrites(ctx, m.Events, key)
+		writes = eventWrites(m.Events)
 	} else {
 		writes = crashWrites(m.Crashes)
-	}
-	if err != nil {
-		return err
 	}
 	for i, chunk := range Chunks(writes) {
 		if err := w.apply(ctx, m.Kind, fmt.Sprintf("%s#%d", key, i), chunk); err != nil {
@@ -224,51 +220,21 @@ func (w *Worker) archive(ctx context.Context, m Message, key string) error {
 	return nil
 }
 
-// eventWrites folds events into stats deltas and the new visitors. A user is
-// new when no visitor item exists for them, or the one that exists was
-// written by this same batch (a redelivery after a partial apply).
-func (w *Worker) eventWrites(ctx context.Context, evs []analytics.Event, key string) ([]storage.AnalyticsWrite, error) {
-	users := map[string]map[string]bool{}
-	for _, e := range evs {
-		if users[e.MiniProgramID] == nil {
-			users[e.MiniProgramID] = map[string]bool{}
-		}
-		users[e.MiniProgramID][e.UserID] = true
-	}
-	known := map[string]map[string]bool{}
-	for mp, set := range users {
-		list := make([]string, 0, len(set))
-		for u := range set {
-			list = append(list, u)
-		}
-		sort.Strings(list)
-		k, err := w.Store.KnownVisitors(ctx, mp, list, KindEvents+"#"+key)
-		if err != nil {
-			return nil, err
-		}
-		known[mp] = k
-	}
-	var fresh [][2]string
+// eventWrites folds events into stats deltas; their new visitors are
+// counted when they are applied (storage.Store.ApplyAnalytics).
+func eventWrites(evs []analytics.Event) []storage.AnalyticsWrite {
 	agg := analytics.NewAggregator()
-	agg.Seen = func(mp, user string) bool {
-		if known[mp][user] {
-			return true
-		}
-		fresh = append(fresh, [2]string{mp, user})
-		return false
-	}
 	agg.Add(evs...)
 	var writes []storage.AnalyticsWrite
 	for _, d := range agg.Deltas() {
 		writes = append(writes, storage.AnalyticsWrite{Stats: &d})
 	}
-	for _, v := range fresh {
-		writes = append(writes, storage.VisitorWrite(v[0], v[1]))
-	}
-	return writes, nil
+	return writes
 }
 
-// crashWrites are the per-day deltas and, per fingerprint, their merge into the group.
+// crashWrites are the per-day deltas, per fingerprint their merge into the
+// group, per day their merge into the day's rank, and per (day, version)
+// the crash counts of the day's stats (crash rates per version).
 func crashWrites(crs []analytics.Crash) []storage.AnalyticsWrite {
 	days := analytics.AggregateCrashes(crs)
 	groups := map[string]*analytics.CrashDelta{}
@@ -292,6 +258,12 @@ func crashWrites(crs []analytics.Crash) []storage.AnalyticsWrite {
 	for _, k := range order {
 		writes = append(writes, storage.AnalyticsWrite{Group: groups[k]})
 	}
+	for _, r := range analytics.RankDeltas(days) {
+		writes = append(writes, storage.AnalyticsWrite{Rank: &r})
+	}
+	for _, d := range analytics.CrashStatsDeltas(crs) {
+		writes = append(writes, storage.AnalyticsWrite{Crashes: &d})
+	}
 	return writes
 }
 
@@ -302,17 +274,32 @@ const (
 )
 
 // Chunks splits writes into transactions; the split depends only on the
-// batch, so a redelivery chunks the same way and finds each applied chunk's marker.
+// batch, so a redelivery chunks the same way and finds each applied chunk's
+// marker. A chunk's first Stats write of a mini program brings the all-time
+// visitor sketch along, one more item.
 func Chunks(writes []storage.AnalyticsWrite) [][]storage.AnalyticsWrite {
 	var out [][]storage.AnalyticsWrite
 	var cur []storage.AnalyticsWrite
-	weight := 0
+	items, weight := 0, 0
+	mps := map[string]bool{}
 	for _, w := range writes {
-		if len(cur) == maxChunkItems || len(cur) > 0 && weight+w.Weight() > maxChunkWeight {
-			out, cur, weight = append(out, cur), nil, 0
+		n, wt := 1, w.Weight()
+		if w.Stats != nil && !mps[w.Stats.MiniProgramID] {
+			n, wt = 2, wt+storage.AllTimeWeight
+		}
+		if len(cur) > 0 && (items+n > maxChunkItems || weight+wt > maxChunkWeight) {
+			out, cur, items, weight = append(out, cur), nil, 0, 0
+			clear(mps)
+			if w.Stats != nil {
+				n, wt = 2, w.Weight()+storage.AllTimeWeight
+			}
+		}
+		if w.Stats != nil {
+			mps[w.Stats.MiniProgramID] = true
 		}
 		cur = append(cur, w)
-		weight += w.Weight()
+		items += n
+		weight += wt
 	}
 	if len(cur) > 0 {
 		out = append(out, cur)

@@ -50,8 +50,8 @@ func TestSplitIsOrderIndependentAndUnderTheSQSLimit(t *testing.T) {
 
 func TestChunksRespectTransactionLimits(t *testing.T) {
 	var writes []storage.AnalyticsWrite
-	for range 150 {
-		writes = append(writes, storage.VisitorWrite("mp", "u"))
+	for i := range 150 {
+		writes = append(writes, storage.AnalyticsWrite{Stats: &analytics.DailyStats{MiniProgramID: fmt.Sprintf("mp%d", i%100)}})
 	}
 	for range 40 {
 		writes = append(writes, storage.AnalyticsWrite{Group: &analytics.CrashDelta{}})
@@ -59,11 +59,17 @@ func TestChunksRespectTransactionLimits(t *testing.T) {
 	chunks := Chunks(writes)
 	n := 0
 	for _, c := range chunks {
-		w := 0
+		w, items := 0, len(c)
+		mps := map[string]bool{}
 		for _, x := range c {
 			w += x.Weight()
+			if x.Stats != nil && !mps[x.Stats.MiniProgramID] {
+				mps[x.Stats.MiniProgramID] = true
+				items++
+				w += storage.AllTimeWeight
+			}
 		}
-		if len(c) > maxChunkItems || w > maxChunkWeight {
+		if items > maxChunkItems || w > maxChunkWeight {
 			t.Errorf("chunk of %d writes, weight %d", len(c), w)
 		}
 		n += len(c)

@@ -101,6 +101,9 @@ var Table = []Route{
 
 	// analytics and crash quality (served by the miniprograms function)
 	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/analytics", "miniprograms", Signed},
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/analytics/summary", "miniprograms", Signed},
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/analytics/versions", "miniprograms", Signed},
+	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/analytics/retention", "miniprograms", Signed},
 	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/crashes", "miniprograms", Signed},
 	{"GET", "/v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}", "miniprograms", Signed},
 	{"PATCH", "/v1/workspaces/{ws}/miniprograms/{mp}/crashes/{fingerprint}", "miniprograms", Signed},

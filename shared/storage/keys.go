@@ -37,7 +37,8 @@
 //	daily stats      MP#<mp>#STATS    DAY#<day>#<version|all>   (analytics.go)
 //	crash group      MP#<mp>#CRASHES  GROUP#<fingerprint>
 //	crash day        MP#<mp>#CRASHDAYS DAY#<day>#<fingerprint>
-//	known visitor    MP#<mp>#VISITOR#<user> VISITOR
+//	crash day rank   MP#<mp>#CRASHRANK DAY#<day>
+//	all-time visitors MP#<mp>#STATS  VISITORS (HyperLogLog)
 //	applied batch    BATCH#<kind>#<batch key>#<chunk> BATCH (expires by TTL)
 //	feedback         FEEDBACK#<id>    FEEDBACK         gsi1: FEEDBACK / <created>#<id>
 //	                                                   gsi2: FEEDBACK#S#<status> / <created>#<id>

@@ -7,6 +7,9 @@ import type { Client } from "./client";
 import type {
   AcceptInvitationInput,
   AnalyticsSeries,
+  AnalyticsSummary,
+  Retention,
+  VersionQualityList,
   App,
   AppInput,
   AppKey,
@@ -277,12 +280,24 @@ export const getAnalytics = (
   q: { from: Day; to: Day; metric?: Metric; version?: Semver },
 ) => c.get<AnalyticsSeries>(`${mpPath(ws, mp)}/analytics`, q);
 
-/** At most `limit` groups and no cursor: nextCursor never comes. */
+/** Every metric over the range beside the period before it, sessions by OS and app version, crash figures. */
+export const getAnalyticsSummary = (c: Client, ws: string, mp: string, q: { from: Day; to: Day; version?: Semver }) =>
+  c.get<AnalyticsSummary>(`${mpPath(ws, mp)}/analytics/summary`, q);
+
+/** Crash rate and crash-free users of each version seen in the range, newest first. */
+export const getAnalyticsVersions = (c: Client, ws: string, mp: string, q: { from: Day; to: Day }) =>
+  c.get<VersionQualityList>(`${mpPath(ws, mp)}/analytics/versions`, q);
+
+/** Daily cohorts span at most 31 days; weekly ones 90. */
+export const getRetention = (c: Client, ws: string, mp: string, q: { from: Day; to: Day; period?: "day" | "week" }) =>
+  c.get<Retention>(`${mpPath(ws, mp)}/analytics/retention`, q);
+
+/** A page of at most `limit` groups; nextCursor continues the same ranking. */
 export const listCrashes = (
   c: Client,
   ws: string,
   mp: string,
-  q: { from: Day; to: Day; sort?: "occurrences" | "users"; status?: CrashStatus; limit?: number },
+  q: { from: Day; to: Day; sort?: "occurrences" | "users"; status?: CrashStatus; limit?: number; cursor?: string },
 ) => c.get<Page<CrashGroup>>(`${mpPath(ws, mp)}/crashes`, q);
 
 /** Days default to the last 30. */

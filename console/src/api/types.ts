@@ -910,6 +910,76 @@ export interface AnalyticsSeries {
   topPages: PageCount[];
   /** Relative standard error of uniqueVisitors (HyperLogLog). */
   errorBound: number;
+  /** Standard error of total in the metric's unit; 0 when exact. */
+  totalStdError: number;
+}
+
+/** One metric over a range beside the period before it; stdError 0 means exact. */
+export interface KPI {
+  metric: Metric;
+  value: number;
+  stdError: number;
+  previous: number;
+  previousStdError: number;
+  /** (value − previous) / previous; null when previous is 0. */
+  change: number | null;
+}
+
+export interface SessionCount {
+  /** An OS (ios, android), a host app version, or "unknown". */
+  key: string;
+  sessions: number;
+}
+
+/** A version's crash figures over a range; act on them only when sufficient. */
+export interface CrashStats {
+  version: Semver | "all";
+  sessions: number;
+  crashes: number;
+  /** Crash reports per 1,000 sessions. */
+  crashRate: number;
+  crashRateStdError: number;
+  users: number;
+  crashedUsers: number;
+  /** Share (0..1) of visitors without a crash. */
+  crashFreeUsers: number;
+  crashFreeUsersStdError: number;
+  sufficient: boolean;
+  minSessions: number;
+  minUsers: number;
+}
+
+export interface AnalyticsSummary {
+  version: Semver | "all";
+  from: Day;
+  to: Day;
+  previousFrom: Day;
+  previousTo: Day;
+  kpis: KPI[];
+  sessionsByOS: SessionCount[];
+  sessionsByAppVersion: SessionCount[];
+  crashes: CrashStats;
+}
+
+export interface VersionQualityList {
+  items: CrashStats[];
+}
+
+/** Visitors active in one period and how many came back in each later one (null: not begun). */
+export interface Cohort {
+  start: Day;
+  users: number;
+  retained: (number | null)[];
+  rate: (number | null)[];
+  stdError: number[];
+}
+
+export interface Retention {
+  period: "day" | "week";
+  from: Day;
+  to: Day;
+  cohorts: Cohort[];
+  errorBound: number;
 }
 
 export interface CrashGroup {

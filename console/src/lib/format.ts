@@ -50,3 +50,24 @@ export function bytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
+
+/** plusMinus reads a standard error beside a value in the same unit: " ±12", or "" when exact or below the unit's rounding. */
+export function plusMinus(stdError: number, fmt: (v: number) => string): string {
+  const s = fmt(stdError);
+  return stdError > 0 && /[1-9]/.test(s) ? ` ±${s}` : ""; // an error that rounds to nothing is not shown
+}
+
+/** crashRate reads crashes per 1,000 sessions to one decimal, with its error: "7.5 per 1,000 sessions ±1.2". */
+export function crashRate(x: { sessions: number; crashRate: number; crashRateStdError: number }): string {
+  if (x.sessions === 0) return "—";
+  return `${x.crashRate.toFixed(1)} per 1,000 sessions${plusMinus(x.crashRateStdError, (v) => v.toFixed(1))}`;
+}
+
+/** crashFree reads the crash-free share as a percentage to two decimals: "99.25%". */
+export function crashFree(x: { users: number; crashFreeUsers: number; crashFreeUsersStdError: number }): string {
+  if (x.users === 0) return "—";
+  return `${(x.crashFreeUsers * 100).toFixed(2)}%${plusMinus(x.crashFreeUsersStdError * 100, (v) => v.toFixed(2) + " pt")}`;
+}
+
+/** percent reads a share (0..1) to one decimal: "42.5%"; null is "—". */
+export const percent = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);

@@ -35,3 +35,6 @@ export function previousRange(from: string, to: string): { from: string; to: str
   const n = (Date.parse(to) - Date.parse(from)) / 86400_000 + 1;
   return { from: day(new Date(Date.parse(from) - n * 86400_000)), to: day(new Date(Date.parse(from) - 86400_000)) };
 }
+
+/** daysBetween counts the days of a range, both included. */
+export const daysBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86400_000 + 1;

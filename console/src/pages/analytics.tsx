@@ -2,17 +2,18 @@
 // groups by impact, each with a daily chart, samples and its status).
 import { useState } from "preact/hooks";
 import * as api from "../api/endpoints";
-import { CrashGroup, CrashStatus, Metric } from "../api/types";
+import { AnalyticsSummary, Cohort, CrashGroup, CrashStatus, Metric, SessionCount } from "../api/types";
 import { RouteProps, useApp } from "../context";
 import { Series } from "../lib/chart";
 import { etag } from "../lib/etag";
 import { useAsync } from "../lib/hooks";
-import { checkRange, fillDays, lastDays, previousRange } from "../lib/range";
-import { axisTick, change, formatMetric } from "../lib/format";
+import { checkRange, daysBetween, fillDays, lastDays } from "../lib/range";
+import { axisTick, change, count, crashFree, crashRate, formatMetric, percent, plusMinus } from "../lib/format";
 import { Action, Select, TextField } from "../ui/form";
 import { Badge, Empty, Loaded, Table, When } from "../ui/data";
 import { LineChart } from "../ui/chart";
 import { MiniProgramFrame, mpBase } from "../parts/miniprogram";
+import { VersionQuality } from "../parts/quality";
 
 const metrics: [Metric, string][] = [
   ["pageViews", "Page views"],
@@ -23,35 +24,101 @@ const metrics: [Metric, string][] = [
   ["visitDepth", "Pages per session"],
 ];
 
-/** Kpis shows every metric's total for the range, with the change against the period before; a card picks the chart's metric. */
-function Kpis({ ws, mp, range, metric, pick }: { ws: string; mp: string; range: { from: string; to: string }; metric: Metric; pick: (m: Metric) => void }) {
-  const { client } = useApp();
-  const before = previousRange(range.from, range.to);
-  const data = useAsync(
-    () =>
-      Promise.all(
-        metrics.map(async ([m]) => {
-          const [now, then] = await Promise.all([api.getAnalytics(client, ws, mp, { ...range, metric: m }), api.getAnalytics(client, ws, mp, { ...before, metric: m })]);
-          return { metric: m, now: now.total, then: then.total };
-        }),
-      ),
-    [ws, mp, range.from, range.to],
-  );
-  if (!data.data) return null;
+/** Kpis shows every metric's total for the range, with the change against the period before (one summary request); a card picks the chart's metric. */
+function Kpis({ summary, metric, pick }: { summary: AnalyticsSummary; metric: Metric; pick: (m: Metric) => void }) {
+  const oneDay = summary.previousFrom === summary.previousTo;
   return (
     <ul class="kpis" aria-label="Key numbers">
-      {data.data.map((k) => (
+      {summary.kpis.map((k) => (
         <li key={k.metric} class={k.metric === metric ? "current" : ""}>
           <button type="button" class="kpi" aria-pressed={k.metric === metric} onClick={() => pick(k.metric)}>
             <span>{metrics.find(([m]) => m === k.metric)?.[1]}</span>
-            <strong data-testid={`kpi-${k.metric}`}>{formatMetric(k.metric, k.now)}</strong>
-            <span class="kpi-change">
-              {change(k.now, k.then)} <span class="muted">vs the {before.from === before.to ? "day" : "period"} before</span>
+            <strong data-testid={`kpi-${k.metric}`}>{formatMetric(k.metric, k.value)}</strong>
+            {plusMinus(k.stdError, (v) => formatMetric(k.metric, v)) && <span class="muted kpi-error">{plusMinus(k.stdError, (v) => formatMetric(k.metric, v))} (estimate)</span>}
+            <span class="kpi-change" data-testid={`kpi-change-${k.metric}`}>
+              {change(k.value, k.previous)} <span class="muted">vs the {oneDay ? "day" : "period"} before</span>
             </span>
           </button>
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Breakdowns lists sessions by the host app's OS and version. */
+function Breakdowns({ summary }: { summary: AnalyticsSummary }) {
+  const total = summary.sessionsByOS.reduce((n, x) => n + x.sessions, 0);
+  if (total === 0) return null;
+  const table = (label: string, key: string, rows: SessionCount[]) => (
+    <Table<SessionCount>
+      label={label}
+      rows={rows}
+      rowKey={(x) => x.key}
+      columns={[
+        { title: key, cell: (x) => x.key },
+        { title: "Sessions", cell: (x) => count(x.sessions) },
+        { title: "Share", cell: (x) => percent(x.sessions / total) },
+      ]}
+    />
+  );
+  return (
+    <>
+      <h2>Sessions by host app</h2>
+      <div class="split">
+        {table("Sessions by OS", "OS", summary.sessionsByOS)}
+        {table("Sessions by host app version", "Host app version", summary.sessionsByAppVersion)}
+      </div>
+    </>
+  );
+}
+
+/** RetentionTable shows daily or weekly cohorts and the share that came back in each later period. */
+function RetentionTable({ ws, mp, range }: { ws: string; mp: string; range: { from: string; to: string } }) {
+  const { client } = useApp();
+  const [period, setPeriod] = useState<"day" | "week">("day");
+  const long = daysBetween(range.from, range.to) > 31;
+  const p = long ? "week" : period;
+  const data = useAsync(() => api.getRetention(client, ws, mp, { ...range, period: p }), [ws, mp, range.from, range.to, p]);
+  const unit = p === "day" ? "Day" : "Week";
+  return (
+    <>
+      <h2>Retention</h2>
+      <div class="filters">
+        <Select label="Cohorts" name="period" value={p} onChange={(v) => setPeriod(v as "day" | "week")} options={long ? [["week", "Weekly"]] : [["day", "Daily"], ["week", "Weekly"]]} />
+      </div>
+      <Loaded a={data}>
+        {(r) =>
+          r.cohorts.every((c) => c.users === 0) ? (
+            <Empty>No visitors in this range yet.</Empty>
+          ) : (
+            <>
+              <Table<Cohort>
+                label="Retention cohorts"
+                rows={r.cohorts}
+                rowKey={(c) => c.start}
+                columns={[
+                  { title: p === "day" ? "Cohort day" : "Cohort week", cell: (c) => c.start },
+                  { title: "Visitors", cell: (c) => count(c.users) },
+                  ...r.cohorts[0].retained.map((_, k) => ({
+                    title: `${unit} ${k + 1}`,
+                    cell: (c: Cohort) =>
+                      c.users === 0 || c.retained[k] === null ? (
+                        "—"
+                      ) : (
+                        <span title={`${count(c.retained[k] ?? 0)} of ${count(c.users)} visitors${plusMinus(c.stdError[k], count)}`}>{percent(c.rate[k])}</span>
+                      ),
+                  })),
+                ]}
+              />
+              <p class="muted">
+                Visitors active in a {p} who were active again k {p}s later. Estimated from daily visitor sketches (±{(r.errorBound * 100).toFixed(1)}% each); hover a cell for its count and
+                standard error.
+              </p>
+            </>
+          )
+        }
+      </Loaded>
+    </>
   );
 }
 
@@ -87,6 +154,7 @@ export function Analytics({ params }: RouteProps) {
     () => (bad ? Promise.reject(new Error("Range: " + bad + ".")) : Promise.all(compare.map((v) => api.getAnalytics(client, params.ws, params.mp, { ...range, metric, version: v === "all" ? undefined : v })))),
     [params.ws, params.mp, range.from, range.to, metric, versions],
   );
+  const summary = useAsync(() => (bad ? Promise.reject(new Error("Range: " + bad + ".")) : api.getAnalyticsSummary(client, params.ws, params.mp, range)), [params.ws, params.mp, range.from, range.to]);
   return (
     <MiniProgramFrame ws={params.ws} mp={params.mp} current={mpBase(params.ws, params.mp) + "/analytics"}>
       {() => (
@@ -96,7 +164,13 @@ export function Analytics({ params }: RouteProps) {
             <RangePicker from={range.from} to={range.to} set={setRange} />
             <TextField label="Compare versions" name="versions" value={versions} onInput={setVersions} placeholder="1.0.0, 1.1.0" />
           </div>
-          {!bad && <Kpis ws={params.ws} mp={params.mp} range={range} metric={metric} pick={setMetric} />}
+          {summary.data && <Kpis summary={summary.data} metric={metric} pick={setMetric} />}
+          {summary.data && summary.data.crashes.sessions > 0 && (
+            <p data-testid="crash-summary">
+              Crash rate <strong>{crashRate(summary.data.crashes)}</strong>, crash-free users <strong>{crashFree(summary.data.crashes)}</strong>
+              {!summary.data.crashes.sufficient && <span class="muted"> (sample too small to act on)</span>}
+            </p>
+          )}
           <Loaded a={data}>
             {(all) => {
               const series: Series[] = all.map((s) => ({ name: s.version === "all" ? "All versions" : s.version, points: fillDays(s.from, s.to, s.points) }));
@@ -106,19 +180,27 @@ export function Analytics({ params }: RouteProps) {
                 <>
                   <p>
                     {metric === "avgSessionMs" || metric === "visitDepth" ? "Average" : "Total"} <strong data-testid="total">{formatMetric(metric, main.total)}</strong>
-                    {main.errorBound > 0 && <span class="muted"> (estimated, ±{(main.errorBound * 100).toFixed(1)}% standard error)</span>}
+                    {plusMinus(main.totalStdError, (v) => formatMetric(metric, v)) && <span class="muted"> (estimated,{plusMinus(main.totalStdError, (v) => formatMetric(metric, v))} standard error)</span>}
                   </p>
                   <LineChart series={series} label={`${metrics.find(([m]) => m === metric)?.[1]} per day`} format={(v) => axisTick(metric, v)} />
                   {main.topPages.length > 0 && (
                     <>
                       <h2>Top pages</h2>
-                      <Table label="Top pages" rows={main.topPages} rowKey={(p) => p.page} columns={[{ title: "Page", cell: (p) => <code>{p.page}</code> }, { title: "Views", cell: (p) => p.views }]} />
+                      <Table label="Top pages" rows={main.topPages} rowKey={(p) => p.page} columns={[{ title: "Page", cell: (p) => <code>{p.page}</code> }, { title: "Views", cell: (p) => count(p.views) }]} />
                     </>
                   )}
                 </>
               );
             }}
           </Loaded>
+          {summary.data && <Breakdowns summary={summary.data} />}
+          {!bad && (
+            <>
+              <h2>Versions</h2>
+              <VersionQuality ws={params.ws} mp={params.mp} range={range} />
+              <RetentionTable ws={params.ws} mp={params.mp} range={range} />
+            </>
+          )}
         </>
       )}
     </MiniProgramFrame>

@@ -11,6 +11,8 @@ import { navigate, path } from "../lib/router";
 import { Action, Form, Select, TextArea, TextField } from "../ui/form";
 import { Badge, Empty, Loaded, PagedTable, When } from "../ui/data";
 import { MiniProgramFrame, mpBase } from "../parts/miniprogram";
+import { VersionQuality } from "../parts/quality";
+import { lastDays } from "../lib/range";
 
 const strategies: [Strategy, string][] = [
   ["full", "Full: everyone at once"],
@@ -272,6 +274,10 @@ export function LaunchDetail({ params }: RouteProps) {
                     </>
                   )}
                 </dl>
+                <section aria-label={`Crash figures of ${x.version}`}>
+                  <h3>Crash figures of {x.version}, last 7 days</h3>
+                  <VersionQuality ws={params.ws} mp={params.mp} range={lastDays(7)} only={x.version} />
+                </section>
                 <div class="actions">
                   {act.withdraw && <Action label="Withdraw" confirm="Withdraw this launch from review?" run={() => api.withdrawLaunch(client, params.ws, params.mp, x.id).then(reload)} />}
                   {act.pause && <Action label="Pause rollout" run={() => api.pauseLaunch(client, params.ws, params.mp, x.id).then(reload)} />}
