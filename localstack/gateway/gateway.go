@@ -23,8 +23,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/mpdp/platform/localstack/internal/cognitojwt"
 	"github.com/mpdp/platform/shared/api"
-	"github.com/mpdp/platform/shared/auth"
 	"github.com/mpdp/platform/shared/httpapi"
 	"github.com/mpdp/platform/shared/lambdahttp"
 	"github.com/mpdp/platform/shared/routes"
@@ -41,7 +41,7 @@ const (
 type Function func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
 // New returns the gateway for srv, verifying tokens with v.
-func New(srv *api.Server, v *auth.Verifier) http.Handler {
+func New(srv *api.Server, v *cognitojwt.Verifier) http.Handler {
 	functions := map[string]Function{}
 	mux := http.NewServeMux()
 	for _, rt := range routes.Table {
@@ -62,11 +62,11 @@ func New(srv *api.Server, v *auth.Verifier) http.Handler {
 // Route serves one route by invoking fn. Signed routes need a bearer token that
 // v verifies, and fn gets its claims as the JWT authorizer's; Public and AppKey
 // routes pass no claims (AppKey routes check the app-key signature in the handler).
-func Route(rt routes.Route, fn Function, v *auth.Verifier) http.Handler {
+func Route(rt routes.Route, fn Function, v *cognitojwt.Verifier) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var claims map[string]string
 		if rt.Access == routes.Signed {
-			c, err := auth.VerifyBearer(r.Context(), v, r.Header.Get("Authorization"))
+			c, err := v.VerifyBearer(r.Context(), r.Header.Get("Authorization"))
 			if err != nil {
 				httpapi.WriteError(w, r, err)
 				return

@@ -20,9 +20,9 @@ import (
 
 	"github.com/mpdp/platform/localstack/emulator"
 	"github.com/mpdp/platform/localstack/gateway"
+	"github.com/mpdp/platform/localstack/internal/cognitojwt"
 	"github.com/mpdp/platform/localstack/poller"
 	"github.com/mpdp/platform/shared/api"
-	"github.com/mpdp/platform/shared/auth"
 	"github.com/mpdp/platform/shared/identity"
 	"github.com/mpdp/platform/shared/platform"
 	"github.com/mpdp/platform/shared/platform/workers"
@@ -55,7 +55,7 @@ type Stack struct {
 	Server    *api.Server
 	Store     *storage.Store
 	Directory *identity.Directory
-	Verifier  *auth.Verifier
+	Verifier  *cognitojwt.Verifier
 	Gateway   http.Handler
 	Admin     identity.User // the tenant's first admin
 	// PackageQueueURL is where the bucket's upload events arrive.
@@ -63,6 +63,7 @@ type Stack struct {
 	// WorkflowQueueURL is where the launch workflow sends its tasks.
 	WorkflowQueueURL string
 	log              *slog.Logger
+	stopVerifier     context.CancelFunc
 }
 
 // Start brings the platform up.
@@ -109,10 +110,17 @@ func start(ctx context.Context, em *emulator.Emulator, opts Options) (*Stack, er
 		Server:    apiserver.NewServer(awsCfg, cfg, opts.Log),
 		Store:     storage.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName, nil),
 		Directory: identity.New(cip.NewFromConfig(awsCfg), cfg.UserPoolID),
-		// The emulator serves the pool's keys under its own endpoint; tokens still
-		// name the cloud issuer, which is what the verifier checks.
-		Verifier: auth.NewVerifier(auth.Issuer(awsCfg.Region, cfg.UserPoolID),
-			em.Endpoint()+"/"+cfg.UserPoolID+"/.well-known/jwks.json", []string{cfg.ClientID}, nil, nil),
+	}
+	// The emulator serves the pool's keys under its own endpoint; tokens still
+	// name the cloud issuer, which is what the verifier checks. Its background
+	// refresh runs until Stop.
+	verifierCtx, stopVerifier := context.WithCancel(context.Background())
+	s.stopVerifier = stopVerifier
+	s.Verifier, err = cognitojwt.New(verifierCtx, cognitojwt.Issuer(awsCfg.Region, cfg.UserPoolID),
+		em.Endpoint()+"/"+cfg.UserPoolID+"/.well-known/jwks.json", []string{cfg.ClientID}, cognitojwt.Options{})
+	if err != nil {
+		stopVerifier()
+		return nil, fmt.Errorf("token verifier: %w", err)
 	}
 	if opts.Timing != (api.LaunchTiming{}) {
 		s.Server.Timing = opts.Timing
@@ -150,7 +158,10 @@ func origin(u string) string {
 }
 
 // Stop stops the emulator if Start launched it.
-func (s *Stack) Stop() error { return s.Emulator.Stop() }
+func (s *Stack) Stop() error {
+	s.stopVerifier()
+	return s.Emulator.Stop()
+}
 
 // SignIn signs a user in with Cognito's USER_PASSWORD_AUTH flow and returns the
 // ID token. If the password is temporary, newPassword replaces it.

@@ -1,10 +1,10 @@
-// Package auth establishes who is calling: it verifies Cognito tokens the way
-// API Gateway's JWT authorizer does, and carries the caller in the request context.
+// Package auth carries who is calling in the request context, read from the
+// claims API Gateway's JWT authorizer verified (the local gateway verifies them
+// with localstack/internal/cognitojwt).
 package auth
 
 import (
 	"context"
-	"strings"
 
 	"github.com/mpdp/platform/shared/domain"
 )
@@ -36,15 +36,4 @@ func CallerFrom(ctx context.Context) (Caller, error) {
 // passes them to Lambda, or as Verify returns them).
 func CallerFromClaims(claims map[string]string) Caller {
 	return Caller{UserID: claims["sub"], Email: domain.NormalizeEmail(claims["email"])}
-}
-
-// VerifyBearer returns the verified claims of the bearer token in an
-// Authorization header value, or an ErrUnauthorized error saying what is wrong.
-// The local gateway uses it where API Gateway's JWT authorizer stands in the cloud.
-func VerifyBearer(ctx context.Context, v *Verifier, authorization string) (map[string]string, error) {
-	scheme, token, ok := strings.Cut(authorization, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return nil, domain.Errorf(domain.ErrUnauthorized, "send a Cognito token as 'Authorization: Bearer <token>'")
-	}
-	return v.Verify(ctx, strings.TrimSpace(token))
 }
