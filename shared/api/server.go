@@ -122,6 +122,9 @@ func (s *Server) handlers() map[string]handlerFunc {
 		"POST /v1/workspaces/{ws}/invitations/{id}/resend":  s.resendInvitation,
 		"GET /v1/authorizations":                            s.listAuthorizations,
 		"DELETE /v1/authorizations/{id}":                    s.revokeAuthorization,
+		"POST /v1/authorizations/{id}/regrant":              s.requestRegrant, // the open-request lock answers a repeat with 409
+		"GET /v1/terms":                                     s.getTerms,
+		"POST /v1/terms/accept":                             s.acceptTerms, // accepting again answers the first acceptance
 
 		"GET /v1/workspaces/{ws}/miniprograms":                                s.listMiniPrograms,
 		"POST /v1/workspaces/{ws}/miniprograms":                               s.idempotent(s.createMiniProgram),
