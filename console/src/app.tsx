@@ -13,7 +13,7 @@ import { lastWorkspace, rememberWorkspace } from "./lib/workspace";
 import { Session } from "./session/store";
 import { Loaded } from "./ui/data";
 import { useFocusHeading, watchTitle } from "./ui/page";
-import { routes, publicRoutes, SignIn } from "./routes";
+import { routes, publicRoutes, SignIn, TermsGate } from "./routes";
 
 export function App({ services }: { services: Services }) {
   const location = useLocation();
@@ -74,11 +74,16 @@ function SignedIn({ services, location }: { services: Services; location: Locati
   return (
     <AppCtx.Provider value={state}>
       <Loaded a={me}>
-        {(m) => (
-          <Layout me={m} ws={ws ?? lastWorkspace(m)} path={location.path}>
-            {page}
-          </Layout>
-        )}
+        {(m) =>
+          m.terms?.mustAccept ? (
+            // A newer version of the terms waits for this user's acceptance before anything else.
+            <TermsGate terms={m.terms} onAccepted={me.reload} />
+          ) : (
+            <Layout me={m} ws={ws ?? lastWorkspace(m)} path={location.path}>
+              {page}
+            </Layout>
+          )
+        }
       </Loaded>
     </AppCtx.Provider>
   );

@@ -2,7 +2,7 @@
 import { FunctionComponent } from "preact";
 import { RouteProps } from "./context";
 import { Start, WorkspaceHome } from "./pages/home";
-import { AcceptInvitation, Apply, ResetPassword, SignIn } from "./pages/auth";
+import { AcceptInvitation, Apply, ResetPassword, SignIn, TermsGate } from "./pages/auth";
 import { Invitations, Members, Testers } from "./pages/workspace";
 import { Settings } from "./pages/settings";
 import { Details, MiniProgramDetail, MiniPrograms, NewMiniProgram, VersionDetail, Features as MiniProgramFeatures } from "./pages/miniprograms";
@@ -12,7 +12,7 @@ import { ApprovalDetail, Approvals } from "./pages/approvals";
 import { FeatureDetail, Features, JSAPIs } from "./pages/catalog";
 import { AppDetail, Apps, Authorizations, FeedbackList, NewFeedback } from "./pages/tenant";
 
-export { SignIn };
+export { SignIn, TermsGate };
 
 type Route = [string, FunctionComponent<RouteProps>];
 

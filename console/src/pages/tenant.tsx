@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
-import { App, CreatedAppKey, Feedback, FeedbackCategory, FeedbackStatus, Platform } from "../api/types";
+import { App, Authorization, CreatedAppKey, Feedback, FeedbackCategory, FeedbackStatus, Platform } from "../api/types";
 import { RouteProps, TENANT, useApp } from "../context";
 import { etag } from "../lib/etag";
 import { useAsync, usePaged } from "../lib/hooks";
@@ -17,9 +17,42 @@ export function Authorizations(_: RouteProps) {
   const [tick, setTick] = useState(0);
   const paged = usePaged((cursor) => api.listAuthorizations(client, { cursor, limit: 25 }), [tick]);
   const manage = can(TENANT, "tenant:manage");
+  const [regrant, setRegrant] = useState<Authorization | null>(null);
+  const [reason, setReason] = useState("");
+  const [sent, setSent] = useState<{ approval: string; workspace: string } | null>(null);
   return (
     <section>
       <Header title="Authorizations" sub="Developer workspaces authorized to build for the platform, and features granted to mini programs. Revoking stops uploads and launches." />
+      {sent && (
+        <p class="notice" role="status">
+          Your request to grant {sent.workspace}'s authorization again is in review: another reviewer or admin decides it.{" "}
+          <a href={path("approvals", sent.approval)}>Open the request</a>
+        </p>
+      )}
+      {regrant && (
+        <div class="card">
+          <h2>Grant {regrant.workspaceName}'s authorization again</h2>
+          <p>Once another reviewer or admin approves, the workspace may upload and launch again. Its paused rollouts stay paused until its developers resume them.</p>
+          <Form
+            submit="Send for approval"
+            fields={["reason"]}
+            check={() => ({ reason: !reason.trim() && "Say why the workspace may develop for the platform again: the reviewer reads it." })}
+            onSubmit={async () => {
+              const a = await api.requestRegrant(client, regrant.id, reason.trim());
+              setSent({ approval: a.id, workspace: regrant.workspaceName });
+              setRegrant(null);
+              setReason("");
+            }}
+            secondary={
+              <button type="button" onClick={() => setRegrant(null)}>
+                Cancel
+              </button>
+            }
+          >
+            <TextArea label="Reason" name="reason" value={reason} onInput={setReason} rows={3} hint="Required. The reviewer sees this." />
+          </Form>
+        </div>
+      )}
       <PagedTable
         paged={paged}
         label="Authorizations"
@@ -35,6 +68,10 @@ export function Authorizations(_: RouteProps) {
             cell: (a) =>
               manage && a.status === "active" ? (
                 <Action label="Revoke" confirm={`Revoke ${a.workspaceName}'s ${a.type} authorization?`} run={() => api.revokeAuthorization(client, a.id).then(() => setTick((t) => t + 1))} />
+              ) : manage && a.type === "workspace" ? (
+                <button type="button" onClick={() => (setSent(null), setRegrant(a))}>
+                  Grant again…
+                </button>
               ) : null,
           },
         ]}
