@@ -89,9 +89,31 @@ function SignedIn({ services, location }: { services: Services; location: Locati
   );
 }
 
+/**
+ * useBranding is the logo and favicon a workspace's users see: the workspace's
+ * own branding, else the platform's (the tenant's). Settings of a workspace
+ * the user cannot read (blocked) are not asked for.
+ */
+function useBranding(ws: string | undefined, readable: boolean) {
+  const { client } = useApp();
+  const b = useAsync(async () => {
+    const urls = async (id: string) => (await api.getSettings(client, id)).brandingUrls ?? {};
+    const own = ws && readable ? await urls(ws) : {};
+    const platform = ws !== TENANT && (!own.logo || !own.favicon) ? await urls(TENANT) : {};
+    return { logo: own.logo ?? platform.logo, favicon: own.favicon ?? platform.favicon };
+  }, [ws, readable]);
+  const favicon = b.data?.favicon;
+  useEffect(() => {
+    const link = document.querySelector<HTMLLinkElement>("link[rel='icon']");
+    if (link) link.href = favicon ?? "data:,";
+  }, [favicon]);
+  return b.data?.logo;
+}
+
 function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string; children: ComponentChildren }) {
   const app = useApp();
   const m = ws ? app.membership(ws) : undefined;
+  const logo = useBranding(m && ws, m?.status === "active");
   const [menu, setMenu] = useState(false);
   useEffect(() => {
     if (ws && m) rememberWorkspace(ws);
@@ -119,6 +141,7 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
           {menu ? "Close menu" : "Menu"}
         </button>
         <a class="brand" href="/">
+          {logo && <img class="brand-logo" src={logo} alt="" width={28} height={28} />}
           Mini Program Platform
         </a>
         {me.memberships.length > 0 && (

@@ -9,7 +9,7 @@ import { Details, MiniProgramDetail, MiniPrograms, NewMiniProgram, VersionDetail
 import { LaunchDetail, Launches, NewLaunch } from "./pages/launches";
 import { Analytics, CrashDetail, Crashes } from "./pages/analytics";
 import { ApprovalDetail, Approvals } from "./pages/approvals";
-import { FeatureDetail, Features, JSAPIs } from "./pages/catalog";
+import { FeatureDetail, Features, JSAPIDetail, JSAPIs } from "./pages/catalog";
 import { AppDetail, Apps, Authorizations, FeedbackList, NewFeedback } from "./pages/tenant";
 
 export { SignIn, TermsGate };
@@ -51,6 +51,7 @@ export const routes: Route[] = [
   ["/apps", Apps],
   ["/apps/:app", AppDetail],
   ["/catalog/jsapis", JSAPIs],
+  ["/catalog/jsapis/:name", JSAPIDetail],
   ["/catalog/features", Features],
   ["/catalog/features/:id", FeatureDetail],
   ["/feedback", FeedbackList],

@@ -129,6 +129,36 @@ export function Apps(_: RouteProps) {
   );
 }
 
+/** AppEdit changes a host app's name, bundle id and description (its platform stays). */
+function AppEdit({ a, onSaved }: { a: App & { etag?: string }; onSaved: (a: App) => void }) {
+  const { client } = useApp();
+  const [f, setF] = useState({ name: a.name, bundleId: a.bundleId, description: a.description ?? "" });
+  const [saved, setSaved] = useState(false);
+  return (
+    <details>
+      <summary class="button">Edit app</summary>
+      {saved && (
+        <p class="notice ok" role="status">
+          Saved.
+        </p>
+      )}
+      <Form
+        submit="Save app"
+        fields={["name", "bundleId", "description"]}
+        onSubmit={async () => {
+          setSaved(false);
+          onSaved(await api.patchApp(client, a.id, { name: f.name.trim(), bundleId: f.bundleId.trim(), description: f.description }, a.etag ?? etag(a.version)));
+          setSaved(true);
+        }}
+      >
+        <TextField label="Name" name="name" value={f.name} onInput={(v) => setF({ ...f, name: v })} />
+        <TextField label="Bundle id" name="bundleId" value={f.bundleId} onInput={(v) => setF({ ...f, bundleId: v })} />
+        <TextArea label="Description" name="description" value={f.description} onInput={(v) => setF({ ...f, description: v })} rows={2} />
+      </Form>
+    </details>
+  );
+}
+
 export function AppDetail({ params }: RouteProps) {
   const { client, can } = useApp();
   const app = useAsync(() => api.getApp(client, params.app), [params.app]);
@@ -171,6 +201,7 @@ export function AppDetail({ params }: RouteProps) {
             </p>
           )}
           {created && <Secret label={`Secret of key ${created.keyId}.`} value={created.secret} />}
+          {manage && <AppEdit a={a} onSaved={app.set} />}
           <h2>Keys</h2>
           <p class="muted">
             Up to 5 active keys, so you can rotate: create a new key, deploy it, then revoke the old one. A request key ships in the host app and signs its

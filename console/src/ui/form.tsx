@@ -230,6 +230,17 @@ export function Select(p: { label: string; name: string; value: string; onChange
   );
 }
 
+/** FieldMessage shows a field's error where a group of controls (a fieldset) stands for that field. */
+export function FieldMessage({ name, label }: { name: string; label: string }) {
+  const raw = fieldMessage(useContext(FormErrors), name);
+  if (!raw) return null;
+  return (
+    <p class="field-error" role="alert">
+      {sentence(label, raw)}
+    </p>
+  );
+}
+
 /** Checkbox is a labelled checkbox (the label may hold a link); its error shows beside it like a field's. */
 export function Checkbox(p: { label: string; name: string; checked: boolean; onChange: (v: boolean) => void; children: ComponentChildren }) {
   const err = useContext(FormErrors);
