@@ -175,10 +175,11 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
               {m.status === "blocked" && <p class="notice error small">Your membership of this workspace is blocked.</p>}
               <ul>
                 {link(base, "Home")}
-                {link(`${base}/miniprograms`, "Mini programs")}
+                {/* The tenant reviews and operates: its own mini programs and testers are not its work. */}
+                {link(`${base}/miniprograms`, "Mini programs", ws !== TENANT)}
                 {link(`${base}/members`, "Members")}
                 {link(`${base}/invitations`, "Invitations", allows(m, "members:manage"))}
-                {link(`${base}/testers`, "Testers")}
+                {link(`${base}/testers`, "Testers", ws !== TENANT)}
                 {link(`${base}/settings`, "Settings")}
               </ul>
             </>
@@ -212,6 +213,8 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
             {link("/catalog/jsapis", "JSAPIs")}
             {link("/catalog/features", "Features")}
           </ul>
+          {/* On a phone the header keeps to the menu, the name and Sign out: feedback is here. */}
+          <ul class="phone-only">{link("/feedback/new", "Send feedback")}</ul>
         </nav>
         <main id="main" tabIndex={-1}>
           {children}
