@@ -402,6 +402,9 @@ export const scenarios = [
       await m.waitForFunction(() => { const img = document.querySelector("img[alt='Favicon preview']"); return img && img.complete && img.naturalWidth === 32; }, null, { timeout: 5000 });
       const logo = m.locator(".image-field", { has: m.getByText("Logo", { exact: true }) });
       await logo.getByRole("button", { name: "Remove logo" }).waitFor();
+      // Applied: the console shows the workspace's logo beside its name and uses its favicon.
+      await m.waitForFunction(() => { const img = document.querySelector(".topbar img.brand-logo"); return img && img.complete && img.naturalWidth === 64; }, null, { timeout: 5000 });
+      await m.waitForFunction(() => document.querySelector("link[rel='icon']")?.href.includes("favicon"), null, { timeout: 5000 });
     });
     await harness.step("the admin sets email, domains and About Us (bad URL shown)", async () => {
       await m.getByLabel("Sender name").fill("Mango Market");
@@ -458,6 +461,8 @@ export const scenarios = [
         await d.goto(mpURL);
         await d.getByText("Your membership of this workspace is blocked.").first().waitFor();
         await d.locator("main .notice.error", { hasText: "blocked" }).waitFor();
+        // The page's other reads are refused too; they may answer after the notice shows.
+        await d.waitForLoadState("networkidle");
       });
       await harness.shot(d, "m15-blocked-developer");
     });

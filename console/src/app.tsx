@@ -13,7 +13,7 @@ import { lastWorkspace, rememberWorkspace } from "./lib/workspace";
 import { Session } from "./session/store";
 import { Loaded } from "./ui/data";
 import { useFocusHeading, watchTitle } from "./ui/page";
-import { routes, publicRoutes, SignIn } from "./routes";
+import { routes, publicRoutes, SignIn, TermsGate } from "./routes";
 
 export function App({ services }: { services: Services }) {
   const location = useLocation();
@@ -74,19 +74,46 @@ function SignedIn({ services, location }: { services: Services; location: Locati
   return (
     <AppCtx.Provider value={state}>
       <Loaded a={me}>
-        {(m) => (
-          <Layout me={m} ws={ws ?? lastWorkspace(m)} path={location.path}>
-            {page}
-          </Layout>
-        )}
+        {(m) =>
+          m.terms?.mustAccept ? (
+            // A newer version of the terms waits for this user's acceptance before anything else.
+            <TermsGate terms={m.terms} onAccepted={me.reload} />
+          ) : (
+            <Layout me={m} ws={ws ?? lastWorkspace(m)} path={location.path}>
+              {page}
+            </Layout>
+          )
+        }
       </Loaded>
     </AppCtx.Provider>
   );
 }
 
+/**
+ * useBranding is the logo and favicon a workspace's users see: the workspace's
+ * own branding, else the platform's (the tenant's). Settings of a workspace
+ * the user cannot read (blocked) are not asked for.
+ */
+function useBranding(ws: string | undefined, readable: boolean) {
+  const { client } = useApp();
+  const b = useAsync(async () => {
+    const urls = async (id: string) => (await api.getSettings(client, id)).brandingUrls ?? {};
+    const own = ws && readable ? await urls(ws) : {};
+    const platform = ws !== TENANT && (!own.logo || !own.favicon) ? await urls(TENANT) : {};
+    return { logo: own.logo ?? platform.logo, favicon: own.favicon ?? platform.favicon };
+  }, [ws, readable]);
+  const favicon = b.data?.favicon;
+  useEffect(() => {
+    const link = document.querySelector<HTMLLinkElement>("link[rel='icon']");
+    if (link) link.href = favicon ?? "data:,";
+  }, [favicon]);
+  return b.data?.logo;
+}
+
 function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string; children: ComponentChildren }) {
   const app = useApp();
   const m = ws ? app.membership(ws) : undefined;
+  const logo = useBranding(m && ws, m?.status === "active");
   const [menu, setMenu] = useState(false);
   useEffect(() => {
     if (ws && m) rememberWorkspace(ws);
@@ -114,6 +141,7 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
           {menu ? "Close menu" : "Menu"}
         </button>
         <a class="brand" href="/">
+          {logo && <img class="brand-logo" src={logo} alt="" width={28} height={28} />}
           Mini Program Platform
         </a>
         {me.memberships.length > 0 && (
@@ -147,10 +175,11 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
               {m.status === "blocked" && <p class="notice error small">Your membership of this workspace is blocked.</p>}
               <ul>
                 {link(base, "Home")}
-                {link(`${base}/miniprograms`, "Mini programs")}
+                {/* The tenant reviews and operates: its own mini programs and testers are not its work. */}
+                {link(`${base}/miniprograms`, "Mini programs", ws !== TENANT)}
                 {link(`${base}/members`, "Members")}
                 {link(`${base}/invitations`, "Invitations", allows(m, "members:manage"))}
-                {link(`${base}/testers`, "Testers")}
+                {link(`${base}/testers`, "Testers", ws !== TENANT)}
                 {link(`${base}/settings`, "Settings")}
               </ul>
             </>
@@ -184,6 +213,8 @@ function Layout({ me, ws, path, children }: { me: Me; ws?: string; path: string;
             {link("/catalog/jsapis", "JSAPIs")}
             {link("/catalog/features", "Features")}
           </ul>
+          {/* On a phone the header keeps to the menu, the name and Sign out: feedback is here. */}
+          <ul class="phone-only">{link("/feedback/new", "Send feedback")}</ul>
         </nav>
         <main id="main" tabIndex={-1}>
           {children}

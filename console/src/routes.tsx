@@ -2,17 +2,17 @@
 import { FunctionComponent } from "preact";
 import { RouteProps } from "./context";
 import { Start, WorkspaceHome } from "./pages/home";
-import { AcceptInvitation, Apply, ResetPassword, SignIn } from "./pages/auth";
+import { AcceptInvitation, Apply, ResetPassword, SignIn, TermsGate } from "./pages/auth";
 import { Invitations, Members, Testers } from "./pages/workspace";
 import { Settings } from "./pages/settings";
 import { Details, MiniProgramDetail, MiniPrograms, NewMiniProgram, VersionDetail, Features as MiniProgramFeatures } from "./pages/miniprograms";
 import { LaunchDetail, Launches, NewLaunch } from "./pages/launches";
 import { Analytics, CrashDetail, Crashes } from "./pages/analytics";
 import { ApprovalDetail, Approvals } from "./pages/approvals";
-import { FeatureDetail, Features, JSAPIs } from "./pages/catalog";
+import { FeatureDetail, Features, JSAPIDetail, JSAPIs } from "./pages/catalog";
 import { AppDetail, Apps, Authorizations, FeedbackList, NewFeedback } from "./pages/tenant";
 
-export { SignIn };
+export { SignIn, TermsGate };
 
 type Route = [string, FunctionComponent<RouteProps>];
 
@@ -51,6 +51,7 @@ export const routes: Route[] = [
   ["/apps", Apps],
   ["/apps/:app", AppDetail],
   ["/catalog/jsapis", JSAPIs],
+  ["/catalog/jsapis/:name", JSAPIDetail],
   ["/catalog/features", Features],
   ["/catalog/features/:id", FeatureDetail],
   ["/feedback", FeedbackList],

@@ -26,6 +26,9 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request) error {
 	if err := app.Validate(); err != nil {
 		return err
 	}
+	if err := s.checkApplicantTerms(r.Context(), app); err != nil {
+		return err
+	}
 	if err := s.throttle(r, "applications", s.Limits.Applications); err != nil {
 		return err
 	}
@@ -109,9 +112,15 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpapi.JSON(w, http.StatusOK, map[string]any{
-		"userId": c.UserID, "email": c.Email, "memberships": memberships(page.Items, wss),
-	})
+	out := map[string]any{"userId": c.UserID, "email": c.Email, "memberships": memberships(page.Items, wss)}
+	terms, err := s.termsStanding(r.Context(), c.UserID)
+	if err != nil {
+		return err
+	}
+	if terms != nil {
+		out["terms"] = terms
+	}
+	httpapi.JSON(w, http.StatusOK, out)
 	return nil
 }
 

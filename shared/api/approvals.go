@@ -26,7 +26,7 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 		v.Add("order", "must be oldest or newest")
 	}
 	if f.Type != "" && !slices.Contains(domain.ApprovalTypes, f.Type) {
-		v.Add("type", "must be one of workspace.create, launch, offline, feature.activate")
+		v.Add("type", "must be one of workspace.create, launch, offline, online, feature.activate, authorization.regrant")
 	}
 	if f.Status != "" && !slices.Contains(domain.ApprovalStatuses, f.Status) {
 		v.Add("status", "must be one of in_review, approved, rejected, withdrawn, expired")
@@ -267,6 +267,8 @@ func (s *Server) applyDecision(r *http.Request, a domain.Approval, d domain.Deci
 		after, err = s.grantFeature(r, a, after)
 	case a.Type == domain.ApprovalLaunch:
 		err = s.decideLaunch(r, a, after)
+	case approved && a.Type == domain.ApprovalRegrant:
+		err = s.approveRegrant(r, a, after)
 	default:
 		err = s.Store.Decide(r.Context(), a, after, "")
 	}
@@ -358,7 +360,11 @@ func (s *Server) approveWorkspace(r *http.Request, before, after domain.Approval
 		Status: domain.AuthorizationActive, GrantedBy: after.DecidedBy, GrantedAt: now, Version: 1}
 	after.Result = map[string]string{"workspaceId": ws.ID, "adminUserId": u.ID, "authorizationId": authz.ID}
 	after.Requester.UserID = u.ID // the applicant's subject, recorded with the decision
-	if err := s.Store.ApproveWorkspace(ctx, before, after, holder, ws, admin, authz); err != nil {
+	terms, err := s.applicantTerms(ctx, u.ID, app, before.CreatedAt)
+	if err != nil {
+		return after, err
+	}
+	if err := s.Store.ApproveWorkspace(ctx, before, after, holder, ws, admin, authz, terms...); err != nil {
 		return after, err
 	}
 	s.notify(r, mail.ApplicationApproved(app.Email, ws.Name, s.ConsoleURL, u.TemporaryPassword))

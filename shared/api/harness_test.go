@@ -177,10 +177,32 @@ func anonymous(t testing.TB) client { return client{t: t} }
 
 func tenantAdmin(t testing.TB) client { return signIn(t, tenantAdminEmail) }
 
-// application returns a valid application body for email.
+// application returns a valid application body for email, accepting the
+// platform's current terms of service if any are published.
 func application(email string) map[string]any {
-	return map[string]any{"company": "Acme " + email, "contactName": "Ann Lee", "email": email, "country": "SG",
+	body := map[string]any{"company": "Acme " + email, "contactName": "Ann Lee", "email": email, "country": "SG",
 		"reason": "We build shopping mini programs for our stores."}
+	if v := currentTermsVersion(); v > 0 {
+		body["termsVersion"] = v
+	}
+	return body
+}
+
+// currentTermsVersion is the version of the platform's terms (GET /v1/terms), 0 if none.
+func currentTermsVersion() int {
+	res, err := http.Get(gw.URL + "/v1/terms")
+	if err != nil {
+		panic(err)
+	}
+	defer res.Body.Close()
+	var out struct{ Terms *struct{ Version int } }
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != http.StatusOK {
+		panic(fmt.Sprintf("GET /v1/terms: %d %v", res.StatusCode, err))
+	}
+	if out.Terms == nil {
+		return 0
+	}
+	return out.Terms.Version
 }
 
 // developerWorkspace applies for an account, has the tenant admin approve it, and

@@ -102,6 +102,8 @@ func (s *Server) accountsHandlers() map[string]handlerFunc {
 		"POST /v1/applications": s.idempotent(s.apply),
 		"GET /v1/me":            s.me,
 		"POST /v1/invitations/{invitationId}/accept": s.acceptInvitation,
+		"GET /v1/terms":         s.getTerms,
+		"POST /v1/terms/accept": s.acceptTerms, // accepting again answers the first acceptance
 	}
 }
 
@@ -132,6 +134,7 @@ func (s *Server) membersHandlers() map[string]handlerFunc {
 		"POST /v1/workspaces/{ws}/invitations/{id}/resend":  s.resendInvitation,
 		"GET /v1/authorizations":                            s.listAuthorizations,
 		"DELETE /v1/authorizations/{id}":                    s.revokeAuthorization,
+		"POST /v1/authorizations/{id}/regrant":              s.requestRegrant, // the open-request lock answers a repeat with 409
 	}
 }
 

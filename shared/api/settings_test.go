@@ -177,7 +177,7 @@ func TestSettingsBranding(t *testing.T) {
 	ws, admin := developerWorkspace(t)
 	path := "/v1/workspaces/" + ws + "/settings"
 
-	logoPNG, faviconPNG := pngImage(t, 200, 100), pngImage(t, 32, 32)
+	logoPNG, faviconPNG := pngImage(t, 200, 200), pngImage(t, 32, 32)
 	logo := uploadAsset(t, admin, ws, "logo", "image/png", logoPNG)
 	favicon := uploadAsset(t, admin, ws, "favicon", "image/png", faviconPNG)
 	var s settingsBody
@@ -208,6 +208,7 @@ func TestSettingsBranding(t *testing.T) {
 	refused(settingsDoc(text, favicon), "branding.logo", "not a PNG")
 	refused(settingsDoc(uploadAsset(t, admin, ws, "logo", "image/png", pngImage(t, 40, 40)), favicon), "branding.logo", "64 to 2048")
 	refused(settingsDoc(uploadAsset(t, admin, ws, "logo", "image/png", pngImage(t, 3000, 64)), favicon), "branding.logo", "64 to 2048")
+	refused(settingsDoc(uploadAsset(t, admin, ws, "logo", "image/png", pngImage(t, 200, 100)), favicon), "branding.logo", "square")
 	refused(settingsDoc(logo, uploadAsset(t, admin, ws, "favicon", "image/png", pngImage(t, 32, 48))), "branding.favicon", "square")
 	refused(settingsDoc(logo, uploadAsset(t, admin, ws, "favicon", "image/png", pngImage(t, 512, 512))), "branding.favicon", "16 to 256")
 	script := `<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><SCRIPT>alert(1)</SCRIPT></svg>`

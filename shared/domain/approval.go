@@ -15,10 +15,12 @@ const (
 	ApprovalOffline         ApprovalType = "offline"
 	ApprovalFeature         ApprovalType = "feature.activate"
 	ApprovalOnline          ApprovalType = "online"
+	// ApprovalRegrant grants a revoked workspace authorization again.
+	ApprovalRegrant ApprovalType = "authorization.regrant"
 )
 
 // ApprovalTypes lists the known types.
-var ApprovalTypes = []ApprovalType{ApprovalWorkspaceCreate, ApprovalLaunch, ApprovalOffline, ApprovalOnline, ApprovalFeature}
+var ApprovalTypes = []ApprovalType{ApprovalWorkspaceCreate, ApprovalLaunch, ApprovalOffline, ApprovalOnline, ApprovalFeature, ApprovalRegrant}
 
 // ApprovalStatus is the state of an approval.
 type ApprovalStatus string
@@ -194,6 +196,9 @@ type Application struct {
 	Email       string `json:"email"`
 	Country     string `json:"country"`
 	Reason      string `json:"reason"`
+	// TermsVersion is the version of the platform's terms of service the
+	// applicant accepted: required (the current one) once terms are published.
+	TermsVersion int `json:"termsVersion,omitempty"`
 }
 
 // Validate checks an application and normalises its email and country.

@@ -258,6 +258,10 @@ func CheckImage(kind ImageKind, data []byte) (Image, string) {
 		if img.Width < 64 || img.Height < 64 || img.Width > 2048 || img.Height > 2048 {
 			return img, "must be 64 to 2048 pixels on each side, got " + strconv.Itoa(img.Width) + "x" + strconv.Itoa(img.Height)
 		}
+		// The console shows it in a square slot beside the platform's name.
+		if img.Width != img.Height {
+			return img, "must be square, got " + strconv.Itoa(img.Width) + "x" + strconv.Itoa(img.Height)
+		}
 	case ImageFavicon:
 		if img.Width < 16 || img.Height < 16 || img.Width > 256 || img.Height > 256 {
 			return img, "must be 16 to 256 pixels on each side, got " + strconv.Itoa(img.Width) + "x" + strconv.Itoa(img.Height)

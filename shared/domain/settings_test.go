@@ -52,11 +52,14 @@ func TestCheckImage(t *testing.T) {
 		wantType string
 		wantErr  string
 	}{
-		{"png logo", ImageLogo, encoded(t, "png", 300, 120), "image/png", ""},
-		{"jpeg logo", ImageLogo, encoded(t, "jpeg", 64, 2048), "image/jpeg", ""},
+		{"png logo", ImageLogo, encoded(t, "png", 300, 300), "image/png", ""},
+		{"jpeg logo", ImageLogo, encoded(t, "jpeg", 64, 64), "image/jpeg", ""},
+		{"png logo not square", ImageLogo, encoded(t, "png", 300, 120), "image/png", "square"},
+		{"jpeg logo not square", ImageLogo, encoded(t, "jpeg", 64, 2048), "image/jpeg", "square"},
 		{"small png logo", ImageLogo, encoded(t, "png", 63, 100), "image/png", "64 to 2048"},
 		{"huge png logo", ImageLogo, encoded(t, "png", 2049, 100), "image/png", "64 to 2048"},
-		{"webp VP8X logo", ImageLogo, webpVP8X(512, 256), "image/webp", ""},
+		{"webp VP8X logo", ImageLogo, webpVP8X(512, 512), "image/webp", ""},
+		{"webp VP8X logo not square", ImageLogo, webpVP8X(512, 256), "image/webp", "square"},
 		{"webp VP8L favicon", ImageFavicon, webpVP8L(48, 48), "image/webp", ""},
 		{"webp VP8L favicon not square", ImageFavicon, webpVP8L(48, 32), "image/webp", "square"},
 		{"ico favicon 256", ImageFavicon, ico(0), "image/x-icon", ""},

@@ -37,6 +37,8 @@ var Table = []Route{
 	{"POST", "/v1/applications", "accounts", Public},
 	{"GET", "/v1/me", "accounts", Signed},
 	{"POST", "/v1/invitations/{invitationId}/accept", "accounts", Signed},
+	{"GET", "/v1/terms", "accounts", Public},
+	{"POST", "/v1/terms/accept", "accounts", Signed},
 
 	// workspaces
 	{"GET", "/v1/workspaces", "workspaces", Signed},
@@ -61,6 +63,7 @@ var Table = []Route{
 	{"POST", "/v1/workspaces/{ws}/invitations/{id}/resend", "members", Signed},
 	{"GET", "/v1/authorizations", "members", Signed},
 	{"DELETE", "/v1/authorizations/{id}", "members", Signed},
+	{"POST", "/v1/authorizations/{id}/regrant", "members", Signed},
 
 	// mini programs, uploads, versions
 	{"GET", "/v1/workspaces/{ws}/miniprograms", "miniprograms", Signed},

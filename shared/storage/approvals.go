@@ -164,6 +164,14 @@ func (s *Store) decideWrites(before, after domain.Approval, holder string) ([]co
 		}
 		writes = append(writes, s.freeFeatureLock(p))
 	}
+	if before.Type == domain.ApprovalRegrant {
+		// Decided either way: the authorization may be asked about again.
+		free, err := s.regrantLockFree(before)
+		if err != nil {
+			return nil, err
+		}
+		writes = append(writes, free)
+	}
 	return writes, nil
 }
 
@@ -226,7 +234,9 @@ func (s *Store) Decide(ctx context.Context, before, after domain.Approval, holde
 
 // ApproveWorkspace records the approval of a workspace.create request together
 // with what it creates: the workspace, its first admin and its authorization.
-func (s *Store) ApproveWorkspace(ctx context.Context, before, after domain.Approval, holder string, ws domain.Workspace, admin domain.Member, a domain.Authorization) error {
+// terms, if given, records the applicant's acceptance of the platform's terms,
+// now that they have a user.
+func (s *Store) ApproveWorkspace(ctx context.Context, before, after domain.Approval, holder string, ws domain.Workspace, admin domain.Member, a domain.Authorization, terms ...domain.TermsAcceptance) error {
 	writes, err := s.decideWrites(before, after, holder)
 	if err != nil {
 		return err
@@ -239,7 +249,15 @@ func (s *Store) ApproveWorkspace(ctx context.Context, before, after domain.Appro
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, "", append(append(writes, wsWrites...), aw)...)
+	writes = append(append(writes, wsWrites...), aw)
+	for _, t := range terms {
+		tw, err := s.termsAcceptanceWrite(t)
+		if err != nil {
+			return err
+		}
+		writes = append(writes, tw)
+	}
+	return s.transact(ctx, "", writes...)
 }
 
 type authorizationItem struct {

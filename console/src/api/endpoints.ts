@@ -22,6 +22,10 @@ import type {
   AssetInput,
   AssetUpload,
   Authorization,
+  CurrentTerms,
+  RegrantInput,
+  TermsAcceptance,
+  TermsAcceptInput,
   CrashGroup,
   CrashGroupDetail,
   CrashPatch,
@@ -104,6 +108,13 @@ export const submitApplication = (c: Client, body: ApplicationInput, idempotency
 
 export const getMe = (c: Client) => c.get<Me>("/v1/me");
 
+/** Public: the platform's current terms of service, for the application form. */
+export const getTerms = (c: Client) => c.get<CurrentTerms>("/v1/terms");
+
+/** The caller accepts the current terms version. */
+export const acceptTerms = (c: Client, version: number) =>
+  c.send<TermsAcceptance>("POST", "/v1/terms/accept", { version } satisfies TermsAcceptInput);
+
 /** Needs an ID token whose email is the invitation's; answers the new membership. */
 export const acceptInvitation = (c: Client, invitationId: string, token: string) =>
   c.send<Member>("POST", `/v1/invitations/${enc(invitationId)}/accept`, { token } satisfies AcceptInvitationInput);
@@ -177,6 +188,10 @@ export const listAuthorizations = (c: Client, q: PageQuery = {}) =>
 /** Idempotent: revoking a revoked authorization answers it again. */
 export const revokeAuthorization = (c: Client, id: string) =>
   c.send<Authorization>("DELETE", `/v1/authorizations/${enc(id)}`);
+
+/** Asks for a revoked workspace authorization to be granted again: an approval another reviewer decides. */
+export const requestRegrant = (c: Client, id: string, reason: string) =>
+  c.send<Approval>("POST", `/v1/authorizations/${enc(id)}/regrant`, { reason } satisfies RegrantInput);
 
 // --- mini programs, uploads, versions -----------------------------------------
 

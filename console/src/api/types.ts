@@ -69,7 +69,7 @@ export type WorkspaceKind = "tenant" | "developer";
 export type InvitationStatus = "pending" | "accepted" | "withdrawn" | "expired";
 export type AuthorizationStatus = "active" | "revoked";
 export type AuthorizationType = "workspace" | "feature";
-export type ApprovalType = "workspace.create" | "launch" | "offline" | "online" | "feature.activate";
+export type ApprovalType = "workspace.create" | "launch" | "offline" | "online" | "feature.activate" | "authorization.regrant";
 export type ApprovalStatus = "in_review" | "approved" | "rejected" | "withdrawn" | "expired";
 export type Strategy = "full" | "phased" | "testers";
 export type LaunchStatus =
@@ -121,6 +121,42 @@ export interface ApplicationInput {
   country: string;
   /** 10 to 2000 characters. */
   reason: string;
+  /** The version of the platform's terms the applicant accepts: required (the current one) once terms are published. */
+  termsVersion?: number;
+}
+
+/** The platform's current terms of service, as anyone may read them. */
+export interface PublicTerms {
+  version: number;
+  url: string;
+  publishedAt: Timestamp;
+}
+
+/** GET /v1/terms (public): `terms` is absent while none are published. */
+export interface CurrentTerms {
+  terms?: PublicTerms;
+}
+
+/** The current terms and whether the caller accepted them (in Me). */
+export interface TermsStanding {
+  version: number;
+  url: string;
+  publishedAt: Timestamp;
+  /** True until the caller accepts this version. */
+  mustAccept: boolean;
+  acceptedAt?: Timestamp;
+}
+
+export interface TermsAcceptInput {
+  version: number;
+}
+
+/** A user's acceptance of one terms version. */
+export interface TermsAcceptance {
+  userId: string;
+  version: number;
+  acceptedAt: Timestamp;
+  via: "application" | "console";
 }
 
 /** The workspace.create approval created for an application, in brief. */
@@ -150,6 +186,8 @@ export interface Me {
   email: string;
   /** At most 100, blocked ones included. */
   memberships: Membership[];
+  /** The platform's current terms; absent while none are published. */
+  terms?: TermsStanding;
 }
 
 export interface AcceptInvitationInput {
@@ -406,6 +444,19 @@ export interface FeatureActivatePayload {
   reason: string;
 }
 
+/** An authorization.regrant approval's payload. */
+export interface RegrantPayload {
+  authorizationId: string;
+  workspaceId: string;
+  workspaceName: string;
+  reason: string;
+}
+
+/** POST /v1/authorizations/{id}/regrant. */
+export interface RegrantInput {
+  reason: string;
+}
+
 /** What an approved workspace.create created. */
 export interface WorkspaceCreateResult {
   workspaceId: string;
@@ -483,13 +534,20 @@ export interface FeatureActivateApproval extends ApprovalBase {
   result?: FeatureActivateResult;
 }
 
+export interface RegrantApproval extends ApprovalBase {
+  type: "authorization.regrant";
+  payload: RegrantPayload;
+  result?: Record<string, string>;
+}
+
 /** An approval, discriminated by `type`. */
 export type Approval =
   | WorkspaceCreateApproval
   | LaunchApproval
   | OfflineApproval
   | OnlineApproval
-  | FeatureActivateApproval;
+  | FeatureActivateApproval
+  | RegrantApproval;
 
 /** Approve or withdraw: an optional body. */
 export interface DecisionInput {

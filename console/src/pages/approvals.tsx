@@ -19,6 +19,7 @@ const approvalTabs: [ApprovalType, string][] = [
   ["offline", "Offline"],
   ["workspace.create", "Create developer workspace"],
   ["feature.activate", "Feature"],
+  ["authorization.regrant", "Grant again"],
 ];
 
 const statuses: [string, string][] = [
@@ -33,6 +34,7 @@ const statuses: [string, string][] = [
 /** company names who asks: the requesting workspace, or the applicant's company. */
 export function company(a: Approval): string {
   if (a.type === "workspace.create") return a.payload.company;
+  if (a.type === "authorization.regrant") return a.payload.workspaceName;
   return a.requester.workspaceName ?? a.requester.workspaceId ?? "";
 }
 
@@ -184,6 +186,19 @@ function Payload({ a }: { a: Approval }) {
           <dd>{a.payload.reason}</dd>
         </dl>
       );
+    case "authorization.regrant":
+      return (
+        <dl class="facts">
+          <dt>Developer workspace</dt>
+          <dd>{a.payload.workspaceName}</dd>
+          <dt>Authorization</dt>
+          <dd>
+            <code>{a.payload.authorizationId}</code> (revoked)
+          </dd>
+          <dt>Reason</dt>
+          <dd class="pre">{a.payload.reason}</dd>
+        </dl>
+      );
   }
 }
 
@@ -319,6 +334,8 @@ export function outcome(a: Approval): string {
       return `Approve? Users can open ${a.payload.miniProgram} again.`;
     case "feature.activate":
       return `Approve? ${a.payload.miniProgramName} may use ${a.payload.featureName} at once.`;
+    case "authorization.regrant":
+      return `Approve? ${a.payload.workspaceName} may upload and launch again at once; its paused rollouts stay paused until its developers resume them.`;
   }
 }
 

@@ -2,14 +2,15 @@
 // change, applying for a developer account, and accepting an invitation.
 import { useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
-import { acceptInvitation, getMe, submitApplication } from "../api/endpoints";
-import { ApplicationReceipt } from "../api/types";
+import { acceptInvitation, acceptTerms, getMe, getTerms, submitApplication } from "../api/endpoints";
+import { ApplicationReceipt, TermsStanding } from "../api/types";
 import { RouteProps, useServices } from "../context";
 import { navigate } from "../lib/router";
-import { FieldErrors, Form, TextArea, TextField } from "../ui/form";
+import { Checkbox, FieldErrors, Form, TextArea, TextField } from "../ui/form";
 import { passwordPolicy, passwordProblem } from "../lib/password";
 import { CognitoError } from "../session/cognito";
-import { Empty } from "../ui/data";
+import { Empty, Loaded } from "../ui/data";
+import { useAsync } from "../lib/hooks";
 
 /** safeNext keeps a post-sign-in redirect inside the console. */
 export function safeNext(next: string | null): string {
@@ -66,6 +67,47 @@ export function SignIn({ location }: RouteProps) {
       <p class="muted">
         <a href="/reset-password">Forgot your password?</a> · New merchant? <a href="/apply">Apply for a developer account</a>.
       </p>
+    </Centered>
+  );
+}
+
+/**
+ * TermsGate stands before the whole console while the signed-in user has not
+ * accepted the platform's current terms of service (a new version was
+ * published since they last accepted): they accept, or sign out.
+ */
+export function TermsGate({ terms, onAccepted }: { terms: TermsStanding; onAccepted: () => void }) {
+  const { client, session } = useServices();
+  const [accepted, setAccepted] = useState(false);
+  return (
+    <Centered title="Accept the new terms of service">
+      <p>
+        The platform published version {terms.version} of its terms of service on {new Date(terms.publishedAt).toLocaleDateString()}. Read them and accept
+        them to continue using the console.
+      </p>
+      <p>
+        <a href={terms.url} target="_blank" rel="noopener noreferrer">
+          Read the terms of service, version {terms.version} (opens in a new tab)
+        </a>
+      </p>
+      <Form
+        submit="Accept and continue"
+        fields={["version"]}
+        check={() => ({ version: !accepted && "Tick the box to accept the terms, or sign out." })}
+        onSubmit={async () => {
+          await acceptTerms(client, terms.version);
+          onAccepted();
+        }}
+        secondary={
+          <button type="button" onClick={() => (session.signOut(), navigate("/signin"))}>
+            Sign out
+          </button>
+        }
+      >
+        <Checkbox label="Terms of service" name="version" checked={accepted} onChange={setAccepted}>
+          I have read and accept the terms of service, version {terms.version}
+        </Checkbox>
+      </Form>
     </Centered>
   );
 }
@@ -151,7 +193,9 @@ function Centered({ title, children }: { title: string; children: preact.Compone
 
 export function Apply(_: RouteProps) {
   const { client } = useServices();
+  const current = useAsync(() => getTerms(client), []);
   const [f, setF] = useState({ company: "", contactName: "", email: "", country: "", reason: "" });
+  const [accepted, setAccepted] = useState(false);
   const [key] = useState(newIdempotencyKey);
   const [receipt, setReceipt] = useState<ApplicationReceipt | null>(null);
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
@@ -169,13 +213,34 @@ export function Apply(_: RouteProps) {
   return (
     <Centered title="Apply for a developer account">
       <p>Tell the platform who you are. A reviewer approves the application, and you get an email to sign in.</p>
-      <Form submit="Submit application" fields={Object.keys(f)} onSubmit={async () => setReceipt(await submitApplication(client, { ...f, country: f.country.toUpperCase() }, key))}>
-        <TextField label="Company" name="company" value={f.company} onInput={set("company")} />
-        <TextField label="Contact name" name="contactName" value={f.contactName} onInput={set("contactName")} />
-        <TextField label="Email" name="email" type="email" value={f.email} onInput={set("email")} />
-        <TextField label="Country (two letters, like SG)" name="country" value={f.country} onInput={set("country")} />
-        <TextArea label="What will you build?" name="reason" value={f.reason} onInput={set("reason")} hint="10 to 2,000 characters." />
-      </Form>
+      <Loaded a={current}>
+        {({ terms }) => (
+          <Form
+            submit="Submit application"
+            fields={[...Object.keys(f), "termsVersion"]}
+            check={() => ({ termsVersion: terms && !accepted && "Read the terms of service and tick the box to accept them: the platform needs your acceptance to open an account." })}
+            onSubmit={async () => setReceipt(await submitApplication(client, { ...f, country: f.country.toUpperCase(), termsVersion: terms?.version }, key))}
+          >
+            <TextField label="Company" name="company" value={f.company} onInput={set("company")} />
+            <TextField label="Contact name" name="contactName" value={f.contactName} onInput={set("contactName")} />
+            <TextField label="Email" name="email" type="email" value={f.email} onInput={set("email")} />
+            <TextField label="Country (two letters, like SG)" name="country" value={f.country} onInput={set("country")} />
+            <TextArea label="What will you build?" name="reason" value={f.reason} onInput={set("reason")} hint="10 to 2,000 characters." />
+            {terms && (
+              <>
+                <p>
+                  <a href={terms.url} target="_blank" rel="noopener noreferrer">
+                    Read the platform's terms of service (version {terms.version}, opens in a new tab)
+                  </a>
+                </p>
+                <Checkbox label="Terms of service" name="termsVersion" checked={accepted} onChange={setAccepted}>
+                  I have read and accept the terms of service, version {terms.version}
+                </Checkbox>
+              </>
+            )}
+          </Form>
+        )}
+      </Loaded>
       <p class="muted">
         Already have an account? <a href="/signin">Sign in</a>.
       </p>

@@ -8,7 +8,7 @@ import { RouteProps, TENANT, useApp } from "../context";
 import { etag } from "../lib/etag";
 import { useAsync, usePaged } from "../lib/hooks";
 import { navigate, path } from "../lib/router";
-import { Action, Form, Select, TextArea, TextField } from "../ui/form";
+import { Action, FieldMessage, Form, Select, TextArea, TextField } from "../ui/form";
 import { Badge, Header, Loaded, PagedTable, When } from "../ui/data";
 
 export function JSAPIs(_: RouteProps) {
@@ -65,7 +65,14 @@ export function JSAPIs(_: RouteProps) {
         rowKey={(j) => j.name}
         empty={q || status || os ? "No JSAPI matches these filters." : manage ? "No JSAPIs yet. Add the first one above." : "No JSAPIs yet."}
         columns={[
-          { title: "Name", cell: (j) => <code>{j.name}</code> },
+          {
+            title: "Name",
+            cell: (j) => (
+              <a href={path("catalog", "jsapis", j.name)}>
+                <code>{j.name}</code>
+              </a>
+            ),
+          },
           { title: "Description", cell: (j) => j.description },
           { title: "OS", cell: (j) => j.supportedOS.join(", ") },
           { title: "Status", cell: (j) => <Badge value={j.status} /> },
@@ -130,6 +137,92 @@ export function Features(_: RouteProps) {
 }
 
 export const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
+
+/** JSAPIDetail shows one JSAPI; tenant admins edit it (everything but its name). */
+export function JSAPIDetail({ params }: RouteProps) {
+  const { client, can } = useApp();
+  const jsapi = useAsync(() => api.getJSAPI(client, params.name), [params.name]);
+  const manage = can(TENANT, "tenant:manage");
+  return (
+    <Loaded a={jsapi}>
+      {(x) => (
+        <section>
+          <Header title={x.name} sub={x.description || "No description."}>
+            <Badge value={x.status} />
+          </Header>
+          <dl class="facts">
+            <dt>Supported on</dt>
+            <dd>{x.supportedOS.map((o) => (o === "ios" ? "iOS" : "Android")).join(", ")}</dd>
+            <dt>User's authorization</dt>
+            <dd>{x.needsUserAuthorization ? "Needed: the host app asks the user first" : "Not needed"}</dd>
+            <dt>Added</dt>
+            <dd>
+              <When at={x.createdAt} />
+            </dd>
+            <dt>Last changed</dt>
+            <dd>
+              <When at={x.updatedAt} />
+            </dd>
+          </dl>
+          {manage && <JSAPIEdit x={x} onSaved={jsapi.set} />}
+          <p>
+            <a href="/catalog/jsapis">All JSAPIs</a>
+          </p>
+        </section>
+      )}
+    </Loaded>
+  );
+}
+
+function JSAPIEdit({ x, onSaved }: { x: JSAPI & { etag?: string }; onSaved: (j: JSAPI) => void }) {
+  const { client } = useApp();
+  const [f, setF] = useState({
+    description: x.description,
+    ios: x.supportedOS.includes("ios"),
+    android: x.supportedOS.includes("android"),
+    needsUserAuthorization: x.needsUserAuthorization,
+    status: x.status,
+  });
+  const [saved, setSaved] = useState(false);
+  return (
+    <>
+      <h2>Edit</h2>
+      {saved && (
+        <p class="notice ok" role="status">
+          Saved.
+        </p>
+      )}
+      <Form
+        submit="Save JSAPI"
+        fields={["description", "supportedOS", "needsUserAuthorization", "status"]}
+        check={() => ({ supportedOS: !f.ios && !f.android && "Choose at least one OS the JSAPI works on." })}
+        onSubmit={async () => {
+          setSaved(false);
+          const supportedOS = [...(f.ios ? ["ios" as const] : []), ...(f.android ? ["android" as const] : [])];
+          onSaved(await api.patchJSAPI(client, x.name, { description: f.description, supportedOS, needsUserAuthorization: f.needsUserAuthorization, status: f.status }, x.etag ?? etag(x.version)));
+          setSaved(true);
+        }}
+      >
+        <TextArea label="Description" name="description" value={f.description} onInput={(v) => setF({ ...f, description: v })} rows={2} />
+        <fieldset class="checks">
+          <legend>Supported on</legend>
+          <label>
+            <input type="checkbox" checked={f.ios} onChange={(e) => setF({ ...f, ios: (e.target as HTMLInputElement).checked })} /> iOS
+          </label>
+          <label>
+            <input type="checkbox" checked={f.android} onChange={(e) => setF({ ...f, android: (e.target as HTMLInputElement).checked })} /> Android
+          </label>
+          <label>
+            <input type="checkbox" checked={f.needsUserAuthorization} onChange={(e) => setF({ ...f, needsUserAuthorization: (e.target as HTMLInputElement).checked })} /> Needs the user's
+            authorization
+          </label>
+        </fieldset>
+        <FieldMessage name="supportedOS" label="Supported on" />
+        <Select label="Status" name="status" value={f.status} onChange={(v) => setF({ ...f, status: v as JSAPIStatus })} options={[["active", "Active"], ["deprecated", "Deprecated: mini programs should stop calling it"]]} />
+      </Form>
+    </>
+  );
+}
 
 export function FeatureDetail({ params }: RouteProps) {
   const { client, can } = useApp();

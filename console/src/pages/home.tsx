@@ -181,6 +181,7 @@ const typeNames: Record<string, string> = {
   offline: "Offline requests",
   "workspace.create": "Developer account applications",
   "feature.activate": "Feature activations",
+  "authorization.regrant": "Authorizations to grant again",
 };
 
 function TenantOverview() {

@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import * as api from "../api/endpoints";
 import { SettingsView } from "../api/types";
-import { RouteProps, useApp } from "../context";
+import { RouteProps, TENANT, useApp } from "../context";
 import { etag } from "../lib/etag";
 import { useAsync } from "../lib/hooks";
 import { Form, TextField } from "../ui/form";
@@ -77,6 +77,12 @@ function SettingsForm({ ws, v, manage, onSaved }: { ws: string; v: SettingsView 
         </Form>
       </fieldset>
       <h2>Terms of service</h2>
+      {ws === TENANT && (
+        <p>
+          These are the platform's terms: applicants accept the current version when they apply, and every user accepts each new version at their next
+          sign-in.
+        </p>
+      )}
       {v.terms ? (
         <p>
           Version {v.terms.version}: <a href={v.terms.url} target="_blank" rel="noopener noreferrer">{v.terms.url}</a>, published <When at={v.terms.publishedAt} />.
@@ -89,6 +95,9 @@ function SettingsForm({ ws, v, manage, onSaved }: { ws: string; v: SettingsView 
           class="inline"
           submit="Publish new version"
           fields={["url"]}
+          confirm={() =>
+            ws === TENANT ? `Publish version ${(v.terms?.version ?? 0) + 1}? Every user must accept it before they use the console again, you too.` : undefined
+          }
           onSubmit={async () => {
             onSaved(await api.publishTerms(client, ws, { url: terms.trim() }));
             setTerms("");

@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { newIdempotencyKey } from "../api/client";
 import * as api from "../api/endpoints";
-import { App, CreatedAppKey, Feedback, FeedbackCategory, FeedbackStatus, Platform } from "../api/types";
+import { App, Authorization, CreatedAppKey, Feedback, FeedbackCategory, FeedbackStatus, Platform } from "../api/types";
 import { RouteProps, TENANT, useApp } from "../context";
 import { etag } from "../lib/etag";
 import { useAsync, usePaged } from "../lib/hooks";
@@ -17,9 +17,42 @@ export function Authorizations(_: RouteProps) {
   const [tick, setTick] = useState(0);
   const paged = usePaged((cursor) => api.listAuthorizations(client, { cursor, limit: 25 }), [tick]);
   const manage = can(TENANT, "tenant:manage");
+  const [regrant, setRegrant] = useState<Authorization | null>(null);
+  const [reason, setReason] = useState("");
+  const [sent, setSent] = useState<{ approval: string; workspace: string } | null>(null);
   return (
     <section>
       <Header title="Authorizations" sub="Developer workspaces authorized to build for the platform, and features granted to mini programs. Revoking stops uploads and launches." />
+      {sent && (
+        <p class="notice" role="status">
+          Your request to grant {sent.workspace}'s authorization again is in review: another reviewer or admin decides it.{" "}
+          <a href={path("approvals", sent.approval)}>Open the request</a>
+        </p>
+      )}
+      {regrant && (
+        <div class="card">
+          <h2>Grant {regrant.workspaceName}'s authorization again</h2>
+          <p>Once another reviewer or admin approves, the workspace may upload and launch again. Its paused rollouts stay paused until its developers resume them.</p>
+          <Form
+            submit="Send for approval"
+            fields={["reason"]}
+            check={() => ({ reason: !reason.trim() && "Say why the workspace may develop for the platform again: the reviewer reads it." })}
+            onSubmit={async () => {
+              const a = await api.requestRegrant(client, regrant.id, reason.trim());
+              setSent({ approval: a.id, workspace: regrant.workspaceName });
+              setRegrant(null);
+              setReason("");
+            }}
+            secondary={
+              <button type="button" onClick={() => setRegrant(null)}>
+                Cancel
+              </button>
+            }
+          >
+            <TextArea label="Reason" name="reason" value={reason} onInput={setReason} rows={3} hint="Required. The reviewer sees this." />
+          </Form>
+        </div>
+      )}
       <PagedTable
         paged={paged}
         label="Authorizations"
@@ -35,6 +68,10 @@ export function Authorizations(_: RouteProps) {
             cell: (a) =>
               manage && a.status === "active" ? (
                 <Action label="Revoke" confirm={`Revoke ${a.workspaceName}'s ${a.type} authorization?`} run={() => api.revokeAuthorization(client, a.id).then(() => setTick((t) => t + 1))} />
+              ) : manage && a.type === "workspace" ? (
+                <button type="button" onClick={() => (setSent(null), setRegrant(a))}>
+                  Grant again…
+                </button>
               ) : null,
           },
         ]}
@@ -92,6 +129,36 @@ export function Apps(_: RouteProps) {
   );
 }
 
+/** AppEdit changes a host app's name, bundle id and description (its platform stays). */
+function AppEdit({ a, onSaved }: { a: App & { etag?: string }; onSaved: (a: App) => void }) {
+  const { client } = useApp();
+  const [f, setF] = useState({ name: a.name, bundleId: a.bundleId, description: a.description ?? "" });
+  const [saved, setSaved] = useState(false);
+  return (
+    <details>
+      <summary class="button">Edit app</summary>
+      {saved && (
+        <p class="notice ok" role="status">
+          Saved.
+        </p>
+      )}
+      <Form
+        submit="Save app"
+        fields={["name", "bundleId", "description"]}
+        onSubmit={async () => {
+          setSaved(false);
+          onSaved(await api.patchApp(client, a.id, { name: f.name.trim(), bundleId: f.bundleId.trim(), description: f.description }, a.etag ?? etag(a.version)));
+          setSaved(true);
+        }}
+      >
+        <TextField label="Name" name="name" value={f.name} onInput={(v) => setF({ ...f, name: v })} />
+        <TextField label="Bundle id" name="bundleId" value={f.bundleId} onInput={(v) => setF({ ...f, bundleId: v })} />
+        <TextArea label="Description" name="description" value={f.description} onInput={(v) => setF({ ...f, description: v })} rows={2} />
+      </Form>
+    </details>
+  );
+}
+
 export function AppDetail({ params }: RouteProps) {
   const { client, can } = useApp();
   const app = useAsync(() => api.getApp(client, params.app), [params.app]);
@@ -134,6 +201,7 @@ export function AppDetail({ params }: RouteProps) {
             </p>
           )}
           {created && <Secret label={`Secret of key ${created.keyId}.`} value={created.secret} />}
+          {manage && <AppEdit a={a} onSaved={app.set} />}
           <h2>Keys</h2>
           <p class="muted">
             Up to 5 active keys, so you can rotate: create a new key, deploy it, then revoke the old one. A request key ships in the host app and signs its

@@ -230,6 +230,44 @@ export function Select(p: { label: string; name: string; value: string; onChange
   );
 }
 
+/** FieldMessage shows a field's error where a group of controls (a fieldset) stands for that field. */
+export function FieldMessage({ name, label }: { name: string; label: string }) {
+  const raw = fieldMessage(useContext(FormErrors), name);
+  if (!raw) return null;
+  return (
+    <p class="field-error" role="alert">
+      {sentence(label, raw)}
+    </p>
+  );
+}
+
+/** Checkbox is a labelled checkbox (the label may hold a link); its error shows beside it like a field's. */
+export function Checkbox(p: { label: string; name: string; checked: boolean; onChange: (v: boolean) => void; children: ComponentChildren }) {
+  const err = useContext(FormErrors);
+  const raw = fieldMessage(err, p.name);
+  const message = raw && sentence(p.label, raw);
+  const [id] = useState(() => `f${++ids}`);
+  return (
+    <div class={"field checkbox" + (message ? " invalid" : "")}>
+      <input
+        id={id}
+        type="checkbox"
+        name={p.name}
+        checked={p.checked}
+        aria-invalid={!!message}
+        aria-describedby={message ? `${id}-error` : undefined}
+        onChange={(e) => p.onChange((e.target as HTMLInputElement).checked)}
+      />{" "}
+      <label for={id}>{p.children}</label>
+      {message && (
+        <p class="field-error" id={`${id}-error`} role="alert">
+          {message}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** Action is a button that runs one request and shows its failure beside itself. */
 export function Action(p: { label: string; run: () => Promise<unknown>; confirm?: string; kind?: "primary" | "danger" | ""; disabled?: boolean; title?: string }) {
   const { busy, error, run } = useRun();
