@@ -433,7 +433,8 @@ func TestRevokedScheduledLaunchIsNotReleased(t *testing.T) {
 	withWorkflows(t, quick)
 	ws, admin, mp := readyMiniProgram(t, "1.0.0")
 	tenant := tenantAdmin(t)
-	at := time.Now().Add(5 * time.Second).UTC().Truncate(time.Second)
+	// The margin covers approval → "scheduled" through the workflow on a loaded machine (seen at 2.7 s); the revocation must land before the release time.
+	at := time.Now().Add(15 * time.Second).UTC().Truncate(time.Second)
 	path, l := launch(t, admin, mp, map[string]any{"version": "1.0.0", "strategy": "full", "releaseAt": at.Format(time.RFC3339)})
 	tenant.must(200, "POST", "/v1/approvals/"+l.ApprovalID+"/approve", nil)
 	awaitLaunch(t, admin, path, "scheduled")
