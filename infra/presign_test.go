@@ -249,14 +249,24 @@ func mapsKeys(m map[string]string) func(func(string) bool) {
 	}
 }
 
-// routeHandlers reads handlers() of server.go: each route pattern and the
-// functions its handler expression names.
+// routeHandlers reads the per-function handler sets of server.go (every
+// method named <function>Handlers): each route pattern and the functions its
+// handler expression names.
 func (src *apiSource) routeHandlers(t *testing.T) map[string][]string {
-	fd, ok := src.funcs["handlers"]
-	if !ok {
-		t.Fatal("package api has no handlers()")
-	}
 	out := map[string][]string{}
+	for name, fd := range src.funcs {
+		if !strings.HasSuffix(name, "Handlers") {
+			continue
+		}
+		src.collectRoutes(t, fd, out)
+	}
+	if len(out) == 0 {
+		t.Fatal("package api has no <function>Handlers() sets")
+	}
+	return out
+}
+
+func (src *apiSource) collectRoutes(t *testing.T, fd *ast.FuncDecl, out map[string][]string) {
 	ast.Inspect(fd.Body, func(n ast.Node) bool {
 		kv, ok := n.(*ast.KeyValueExpr)
 		if !ok {
@@ -273,10 +283,6 @@ func (src *apiSource) routeHandlers(t *testing.T) map[string][]string {
 		out[pattern] = src.callees(kv.Value)
 		return false
 	})
-	if len(out) == 0 {
-		t.Fatal("handlers() maps no routes")
-	}
-	return out
 }
 
 // routeSignings is what each route's handler can sign, through every function
