@@ -25,8 +25,8 @@ import (
 	"github.com/mpdp/platform/shared/api"
 	"github.com/mpdp/platform/shared/identity"
 	"github.com/mpdp/platform/shared/platform"
-	"github.com/mpdp/platform/shared/platform/workers"
 	"github.com/mpdp/platform/shared/platform/apiserver"
+	"github.com/mpdp/platform/shared/platform/workers"
 	"github.com/mpdp/platform/shared/provision"
 	"github.com/mpdp/platform/shared/storage"
 )
